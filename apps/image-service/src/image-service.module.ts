@@ -1,0 +1,5 @@
+import { Module } from '@nestjs/common';
+import { ImageGrpcController } from './grpc/image.grpc';
+
+@Module({ providers: [ImageGrpcController] })
+export class ImageServiceModule {}

@@ -1,0 +1,85 @@
+import * as path from 'node:path';
+
+export type ServiceName = 'volume' | 'image' | 'container' | 'network';
+export const SERVICE_NAMES: readonly ServiceName[] = ['volume', 'image', 'container', 'network'];
+
+export interface GatewayConfig {
+  /** Unix socket path of the Engine API; empty disables it. */
+  socketPath: string;
+  socketMode: number;
+  /** host:port for TCP, empty disables it. */
+  tcpAddress: string;
+  tlsCert?: string;
+  tlsKey?: string;
+  tlsCa?: string;
+  /** Listen on a non-loopback address without TLS anyway. */
+  insecureTcp: boolean;
+  /** Largest JSON request body accepted, in bytes. */
+  bodyLimit: number;
+}
+
+export interface BerthConfig {
+  dataRoot: string;
+  runRoot: string;
+  /** Empty when the launcher is expected to start a private Redis. */
+  redisUrl: string;
+  /** gRPC addresses, `unix:/path` or `host:port`, used to serve and to call. */
+  services: Record<ServiceName, string>;
+  gateway: GatewayConfig;
+  logLevel: string;
+  /** Maximum entries kept in the events stream. */
+  eventsMaxLength: number;
+}
+
+type Env = Record<string, string | undefined>;
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value === '' ? undefined : value;
+}
+
+function intFrom(env: Env, key: string, fallback: number): number {
+  const raw = nonEmpty(env[key]);
+  if (raw === undefined) return fallback;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n < 0) throw new Error(`${key} must be a non-negative number, got "${raw}"`);
+  return n;
+}
+
+export function loadConfig(env: Env = process.env): BerthConfig {
+  const dataRoot = path.resolve(nonEmpty(env.BERTH_DATA_ROOT) ?? '/var/lib/berth');
+  const runRoot = path.resolve(nonEmpty(env.BERTH_RUN_ROOT) ?? '/run/berth');
+  const services = {} as Record<ServiceName, string>;
+  for (const name of SERVICE_NAMES) {
+    services[name] = nonEmpty(env[`BERTH_${name.toUpperCase()}_ADDR`]) ?? `unix:${path.join(runRoot, `${name}.sock`)}`;
+  }
+  const tcpRaw = env.BERTH_TCP;
+  return {
+    dataRoot,
+    runRoot,
+    redisUrl: nonEmpty(env.REDIS_URL) ?? '',
+    services,
+    gateway: {
+      socketPath: env.BERTH_SOCKET === undefined ? path.join(runRoot, 'berth.sock') : env.BERTH_SOCKET,
+      socketMode: parseInt(nonEmpty(env.BERTH_SOCKET_MODE) ?? '660', 8),
+      tcpAddress: tcpRaw === undefined ? '127.0.0.1:2375' : tcpRaw === 'off' ? '' : tcpRaw,
+      tlsCert: nonEmpty(env.BERTH_TLS_CERT),
+      tlsKey: nonEmpty(env.BERTH_TLS_KEY),
+      tlsCa: nonEmpty(env.BERTH_TLS_CA),
+      insecureTcp: env.BERTH_TCP_INSECURE === '1' || env.BERTH_TCP_INSECURE === 'true',
+      bodyLimit: intFrom(env, 'BERTH_BODY_LIMIT', 4 * 1024 * 1024),
+    },
+    logLevel: nonEmpty(env.BERTH_LOG_LEVEL) ?? 'info',
+    eventsMaxLength: intFrom(env, 'BERTH_EVENTS_MAX', 100_000),
+  };
+}
+
+/** Splits `host:port` (IPv6 in brackets allowed). */
+export function parseHostPort(address: string): { host: string; port: number } {
+  const m = /^\[?([^\]]*?)\]?:(\d+)$/.exec(address);
+  if (!m) throw new Error(`invalid address "${address}": expected host:port`);
+  return { host: m[1] === '' ? '0.0.0.0' : m[1], port: Number(m[2]) };
+}
+
+export function isLoopbackHost(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}

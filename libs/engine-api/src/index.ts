@@ -1,0 +1,4 @@
+export * from './errors';
+export * from './versions';
+export * from './filters';
+export * from './events';

@@ -1,0 +1,5 @@
+export * from './redis';
+export * from './publisher';
+export * from './reader';
+export * from './filter';
+export { familiarName } from './familiar';

@@ -1,0 +1,55 @@
+import { Queue, QueueOptions, ConnectionOptions } from 'bullmq';
+
+/** The BullMQ queues for long-running work; image-service consumes them. */
+export const QUEUES = { pull: 'berth-pull', push: 'berth-push', build: 'berth-build' } as const;
+export type QueueName = keyof typeof QUEUES;
+
+export interface PullJob {
+  /** Normalised reference, e.g. docker.io/library/busybox:latest; also the job key. */
+  reference: string;
+  platform?: string;
+  /** base64url X-Registry-Auth header as sent by the client. */
+  registryAuth?: string;
+}
+
+export interface PushJob {
+  reference: string;
+  registryAuth?: string;
+}
+
+export interface BuildJob {
+  /** Where the gateway stored the uploaded context tar. */
+  contextPath: string;
+  dockerfile: string;
+  tags: string[];
+  buildArgs: Record<string, string>;
+  labels: Record<string, string>;
+  noCache: boolean;
+  pull: boolean;
+  target?: string;
+}
+
+export interface JobPayloads { pull: PullJob; push: PushJob; build: BuildJob }
+
+/** Job ids are derived from what the job does, so identical requests share one job. */
+export function pullJobId(job: PullJob): string {
+  return `pull:${job.platform ?? 'linux/amd64'}:${job.reference}`.replace(/:/g, '|');
+}
+
+export function createQueue<N extends QueueName>(name: N, connection: ConnectionOptions, opts: Partial<QueueOptions> = {}): Queue<JobPayloads[N]> {
+  return new Queue<JobPayloads[N]>(QUEUES[name], { connection, ...opts });
+}
+
+/** ioredis options BullMQ needs from a REDIS_URL (redis://host:port or unix:///path). */
+export function redisConnectionOptions(url: string): ConnectionOptions {
+  if (url.startsWith('unix:')) return { path: url.replace(/^unix:(\/\/)?/, ''), maxRetriesPerRequest: null };
+  const u = new URL(url);
+  return {
+    host: u.hostname,
+    port: Number(u.port || 6379),
+    password: u.password ? decodeURIComponent(u.password) : undefined,
+    username: u.username ? decodeURIComponent(u.username) : undefined,
+    db: u.pathname.length > 1 ? Number(u.pathname.slice(1)) : undefined,
+    maxRetriesPerRequest: null,
+  };
+}
