@@ -1,0 +1,46 @@
+import { DynamicModule, Module, OnApplicationShutdown } from '@nestjs/common';
+import type Redis from 'ioredis';
+import type { BerthConfig } from '@berth/config';
+import type { Logger } from '@berth/logging';
+import { createRedis } from '@berth/events';
+import { ServiceClients } from './services/service-clients';
+import { EventsHub } from './events/events-hub';
+import { readHostFacts } from './system/host-info';
+import { SystemController } from './routes/system.controller';
+import { SwarmController } from './routes/swarm.controller';
+import { VolumesController } from './routes/volumes.controller';
+import { EventsController } from './routes/events.controller';
+import { CONFIG, HOST_FACTS, LOGGER, REDIS } from './tokens';
+
+class Closer implements OnApplicationShutdown {
+  constructor(private readonly clients: ServiceClients, private readonly hub: EventsHub, private readonly redis: Redis, private readonly blocking: Redis) {}
+  async onApplicationShutdown(): Promise<void> {
+    this.hub.stop();
+    this.clients.close();
+    this.blocking.disconnect();
+    await this.redis.quit().catch(() => undefined);
+  }
+}
+
+@Module({})
+export class GatewayModule {
+  static forRoot(config: BerthConfig, logger: Logger): DynamicModule {
+    const redis = createRedis(config.redisUrl, { lazyConnect: false, maxRetriesPerRequest: 3 });
+    const blocking = createRedis(config.redisUrl, { lazyConnect: false, maxRetriesPerRequest: null });
+    const clients = new ServiceClients(config);
+    const hub = new EventsHub(blocking, redis, logger.child({ part: 'events' }));
+    return {
+      module: GatewayModule,
+      controllers: [SystemController, SwarmController, VolumesController, EventsController],
+      providers: [
+        { provide: CONFIG, useValue: config },
+        { provide: LOGGER, useValue: logger },
+        { provide: HOST_FACTS, useValue: readHostFacts(config.dataRoot) },
+        { provide: REDIS, useValue: redis },
+        { provide: ServiceClients, useValue: clients },
+        { provide: EventsHub, useValue: hub },
+        { provide: Closer, useValue: new Closer(clients, hub, redis, blocking) },
+      ],
+    };
+  }
+}

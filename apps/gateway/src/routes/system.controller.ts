@@ -1,0 +1,74 @@
+import { Controller, Get, Head, Res, Inject } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
+import type { BerthConfig } from '@berth/config';
+import type { Logger } from '@berth/logging';
+import { ServiceClients } from '../services/service-clients';
+import { HostFacts } from '../system/host-info';
+import { infoBody, Inventory, versionBody } from '../system/engine-info';
+import { EventsHub } from '../events/events-hub';
+import { CONFIG, HOST_FACTS, LOGGER } from '../tokens';
+
+const PING_HEADERS = {
+  'Cache-Control': 'no-cache, no-store, must-revalidate',
+  Pragma: 'no-cache',
+  'Builder-Version': '1',
+  Swarm: 'inactive',
+  'Content-Type': 'text/plain; charset=utf-8',
+};
+
+@Controller()
+export class SystemController {
+  constructor(
+    private readonly services: ServiceClients,
+    private readonly hub: EventsHub,
+    @Inject(CONFIG) private readonly config: BerthConfig,
+    @Inject(HOST_FACTS) private readonly facts: HostFacts,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {}
+
+  @Get('_ping')
+  ping(@Res() reply: FastifyReply): void {
+    void reply.headers(PING_HEADERS).send('OK');
+  }
+
+  @Head('_ping')
+  pingHead(@Res() reply: FastifyReply): void {
+    void reply.headers({ ...PING_HEADERS, 'Content-Length': '0' }).send();
+  }
+
+  @Get('version')
+  version(): Record<string, unknown> {
+    return versionBody(this.facts);
+  }
+
+  @Get('info')
+  async info(): Promise<Record<string, unknown>> {
+    const warnings: string[] = [];
+    const ask = async <T>(name: string, fn: () => Promise<T>): Promise<T | undefined> => {
+      try {
+        return await fn();
+      } catch (err) {
+        warnings.push(`WARNING: the ${name} service did not answer: ${err instanceof Error ? err.message : String(err)}`);
+        return undefined;
+      }
+    };
+    const [containers, images] = await Promise.all([
+      ask('container', () => this.services.container.summary({}, { timeoutMs: 5000 })),
+      ask('image', () => this.services.image.summary({}, { timeoutMs: 5000 })),
+    ]);
+    const inventory: Inventory = {
+      containers: containers?.containers ?? 0,
+      running: containers?.running ?? 0,
+      paused: containers?.paused ?? 0,
+      stopped: containers?.stopped ?? 0,
+      images: images?.images ?? 0,
+    };
+    if (warnings.length > 0) this.logger.warn('info is incomplete', { warnings });
+    return infoBody(this.facts, inventory, this.config.dataRoot, this.hub.followerCount, warnings);
+  }
+
+  @Get('plugins')
+  plugins(): unknown[] {
+    return [];
+  }
+}
