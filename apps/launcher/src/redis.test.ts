@@ -1,0 +1,40 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { pingRedis, privateRedisSpec, privateRedisUrl, startPrivateRedis, waitForRedis } from './redis';
+
+const haveRedis = ['/usr/bin/redis-server', '/usr/local/bin/redis-server'].some((p) => fs.existsSync(p));
+
+test('the private redis listens only on a unix socket and keeps an append-only file', () => {
+  const spec = privateRedisSpec({ dataRoot: '/d', runRoot: '/r' });
+  assert.equal(spec.command, 'redis-server');
+  const arg = (name: string) => spec.args[spec.args.indexOf(name) + 1];
+  assert.equal(arg('--port'), '0');
+  assert.equal(arg('--unixsocket'), '/r/redis.sock');
+  assert.equal(arg('--unixsocketperm'), '700');
+  assert.equal(arg('--dir'), '/d/redis');
+  assert.equal(arg('--appendonly'), 'yes');
+  assert.equal(arg('--save'), '');
+  assert.equal(arg('--daemonize'), 'no');
+  assert.equal(privateRedisUrl('/r'), 'unix:///r/redis.sock');
+});
+
+test('starts, answers PING, stops on SIGTERM', { skip: !haveRedis && 'redis-server is not installed' }, async () => {
+  // Short path: unix sockets must stay under 108 bytes.
+  const root = fs.mkdtempSync('/tmp/redis-t-');
+  try {
+    const redis = startPrivateRedis({ dataRoot: path.join(root, 'data'), runRoot: root }, () => {});
+    try {
+      await waitForRedis(privateRedisUrl(root), Date.now() + 10_000);
+      assert.equal(await pingRedis(privateRedisUrl(root), 1000), true);
+      assert.ok(fs.existsSync(path.join(root, 'data', 'redis')));
+    } finally {
+      const exit = await redis.stop(5000);
+      assert.equal(exit.code, 0);
+    }
+    await assert.rejects(pingRedis(privateRedisUrl(root), 500));
+  } finally {
+    fs.rmSync(root, { recursive: true, force: true });
+  }
+});

@@ -1,0 +1,75 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import Redis from 'ioredis';
+import { pollUntil } from './health';
+import { ChildSpec, SupervisedProcess } from './supervisor';
+
+export interface PrivateRedisOptions {
+  dataRoot: string;
+  runRoot: string;
+  /** redis-server binary; found on PATH by default. */
+  binary?: string;
+  logLevel?: string;
+  pidFile?: string;
+}
+
+export function privateRedisSocket(runRoot: string): string {
+  return path.join(runRoot, 'redis.sock');
+}
+
+/** The URL services get when the launcher runs Redis itself. */
+export function privateRedisUrl(runRoot: string): string {
+  return `unix://${privateRedisSocket(runRoot)}`;
+}
+
+/**
+ * redis-server reachable only through a unix socket in the run root, with
+ * its append-only file in `<dataRoot>/redis` so queued jobs survive a restart.
+ */
+export function privateRedisSpec(opts: PrivateRedisOptions): ChildSpec {
+  const dir = path.join(opts.dataRoot, 'redis');
+  return {
+    name: 'redis',
+    command: opts.binary ?? 'redis-server',
+    args: [
+      '--port', '0',
+      '--unixsocket', privateRedisSocket(opts.runRoot),
+      '--unixsocketperm', '700',
+      '--dir', dir,
+      '--appendonly', 'yes',
+      '--save', '',
+      '--daemonize', 'no',
+      '--loglevel', opts.logLevel === 'debug' ? 'verbose' : 'warning',
+    ],
+    env: { PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin' },
+    cwd: dir,
+    pidFile: opts.pidFile,
+  };
+}
+
+export function startPrivateRedis(opts: PrivateRedisOptions, sink?: (line: string) => void): SupervisedProcess {
+  const spec = privateRedisSpec(opts);
+  fs.mkdirSync(spec.cwd!, { recursive: true, mode: 0o700 });
+  // A socket left by a killed predecessor would answer nothing; redis replaces it anyway.
+  fs.rmSync(privateRedisSocket(opts.runRoot), { force: true });
+  return SupervisedProcess.start(spec, sink);
+}
+
+/** One PING over a fresh connection that does not retry on its own. */
+export async function pingRedis(url: string, timeoutMs: number): Promise<boolean> {
+  const socketPath = url.startsWith('unix://') ? url.slice('unix://'.length) : undefined;
+  const client = socketPath
+    ? new Redis({ path: socketPath, lazyConnect: true, connectTimeout: timeoutMs, retryStrategy: () => null, maxRetriesPerRequest: 0, enableOfflineQueue: false })
+    : new Redis(url, { lazyConnect: true, connectTimeout: timeoutMs, retryStrategy: () => null, maxRetriesPerRequest: 0, enableOfflineQueue: false });
+  client.on('error', () => { /* reported through the rejected promise */ });
+  try {
+    await client.connect();
+    return (await client.ping()) === 'PONG';
+  } finally {
+    client.disconnect();
+  }
+}
+
+export function waitForRedis(url: string, deadline: number, signal?: AbortSignal): Promise<void> {
+  return pollUntil(`redis ${url}`, (timeoutMs) => pingRedis(url, timeoutMs), deadline, signal);
+}

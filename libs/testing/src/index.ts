@@ -1,0 +1,11 @@
+export { startBerth, reapStaleRoots, BERTH_COMPONENTS } from './berth';
+export type { Berth, BerthComponent, StartBerthOptions } from './berth';
+export { dockerCli, spawnDocker, dockerEnv, tempDockerConfig, DOCKER_BIN } from './docker-cli';
+export type { CommandResult, DockerOptions, DockerTarget } from './docker-cli';
+export { unixRequest } from './http';
+export type { HttpResponse, RequestBody } from './http';
+export { freePort } from './ports';
+export { waitForGrpcHealth, waitForPing } from './health';
+export { mountsUnder, unmountUnder, parseMountInfo } from './mounts';
+export { processesOf, isRunning, waitForExit } from './processes';
+export { deleteRuncContainers } from './runc';
