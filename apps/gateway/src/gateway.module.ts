@@ -18,7 +18,7 @@ class Closer implements OnApplicationShutdown {
     this.hub.stop();
     this.clients.close();
     this.blocking.disconnect();
-    await this.redis.quit().catch(() => undefined);
+    this.redis.disconnect();
   }
 }
 
@@ -27,6 +27,10 @@ export class GatewayModule {
   static forRoot(config: BerthConfig, logger: Logger): DynamicModule {
     const redis = createRedis(config.redisUrl, { lazyConnect: false, maxRetriesPerRequest: 3 });
     const blocking = createRedis(config.redisUrl, { lazyConnect: false, maxRetriesPerRequest: null });
+    // Without a listener ioredis reports connection trouble as unhandled errors.
+    for (const [name, conn] of [['commands', redis], ['events', blocking]] as const) {
+      conn.on('error', (err: Error) => logger.warn('redis connection error', { connection: name, error: err.message }));
+    }
     const clients = new ServiceClients(config);
     const hub = new EventsHub(blocking, redis, logger.child({ part: 'events' }));
     return {

@@ -52,6 +52,11 @@ async function main(): Promise<void> {
       done(err as Error);
     }
   });
+  // dockerd answers plain application/json; some clients compare it exactly.
+  fastify.addHook('onSend', (_request, reply, payload, done) => {
+    if (reply.getHeader('content-type') === 'application/json; charset=utf-8') reply.header('content-type', 'application/json');
+    done(null, payload);
+  });
   await app.init();
   await fastify.ready();
   if (!handler) throw new Error('HTTP handler was not created');

@@ -1,4 +1,4 @@
-import { ChannelCredentials, Client, ClientUnaryCall, Metadata, CallOptions, ServiceError } from '@grpc/grpc-js';
+import { ChannelCredentials, Client, ClientUnaryCall, Metadata, CallOptions, ServiceError, status } from '@grpc/grpc-js';
 
 type UnaryFn<Req, Res> = (request: Req, metadata: Metadata, options: Partial<CallOptions>, callback: (error: ServiceError | null, response: Res) => void) => ClientUnaryCall;
 
@@ -11,6 +11,7 @@ export type PromiseClient<C> = {
 type ClientCtor<C> = new (address: string, credentials: ChannelCredentials, options?: Record<string, unknown>) => C;
 
 const DEFAULT_TIMEOUT_MS = 60_000;
+const RECONNECT_GRACE_MS = 2_000;
 
 /** Creates one long-lived channel to a service; callers reuse it for every request. */
 export function createClient<C extends Client>(Ctor: ClientCtor<C>, address: string): { raw: C; call: PromiseClient<C> } {
@@ -18,15 +19,37 @@ export function createClient<C extends Client>(Ctor: ClientCtor<C>, address: str
     'grpc.max_receive_message_length': 64 * 1024 * 1024,
     'grpc.max_send_message_length': 64 * 1024 * 1024,
     'grpc.keepalive_time_ms': 30_000,
+    // A restarted service is reachable again within a second, not after minutes of backoff.
+    'grpc.initial_reconnect_backoff_ms': 100,
+    'grpc.max_reconnect_backoff_ms': 1000,
   });
   const call = new Proxy({}, {
     get(_target, prop: string) {
       const method = (raw as unknown as Record<string, unknown>)[prop];
       if (typeof method !== 'function') return undefined;
-      return (request: unknown, options?: { timeoutMs?: number }) => new Promise((resolve, reject) => {
-        const deadline = new Date(Date.now() + (options?.timeoutMs ?? DEFAULT_TIMEOUT_MS));
-        (method as UnaryFn<unknown, unknown>).call(raw, request, new Metadata(), { deadline }, (err, res) => (err ? reject(err) : resolve(res)));
+      const once = (request: unknown, opts: Partial<CallOptions>, waitForReady = false) => new Promise((resolve, reject) => {
+        (method as UnaryFn<unknown, unknown>).call(raw, request, new Metadata({ waitForReady }), opts, (err, res) => (err ? reject(err) : resolve(res)));
       });
+      return async (request: unknown, options?: { timeoutMs?: number }) => {
+        const timeoutMs = options?.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+        try {
+          return await once(request, { deadline: new Date(Date.now() + timeoutMs) });
+        } catch (err) {
+          // The channel may still be backing off from a restart of the service:
+          // give it a short while to reconnect before reporting it unavailable.
+          if ((err as ServiceError).code !== status.UNAVAILABLE) throw err;
+          try {
+            return await once(request, { deadline: new Date(Date.now() + Math.min(timeoutMs, RECONNECT_GRACE_MS)) }, true);
+          } catch (retryErr) {
+            const code = (retryErr as ServiceError).code;
+            if (code !== status.UNAVAILABLE && code !== status.DEADLINE_EXCEEDED) throw retryErr;
+            const cause = /connect (E[A-Z]+)/.exec((err as ServiceError).details ?? '')?.[1];
+            throw Object.assign(new Error(`cannot reach ${address}${cause ? ` (${cause})` : ''}`), {
+              code: status.UNAVAILABLE, details: `cannot reach ${address}${cause ? ` (${cause})` : ''}`, metadata: new Metadata(),
+            });
+          }
+        }
+      };
     },
   }) as PromiseClient<C>;
   return { raw, call };

@@ -21,8 +21,25 @@ export function isServiceError(err: unknown): err is { code: status; details: st
     && typeof (err as { details?: unknown }).details === 'string';
 }
 
+/** Shared validators (engine-api's ApiError) speak HTTP statuses; they travel as the matching gRPC code. */
+function statusFromHttp(httpStatus: number): status {
+  switch (httpStatus) {
+    case 400: return status.INVALID_ARGUMENT;
+    case 401: return status.UNAUTHENTICATED;
+    case 403: return status.PERMISSION_DENIED;
+    case 404: return status.NOT_FOUND;
+    case 409: return status.FAILED_PRECONDITION;
+    case 501: return status.UNIMPLEMENTED;
+    case 503: return status.UNAVAILABLE;
+    default: return status.INTERNAL;
+  }
+}
+
 export function toStatusObject(err: unknown): { code: status; details: string } {
   if (err instanceof RpcError) return { code: err.code, details: err.message };
+  if (err instanceof Error && typeof (err as { statusCode?: unknown }).statusCode === 'number') {
+    return { code: statusFromHttp((err as unknown as { statusCode: number }).statusCode), details: err.message };
+  }
   if (isServiceError(err)) return { code: err.code, details: err.details };
   if (err instanceof Error) return { code: status.INTERNAL, details: err.message };
   return { code: status.INTERNAL, details: String(err) };

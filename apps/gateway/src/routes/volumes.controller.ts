@@ -63,6 +63,7 @@ export class VolumesController {
   }
 
   @Post('prune')
+  @HttpCode(200)
   async prune(@Query('filters') rawFilters: string | undefined, @Features() features: ApiFeatures): Promise<Record<string, unknown>> {
     const filters = Filters.parse(rawFilters);
     let onlyAnonymous = features.volumePruneOnlyAnonymous;

@@ -34,6 +34,7 @@ export class ApiErrorFilter implements ExceptionFilter {
       if (!reply.raw.writableEnded) reply.raw.end();
       return;
     }
-    void reply.status(error.statusCode).header('Content-Type', 'application/json').send(JSON.stringify({ message: error.message }) + '\n');
+    // A Buffer keeps Content-Type exactly application/json: the CLI only parses the message then.
+    void reply.status(error.statusCode).header('Content-Type', 'application/json').send(Buffer.from(JSON.stringify({ message: error.message }) + '\n'));
   }
 }

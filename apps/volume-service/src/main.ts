@@ -1,0 +1,36 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import { loadConfig } from '@berth/config';
+import { createLogger } from '@berth/logging';
+import { createRedis, EventPublisher } from '@berth/events';
+import { startGrpcServer, stopOnSignals } from '@berth/rpc';
+import { VolumeServiceModule } from './volume-service.module';
+import { VolumeGrpcController } from './grpc/volume.grpc';
+import { EventSink } from './volumes/volume-manager';
+import { VolumeStore } from './volumes/volume-store';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const logger = createLogger('volume-service', config.logLevel);
+  let events: EventSink = { publish: async () => undefined };
+  const redis = config.redisUrl ? createRedis(config.redisUrl, { maxRetriesPerRequest: 3 }) : undefined;
+  if (redis) {
+    redis.on('error', (err: Error) => logger.warn('redis connection error', { error: err.message }));
+    events = new EventPublisher(redis, config.eventsMaxLength);
+  } else {
+    logger.warn('REDIS_URL is not set: volume events are not published');
+  }
+  const app = await NestFactory.createApplicationContext(VolumeServiceModule.forRoot(config, logger, events), { logger: false });
+  const server = await startGrpcServer(config.services.volume, [app.get(VolumeGrpcController).binding()], logger);
+  stopOnSignals(async () => {
+    await server.stop();
+    app.get(VolumeStore).close();
+    await app.close();
+    redis?.disconnect();
+  }, logger);
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`volume-service failed to start: ${err instanceof Error ? err.stack : String(err)}\n`);
+  process.exit(1);
+});
