@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import Database from 'better-sqlite3';
 
 export type Db = Database.Database;
+export type Statement = Database.Statement;
 
 /**
  * Opens a service's metadata database: WAL so readers never block the writer

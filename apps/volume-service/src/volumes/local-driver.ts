@@ -23,19 +23,21 @@ function mountPoints(): Set<string> {
  * volumes with type/device options, the mount of that directory.
  */
 export class LocalDriver {
-  constructor(readonly root: string) {
+  readonly root: string;
+
+  constructor(root: string) {
+    this.root = path.resolve(root);
     fs.mkdirSync(root, { recursive: true, mode: 0o701 });
   }
 
   volumeDir(name: string): string {
-    const dir = path.join(this.root, name);
-    // Names are validated; this keeps a bug elsewhere from reaching outside the root.
-    if (path.dirname(dir) !== this.root) throw new Error(`volume path escapes the data-root: ${name}`);
-    return dir;
+    // Names are validated on create; this keeps a bug elsewhere from reaching outside the root.
+    if (name === '' || name === '.' || name === '..' || name.includes('/')) throw new Error(`volume path escapes the data-root: ${name}`);
+    return `${this.root}/${name}`;
   }
 
   mountpoint(name: string): string {
-    return path.join(this.volumeDir(name), '_data');
+    return `${this.volumeDir(name)}/_data`;
   }
 
   /** Idempotent: replicas racing on one name end with the same directories. */

@@ -64,7 +64,14 @@ export class VolumeManager {
   }
 
   private info(record: VolumeRecord, refCount?: number, size = -1): VolumeInfo {
-    return { ...record, mountpoint: this.driver.mountpoint(record.name), refCount: refCount ?? this.store.references(record.name).length, size };
+    // Spelled out rather than spread: list builds one per volume on the hot path.
+    return {
+      name: record.name, driver: record.driver, labels: record.labels, options: record.options,
+      createdAt: record.createdAt, anonymous: record.anonymous,
+      mountpoint: this.driver.mountpoint(record.name),
+      refCount: refCount ?? this.store.references(record.name).length,
+      size,
+    };
   }
 
   private checkDriver(name: string, driver: string): void {

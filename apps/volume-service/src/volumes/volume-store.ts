@@ -1,4 +1,4 @@
-import { openDatabase, Db } from '@berth/storage';
+import { openDatabase, Db, Statement } from '@berth/storage';
 
 export interface VolumeRecord {
   name: string;
@@ -52,8 +52,16 @@ function fromRow(r: Row): VolumeRecord {
 export class VolumeStore {
   private readonly db: Db;
 
+  // The hot read paths keep their statements prepared.
+  private readonly listStatement: Statement;
+  private readonly getStatement: Statement;
+  private readonly refCountStatement: Statement;
+
   constructor(file: string) {
     this.db = openDatabase(file, MIGRATIONS);
+    this.listStatement = this.db.prepare('SELECT * FROM volumes ORDER BY name');
+    this.getStatement = this.db.prepare('SELECT * FROM volumes WHERE name = ?');
+    this.refCountStatement = this.db.prepare('SELECT volume, COUNT(*) AS n FROM refs GROUP BY volume');
   }
 
   /** Inserts unless the name exists; returns the stored record and whether it is new. */
@@ -68,12 +76,12 @@ export class VolumeStore {
   }
 
   get(name: string): VolumeRecord | undefined {
-    const row = this.db.prepare('SELECT * FROM volumes WHERE name = ?').get(name) as Row | undefined;
+    const row = this.getStatement.get(name) as Row | undefined;
     return row ? fromRow(row) : undefined;
   }
 
   list(): VolumeRecord[] {
-    return (this.db.prepare('SELECT * FROM volumes ORDER BY name').all() as Row[]).map(fromRow);
+    return (this.listStatement.all() as Row[]).map(fromRow);
   }
 
   count(): number {
@@ -85,7 +93,7 @@ export class VolumeStore {
   }
 
   referenceCounts(): Map<string, number> {
-    const rows = this.db.prepare('SELECT volume, COUNT(*) AS n FROM refs GROUP BY volume').all() as { volume: string; n: number }[];
+    const rows = this.refCountStatement.all() as { volume: string; n: number }[];
     return new Map(rows.map((r) => [r.volume, r.n]));
   }
 
