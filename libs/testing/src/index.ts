@@ -9,3 +9,5 @@ export { waitForGrpcHealth, waitForPing } from './health';
 export { mountsUnder, unmountUnder, parseMountInfo } from './mounts';
 export { processesOf, isRunning, waitForExit } from './processes';
 export { deleteRuncContainers } from './runc';
+export * from './fixtures';
+export * from './registry';

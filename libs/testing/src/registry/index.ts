@@ -1,0 +1,4 @@
+export { startRegistry, REGISTRY_BIN, SKOPEO_BIN } from './registry';
+export type { Registry, RegistryAuthOptions, RegistryResponse, StartRegistryOptions, PushOptions } from './registry';
+export { startTokenServer, libtrustKeyId, parseScopes } from './token-server';
+export type { TokenServer, TokenServerOptions, AccessEntry } from './token-server';
