@@ -10,11 +10,16 @@ import { SystemController } from './routes/system.controller';
 import { SwarmController } from './routes/swarm.controller';
 import { VolumesController } from './routes/volumes.controller';
 import { EventsController } from './routes/events.controller';
+import { ImagesController } from './routes/images.controller';
+import { DistributionController } from './routes/distribution.controller';
 import { CONFIG, HOST_FACTS, LOGGER, REDIS } from './tokens';
+import { JobFollower } from './jobs/job-follower';
+import { redisConnectionOptions } from '@berth/jobs';
 
 class Closer implements OnApplicationShutdown {
-  constructor(private readonly clients: ServiceClients, private readonly hub: EventsHub, private readonly redis: Redis, private readonly blocking: Redis) {}
+  constructor(private readonly clients: ServiceClients, private readonly hub: EventsHub, private readonly redis: Redis, private readonly blocking: Redis, private readonly jobs: JobFollower) {}
   async onApplicationShutdown(): Promise<void> {
+    await this.jobs.close();
     this.hub.stop();
     this.clients.close();
     this.blocking.disconnect();
@@ -33,9 +38,10 @@ export class GatewayModule {
     }
     const clients = new ServiceClients(config);
     const hub = new EventsHub(blocking, redis, logger.child({ part: 'events' }));
+    const jobs = new JobFollower(redisConnectionOptions(config.redisUrl), logger.child({ part: 'jobs' }));
     return {
       module: GatewayModule,
-      controllers: [SystemController, SwarmController, VolumesController, EventsController],
+      controllers: [SystemController, SwarmController, VolumesController, EventsController, ImagesController, DistributionController],
       providers: [
         { provide: CONFIG, useValue: config },
         { provide: LOGGER, useValue: logger },
@@ -43,7 +49,8 @@ export class GatewayModule {
         { provide: REDIS, useValue: redis },
         { provide: ServiceClients, useValue: clients },
         { provide: EventsHub, useValue: hub },
-        { provide: Closer, useValue: new Closer(clients, hub, redis, blocking) },
+        { provide: JobFollower, useValue: jobs },
+        { provide: Closer, useValue: new Closer(clients, hub, redis, blocking, jobs) },
       ],
     };
   }

@@ -2,18 +2,43 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { loadConfig } from '@berth/config';
 import { createLogger } from '@berth/logging';
+import { createRedis, EventPublisher } from '@berth/events';
 import { startGrpcServer, stopOnSignals } from '@berth/rpc';
 import { ImageServiceModule } from './image-service.module';
 import { ImageGrpcController } from './grpc/image.grpc';
+import { EventSink } from './images/image-manager';
+import { ImageDb } from './store/image-db';
+import { Puller } from './pull/puller';
+import { Pusher } from './pull/pusher';
+import { startPullWorker } from './jobs/pull-worker';
+import { startPushWorker } from './jobs/push-worker';
+import { redisConnectionOptions } from '@berth/jobs';
 
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger('image-service', config.logLevel);
-  const app = await NestFactory.createApplicationContext(ImageServiceModule, { logger: false });
+  let events: EventSink = { publish: async () => undefined };
+  const redis = config.redisUrl ? createRedis(config.redisUrl, { maxRetriesPerRequest: 3 }) : undefined;
+  if (redis) {
+    redis.on('error', (err: Error) => logger.warn('redis connection error', { error: err.message }));
+    events = new EventPublisher(redis, config.eventsMaxLength);
+  } else {
+    logger.warn('REDIS_URL is not set: image events are not published');
+  }
+  const app = await NestFactory.createApplicationContext(ImageServiceModule.forRoot(config, logger, events), { logger: false });
   const server = await startGrpcServer(config.services.image, [app.get(ImageGrpcController).binding()], logger);
+  const workers = config.redisUrl
+    ? [
+      startPullWorker(app.get(Puller), redisConnectionOptions(config.redisUrl), logger),
+      startPushWorker(app.get(Pusher), redisConnectionOptions(config.redisUrl), logger),
+    ]
+    : [];
   stopOnSignals(async () => {
+    await Promise.all(workers.map((w) => w.close()));
     await server.stop();
+    app.get(ImageDb).close();
     await app.close();
+    redis?.disconnect();
   }, logger);
 }
 

@@ -36,6 +36,10 @@ export function pullJobId(job: PullJob): string {
   return `pull:${job.platform ?? 'linux/amd64'}:${job.reference}`.replace(/:/g, '|');
 }
 
+export function pushJobId(job: PushJob): string {
+  return `push:${job.reference}`.replace(/:/g, '|');
+}
+
 export function createQueue<N extends QueueName>(name: N, connection: ConnectionOptions, opts: Partial<QueueOptions> = {}): Queue<JobPayloads[N]> {
   return new Queue<JobPayloads[N]>(QUEUES[name], { connection, ...opts });
 }
@@ -52,4 +56,34 @@ export function redisConnectionOptions(url: string): ConnectionOptions {
     db: u.pathname.length > 1 ? Number(u.pathname.slice(1)) : undefined,
     maxRetriesPerRequest: null,
   };
+}
+
+/** One line of Docker's JSON progress stream, as the CLI draws it. */
+export interface ProgressLine {
+  status?: string;
+  id?: string;
+  progress?: string;
+  progressDetail?: { current?: number; total?: number };
+  errorDetail?: { message: string };
+  error?: string;
+  aux?: Record<string, unknown>;
+  stream?: string;
+}
+
+/** What a worker reports with job.updateProgress: the lines since its last report. */
+export interface JobProgress {
+  lines: ProgressLine[];
+}
+
+export interface PullResult {
+  imageId: string;
+  /** Digest of the manifest pulled (the repo digest). */
+  digest: string;
+  /** The closing lines: Digest: ..., Status: ... */
+  lines: ProgressLine[];
+}
+
+export interface PushResult {
+  digest: string;
+  lines: ProgressLine[];
 }

@@ -8,6 +8,8 @@ export class ServiceClients {
   readonly image: PromiseClient<image.ImageServiceClient>;
   readonly container: PromiseClient<container.ContainerServiceClient>;
   readonly network: PromiseClient<network.NetworkServiceClient>;
+  /** The image client itself, for its streaming calls (load, save, import). */
+  readonly imageStreams: image.ImageServiceClient;
   private readonly raw: { close(): void }[] = [];
 
   constructor(config: BerthConfig) {
@@ -19,6 +21,7 @@ export class ServiceClients {
     this.image = i.call;
     this.container = c.call;
     this.network = n.call;
+    this.imageStreams = i.raw;
     this.raw.push(v.raw, i.raw, c.raw, n.raw);
   }
 

@@ -16,6 +16,10 @@ export interface ApiFeatures {
   eventsImageCreate: boolean;
   /** 1.52: /events answers application/x-ndjson (before: application/json). */
   eventsContentType: string;
+  /** Before 1.44 images carry VirtualSize. */
+  imageVirtualSize: boolean;
+  /** Before 1.45 image inspect carries Container and ContainerConfig. */
+  imageContainerConfig: boolean;
 }
 
 export function featuresFor(version: string): ApiFeatures {
@@ -26,5 +30,7 @@ export function featuresFor(version: string): ApiFeatures {
     eventsLegacyFields: versionLessThan(version, '1.52'),
     eventsImageCreate: versionAtLeast(version, '1.46'),
     eventsContentType: versionLessThan(version, '1.52') ? 'application/json' : 'application/x-ndjson',
+    imageVirtualSize: versionLessThan(version, '1.44'),
+    imageContainerConfig: versionLessThan(version, '1.45'),
   };
 }

@@ -1,13 +1,164 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import { PassThrough, Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { ServerDuplexStream, ServerReadableStream, ServerWritableStream, sendUnaryData } from '@grpc/grpc-js';
+import * as tar from 'tar-stream';
 import { image } from '@berth/proto';
-import { ServiceBinding, unary } from '@berth/rpc';
+import { ServiceBinding, toStatusObject, unary } from '@berth/rpc';
+import type { Logger } from '@berth/logging';
+import { ImageManager, ImageView } from '../images/image-manager';
+import { SpooledArchive } from '../archive/spool';
+import { loadArchive } from '../archive/load';
+import { saveImages } from '../archive/save';
+import { importRootfs } from '../archive/import';
+import { LOGGER } from '../tokens';
+import { RegistryClient, isRegistryError, splitSearchTerm } from '../registry';
+import { decodeRegistryAuth } from '../pull/puller';
+import { namedRef } from '../images/names';
+import { RpcError } from '@berth/rpc';
 
-/** gRPC surface of the image service; methods arrive with later issues. */
+/** Registry failures keep their wording; their kind picks the status. */
+export function registryRpcError(err: unknown): unknown {
+  if (!isRegistryError(err)) return err;
+  switch (err.kind) {
+    case 'not-found': return RpcError.notFound(err.message);
+    case 'unauthorized': return RpcError.unauthenticated(err.message);
+    case 'denied': return RpcError.permissionDenied(err.message);
+    case 'invalid': return RpcError.invalidArgument(err.message);
+    default: return RpcError.internal(err.message);
+  }
+}
+
+function splitTerm(term: string): { host: string; term: string } {
+  const s = splitSearchTerm(term);
+  return { host: s.registryHost, term: s.term };
+}
+
+function toProto(v: ImageView): image.Image {
+  return {
+    id: v.record.id,
+    repoTags: v.repoTags,
+    repoDigests: v.repoDigests,
+    parent: v.record.parent,
+    configJson: v.record.config,
+    size: v.record.size,
+    created: v.record.created,
+    containers: -1,
+    lastTagTime: v.record.lastTagTime,
+    layers: v.layers.map((l) => ({ diffId: l.diffId, chainId: l.chainId, size: l.size, path: '' })),
+  };
+}
+
+function errorLine(err: unknown): string {
+  const message = err instanceof Error ? err.message : String(err);
+  return JSON.stringify({ errorDetail: { message }, error: message });
+}
+
+/** The ImageService contract; logic lives in ImageManager and archive/. */
 @Injectable()
 export class ImageGrpcController {
+  constructor(private readonly images: ImageManager, private readonly registry: RegistryClient, @Inject(LOGGER) private readonly logger: Logger) {}
+
   binding(): ServiceBinding {
+    const m = this.images;
+    const l = this.logger;
     const implementation: image.ImageServiceServer = {
-      summary: unary(async () => ({ images: 0 })),
+      list: unary(async (req: image.ListImagesRequest) => ({ images: m.list(req.filters, req.all).map(toProto) }), l),
+      inspect: unary(async (req: image.ImageName) => {
+        const v = m.inspect(req.name);
+        return { ...toProto(v), layers: v.layers.map((x) => ({ diffId: x.diffId, chainId: x.chainId, size: x.size, path: m.layers.dir(x.chainId) })) };
+      }, l),
+      history: unary(async (req: image.ImageName) => ({ entries: m.history(req.name) }), l),
+      tag: unary(async (req: image.TagRequest) => { m.tag(req.source, req.repo, req.tag); return {}; }, l),
+      remove: unary(async (req: image.RemoveImageRequest) => ({ items: await m.remove(req.name, req.force, req.noPrune) }), l),
+      prune: unary(async (req: image.PruneImagesRequest) => {
+        const res = await m.prune(req.filters);
+        return { items: res.items, spaceReclaimed: res.reclaimed };
+      }, l),
+      summary: unary(async () => ({ images: m.count() }), l),
+      login: unary(async (req: image.LoginRequest) => {
+        const res = await this.registry.login(req.serverAddress, {
+          username: req.username || undefined, password: req.password || undefined,
+          identitytoken: req.identityToken || undefined, serveraddress: req.serverAddress,
+        }).catch((err: unknown) => { throw registryRpcError(err); });
+        return { status: res.status, identityToken: res.identityToken ?? '' };
+      }, l),
+      search: unary(async (req: image.SearchRequest) => {
+        const { host, term } = splitTerm(req.term);
+        const results = await this.registry.search(host, term, req.limit || 25, decodeRegistryAuth(req.registryAuth))
+          .catch((err: unknown) => { throw registryRpcError(err); });
+        return { results: results.map((r) => ({ name: r.name, description: r.description, starCount: r.star_count, isOfficial: r.is_official, isAutomated: r.is_automated })) };
+      }, l),
+      distributionInspect: unary(async (req: image.DistributionRequest) => {
+        const named = namedRef(req.name);
+        const reference = named.ref.digest ?? named.ref.tag ?? 'latest';
+        const resolved = await this.registry.resolve({ domain: named.ref.domain, path: named.ref.path }, reference, { os: 'linux', architecture: 'amd64' }, decodeRegistryAuth(req.registryAuth))
+          .catch((err: unknown) => { throw registryRpcError(err); });
+        const digest = resolved.indexDigest ?? resolved.digest;
+        return {
+          descriptorJson: JSON.stringify({ mediaType: resolved.mediaType, digest, size: resolved.raw.length }),
+          platformsJson: JSON.stringify([{ architecture: 'amd64', os: 'linux' }]),
+        };
+      }, l),
+      load: (call: ServerDuplexStream<image.DataChunk, image.ProgressMessage>) => {
+        const input = new PassThrough();
+        call.on('data', (chunk: image.DataChunk) => { if (!input.write(chunk.data)) call.pause(); });
+        input.on('drain', () => call.resume());
+        call.on('end', () => input.end());
+        call.on('error', (err) => input.destroy(err));
+        const dir = m.content.tempPath('load');
+        void (async () => {
+          let archive: SpooledArchive | undefined;
+          try {
+            archive = await SpooledArchive.from(input, dir);
+            await loadArchive(m, archive, (line) => call.write({ json: JSON.stringify(line) }));
+          } catch (err) {
+            l.warn('load failed', { error: err instanceof Error ? err.message : String(err) });
+            input.resume();
+            call.write({ json: errorLine(err) });
+          } finally {
+            archive?.remove();
+            if (!archive) SpooledArchive.discard(dir);
+            call.end();
+          }
+        })();
+      },
+      save: (call: ServerWritableStream<image.SaveRequest, image.DataChunk>) => {
+        const pack = tar.pack();
+        const toMessages = new Transform({ writableObjectMode: false, readableObjectMode: true, transform(chunk: Buffer, _e, cb) { cb(null, { data: chunk }); } });
+        void (async () => {
+          try {
+            for (const name of call.request.names) m.inspect(name);
+            const writing = saveImages(m, call.request.names, pack);
+            await Promise.all([writing, pipeline(pack, toMessages, call as unknown as NodeJS.WritableStream)]);
+          } catch (err) {
+            pack.destroy();
+            call.emit('error', toStatusObject(err));
+          }
+        })();
+      },
+      import: (call: ServerReadableStream<image.ImportRequest, image.ImportResponse>, callback: sendUnaryData<image.ImportResponse>) => {
+        const input = new PassThrough();
+        let options: image.ImportOptions | undefined;
+        let ready: (o: image.ImportOptions) => void = () => undefined;
+        const gotOptions = new Promise<image.ImportOptions>((resolve) => { ready = resolve; });
+        call.on('data', (msg: image.ImportRequest) => {
+          if (msg.part?.$case === 'options') { options = msg.part.options; ready(options); }
+          else if (msg.part?.$case === 'data' && !input.write(msg.part.data)) call.pause();
+        });
+        input.on('drain', () => call.resume());
+        call.on('end', () => { input.end(); ready(options ?? { repo: '', tag: '', changes: [], message: '', platform: '' }); });
+        call.on('error', (err) => input.destroy(err));
+        void (async () => {
+          try {
+            const id = await importRootfs(m, input, await gotOptions);
+            callback(null, { id });
+          } catch (err) {
+            input.resume();
+            callback(toStatusObject(err));
+          }
+        })();
+      },
     };
     return { definition: image.ImageServiceService, implementation };
   }

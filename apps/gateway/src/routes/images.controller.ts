@@ -1,0 +1,222 @@
+import { Controller, Delete, Get, HttpCode, Post, Query, Req, Res } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { ApiError, Filters, toApiError } from '@berth/engine-api';
+import type { image } from '@berth/proto';
+import { ServiceClients } from '../services/service-clients';
+import { Features, queryBool } from '../server/request-context';
+import type { ApiFeatures } from '../versions/features';
+import { imageInspectView, imageSummaryView } from '../images/image-view';
+import { errorMessage, startJsonStream } from '../streams/json-lines';
+import { JobFollower } from '../jobs/job-follower';
+import { PullJob, PushJob, pullJobId, pushJobId } from '@berth/jobs';
+import { pullReference, referenceString, withDefaultTag } from '@berth/reference';
+
+function queryList(value: unknown): string[] {
+  if (value === undefined || value === null) return [];
+  return (Array.isArray(value) ? value : [value]).map(String).filter((v) => v !== '');
+}
+
+function deleteItems(items: image.DeleteItem[]): Record<string, string>[] {
+  return items.map((i): Record<string, string> => (i.untagged ? { Untagged: i.untagged } : { Deleted: i.deleted }));
+}
+
+/** Image routes. Names may contain slashes, so per-image routes share a wildcard. */
+@Controller('images')
+export class ImagesController {
+  constructor(private readonly services: ServiceClients, private readonly jobs: JobFollower) {}
+
+  @Get('json')
+  async list(@Query() q: Record<string, unknown>, @Features() features: ApiFeatures): Promise<unknown[]> {
+    const filters = Filters.parse(q.filters as string | undefined);
+    // `filter=name` is the pre-1.25 spelling of reference=name.
+    const legacy = queryList(q.filter);
+    const list = filters.toList();
+    if (legacy.length > 0) list.push({ key: 'reference', values: legacy });
+    const res = await this.services.image.list({ filters: list, all: queryBool(q.all) });
+    return res.images.map((i) => imageSummaryView(i, features));
+  }
+
+  @Post('prune')
+  @HttpCode(200)
+  async prune(@Query('filters') rawFilters: string | undefined): Promise<Record<string, unknown>> {
+    const res = await this.services.image.prune({ filters: Filters.parse(rawFilters).toList() }, { timeoutMs: 30 * 60_000 });
+    return { ImagesDeleted: res.items.length > 0 ? deleteItems(res.items) : null, SpaceReclaimed: res.spaceReclaimed };
+  }
+
+  @Post('load')
+  load(@Req() req: FastifyRequest, @Res() reply: FastifyReply, @Query('quiet') quiet: string | undefined): void {
+    void quiet; // progress lines are few; the CLI shows what it is given either way
+    const stream = startJsonStream(reply);
+    const call = this.services.imageStreams.load();
+    const body = req.raw;
+    body.on('data', (chunk: Buffer) => { if (!call.write({ data: chunk })) body.pause(); });
+    call.on('drain', () => body.resume());
+    body.on('end', () => call.end());
+    body.on('error', () => call.cancel());
+    call.on('data', (msg: image.ProgressMessage) => stream.line(msg.json));
+    call.on('error', (err) => { stream.line(errorMessage(toApiError(err).message)); stream.end(); });
+    call.on('end', () => stream.end());
+    reply.raw.on('close', () => { if (!reply.raw.writableFinished) call.cancel(); });
+  }
+
+  @Get('search')
+  async search(@Req() req: FastifyRequest, @Query() q: Record<string, string | undefined>): Promise<unknown[]> {
+    const term = q.term ?? '';
+    if (term === '') throw ApiError.badRequest('term is required');
+    const filters = Filters.parse(q.filters).validate(['is-automated', 'is-official', 'stars']);
+    const limit = q.limit ? Number(q.limit) : 25;
+    if (!Number.isInteger(limit) || limit < 1 || limit > 100) throw ApiError.badRequest(`limit ${q.limit} is outside the range of [1, 100]`);
+    const minStars = filters.get('stars').map(Number);
+    if (minStars.some((n) => !Number.isFinite(n))) throw ApiError.badRequest(`invalid filter 'stars=${filters.get('stars').join(',')}'`);
+    const official = filters.contains('is-official') ? filters.getBool('is-official', false) : undefined;
+    const automated = filters.contains('is-automated') ? filters.getBool('is-automated', false) : undefined;
+    const res = await this.services.image.search({ term, limit, registryAuth: (req.headers['x-registry-auth'] as string | undefined) ?? '' });
+    return res.results
+      .filter((r) => minStars.every((n) => r.starCount >= n))
+      .filter((r) => official === undefined || r.isOfficial === official)
+      .filter((r) => automated === undefined || r.isAutomated === automated)
+      .map((r) => ({ star_count: r.starCount, is_official: r.isOfficial, name: r.name, is_automated: r.isAutomated, description: r.description }));
+  }
+
+  @Get('get')
+  async saveMany(@Query() q: Record<string, unknown>, @Res() reply: FastifyReply): Promise<void> {
+    await this.save(queryList(q.names), reply);
+  }
+
+  @Post('create')
+  async create(@Req() req: FastifyRequest, @Res() reply: FastifyReply, @Query() q: Record<string, string | string[] | undefined>): Promise<void> {
+    const fromSrc = q.fromSrc as string | undefined;
+    const fromImage = q.fromImage as string | undefined;
+    if (fromSrc !== undefined && fromSrc !== '') {
+      if (fromSrc !== '-') throw ApiError.badRequest('importing from a URL is not supported: pass the archive in the request body (fromSrc=-)');
+      return this.importFromBody(req, reply, q);
+    }
+    if (fromImage) return this.pull(req, reply, fromImage, (q.tag as string | undefined) ?? '', (q.platform as string | undefined) ?? '');
+    throw ApiError.badRequest('either fromImage or fromSrc is required');
+  }
+
+  private async pull(req: FastifyRequest, reply: FastifyReply, fromImage: string, tag: string, platform: string): Promise<void> {
+    let reference: string;
+    try {
+      const ref = pullReference(fromImage, tag || undefined);
+      reference = referenceString(ref.tag || ref.digest ? ref : withDefaultTag(ref));
+    } catch (err) {
+      throw ApiError.badRequest(err instanceof Error ? err.message : String(err));
+    }
+    const payload: PullJob = { reference, platform: platform || 'linux/amd64', registryAuth: req.headers['x-registry-auth'] as string | undefined };
+    const stream = startJsonStream(reply);
+    try {
+      const result = await this.jobs.run('pull', pullJobId(payload), payload, (lines) => { for (const l of lines) stream.line(l); });
+      for (const l of result.lines ?? []) stream.line(l);
+    } catch (err) {
+      stream.line(errorMessage(err instanceof Error ? err.message : String(err)));
+    } finally {
+      stream.end();
+    }
+  }
+
+  private async importFromBody(req: FastifyRequest, reply: FastifyReply, q: Record<string, string | string[] | undefined>): Promise<void> {
+    const body = req.raw;
+    const options: image.ImportOptions = {
+      repo: (q.repo as string | undefined) ?? '',
+      tag: (q.tag as string | undefined) ?? '',
+      changes: queryList(q.changes),
+      message: (q.message as string | undefined) ?? '',
+      platform: (q.platform as string | undefined) ?? '',
+    };
+    const id = await new Promise<string>((resolve, reject) => {
+      const call = this.services.imageStreams.import((err, res) => (err ? reject(err) : resolve(res!.id)));
+      call.write({ part: { $case: 'options', options } });
+      body.on('data', (chunk: Buffer) => { if (!call.write({ part: { $case: 'data', data: chunk } })) body.pause(); });
+      call.on('drain', () => body.resume());
+      body.on('end', () => call.end());
+      body.on('error', (err) => { call.cancel(); reject(err); });
+    });
+    const stream = startJsonStream(reply);
+    stream.line({ status: id });
+    stream.end();
+  }
+
+  private async save(names: string[], reply: FastifyReply): Promise<void> {
+    if (names.length === 0) throw ApiError.badRequest('no images named');
+    for (const name of names) await this.services.image.inspect({ name });
+    const call = this.services.imageStreams.save({ names });
+    const res = reply.raw;
+    let started = false;
+    await new Promise<void>((resolve, reject) => {
+      call.on('data', (msg: image.DataChunk) => {
+        if (!started) {
+          started = true;
+          reply.hijack();
+          res.writeHead(200, { 'Content-Type': 'application/x-tar' });
+        }
+        if (!res.write(msg.data)) { call.pause(); res.once('drain', () => call.resume()); }
+      });
+      call.on('end', () => { if (started) res.end(); resolve(); });
+      call.on('error', (err) => { if (started) { res.destroy(); resolve(); } else reject(err); });
+      res.on('close', () => call.cancel());
+    });
+  }
+
+  @Get('*')
+  async perImageGet(@Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply, @Features() features: ApiFeatures): Promise<unknown> {
+    const path = (req.params as Record<string, string>)['*'] ?? '';
+    const m = /^(.+)\/(json|history|get)$/.exec(path);
+    if (!m) throw ApiError.notFound('page not found');
+    const name = decodeURIComponent(m[1]);
+    if (m[2] === 'json') return imageInspectView(await this.services.image.inspect({ name }), features);
+    if (m[2] === 'history') {
+      const res = await this.services.image.history({ name });
+      return res.entries.map((e) => ({ Id: e.id, Created: e.created, CreatedBy: e.createdBy, Tags: e.tags.length > 0 ? e.tags : null, Size: e.size, Comment: e.comment }));
+    }
+    await this.save([name], reply);
+    return undefined;
+  }
+
+  @Post('*')
+  async perImagePost(@Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply, @Query() q: Record<string, string | undefined>): Promise<void> {
+    const path = (req.params as Record<string, string>)['*'] ?? '';
+    const m = /^(.+)\/(tag|push)$/.exec(path);
+    if (!m) throw ApiError.notFound('page not found');
+    const name = decodeURIComponent(m[1]);
+    if (m[2] === 'tag') {
+      await this.services.image.tag({ source: name, repo: q.repo ?? '', tag: q.tag ?? '' });
+      void reply.status(201);
+      return;
+    }
+    return this.push(req, reply, name, q.tag ?? '');
+  }
+
+  private async push(req: FastifyRequest, reply: FastifyReply, name: string, tag: string): Promise<void> {
+    let reference: string;
+    try {
+      const ref = pullReference(name, tag || undefined);
+      reference = referenceString(ref.tag || ref.digest ? ref : withDefaultTag(ref));
+    } catch (err) {
+      throw ApiError.badRequest(err instanceof Error ? err.message : String(err));
+    }
+    try {
+      await this.services.image.inspect({ name: reference });
+    } catch (err) {
+      if (toApiError(err).statusCode === 404) throw ApiError.notFound(`An image does not exist locally with the tag: ${name}`);
+      throw err;
+    }
+    const payload: PushJob = { reference, registryAuth: req.headers['x-registry-auth'] as string | undefined };
+    const stream = startJsonStream(reply);
+    try {
+      const result = await this.jobs.run('push', pushJobId(payload), payload, (lines) => { for (const l of lines) stream.line(l); });
+      for (const l of result.lines ?? []) stream.line(l);
+    } catch (err) {
+      stream.line(errorMessage(err instanceof Error ? err.message : String(err)));
+    } finally {
+      stream.end();
+    }
+  }
+
+  @Delete('*')
+  async remove(@Req() req: FastifyRequest, @Query('force') force: string | undefined, @Query('noprune') noprune: string | undefined): Promise<unknown> {
+    const name = decodeURIComponent((req.params as Record<string, string>)['*'] ?? '');
+    const res = await this.services.image.remove({ name, force: queryBool(force), noPrune: queryBool(noprune) });
+    return deleteItems(res.items);
+  }
+}

@@ -1,0 +1,41 @@
+import * as fs from 'node:fs';
+import { pipeline } from 'node:stream/promises';
+import { ImageManager } from '../images/image-manager';
+import { applyChanges } from './changes';
+import { sha256 } from '../store/digest';
+
+export interface ImportOptions { repo: string; tag: string; changes: string[]; message: string; platform: string }
+
+/** `docker import`: one root filesystem tar (plain or gzip) becomes a one-layer image. */
+export async function importRootfs(images: ImageManager, input: NodeJS.ReadableStream, opts: ImportOptions): Promise<string> {
+  const config = applyChanges({}, opts.changes);
+  const tmp = images.content.tempPath('import');
+  try {
+    await pipeline(input, fs.createWriteStream(tmp));
+    const { diffId, size, compressedDigest } = await images.layers.unpackNew(fs.createReadStream(tmp));
+    if (!images.content.has(compressedDigest)) await images.content.commitFile(tmp, compressedDigest);
+    images.db.putLayer({
+      chainId: diffId, diffId, parent: '', size, blobDigest: compressedDigest,
+      blobMediaType: compressedDigest === diffId ? 'application/vnd.docker.image.rootfs.diff.tar' : 'application/vnd.docker.image.rootfs.diff.tar.gzip',
+      blobSize: images.content.size(compressedDigest),
+    });
+    const [os, architecture] = (opts.platform || 'linux/amd64').split('/');
+    const created = new Date().toISOString();
+    const configRaw = Buffer.from(JSON.stringify({
+      architecture: architecture ?? 'amd64',
+      config,
+      created,
+      docker_version: '28.3.3',
+      history: [{ created, comment: opts.message || 'Imported from -' }],
+      os: os ?? 'linux',
+      rootfs: { type: 'layers', diff_ids: [diffId] },
+    }));
+    await images.content.writeBuffer(configRaw, sha256(configRaw));
+    const refs = opts.repo ? [`${opts.repo}${opts.tag ? `:${opts.tag}` : ''}`] : [];
+    const { id } = images.commit(configRaw, [diffId], refs);
+    images.emit({ Type: 'image', Action: 'import', Actor: { ID: id, Attributes: { name: refs[0] ?? id } } });
+    return id;
+  } finally {
+    fs.rmSync(tmp, { force: true });
+  }
+}

@@ -1,0 +1,137 @@
+import * as crypto from 'node:crypto';
+import * as fs from 'node:fs';
+import { Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { PullJob, PullResult, ProgressLine } from '@berth/jobs';
+import { RpcError } from '@berth/rpc';
+import { ImageManager } from '../images/image-manager';
+import { namedRef } from '../images/names';
+import { familiarName } from '@berth/reference';
+import { parseConfig } from '../images/image-config';
+import { chainIds, sha256 } from '../store/digest';
+import { RegistryAuth, RegistryClient, Descriptor } from '../registry';
+import { ProgressBatcher, bar, shortId } from './progress';
+
+export function decodeRegistryAuth(header: string | undefined): RegistryAuth | undefined {
+  if (!header) return undefined;
+  try {
+    const json = Buffer.from(header.replace(/-/g, '+').replace(/_/g, '/'), 'base64').toString('utf8');
+    const parsed = JSON.parse(json) as RegistryAuth;
+    return parsed && typeof parsed === 'object' ? parsed : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Runs with at most `limit` tasks at once. */
+async function parallel<T>(items: T[], limit: number, fn: (item: T, index: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const i = next++;
+      await fn(items[i], i);
+    }
+  });
+  await Promise.all(workers);
+}
+
+/** docker pull: manifest, config, layers in parallel, verified, unpacked, committed at once. */
+export class Puller {
+  constructor(private readonly images: ImageManager, private readonly registry: RegistryClient, private readonly concurrency = 3) {}
+
+  async pull(job: PullJob, report: (lines: ProgressLine[]) => Promise<void>): Promise<PullResult> {
+    const named = namedRef(job.reference);
+    const auth = decodeRegistryAuth(job.registryAuth);
+    const [os, architecture, variant] = (job.platform || 'linux/amd64').split('/');
+    const progress = new ProgressBatcher(report);
+    const repo = { domain: named.ref.domain, path: named.ref.path };
+    const reference = named.ref.digest ?? named.ref.tag ?? 'latest';
+    progress.line({ status: `Pulling from ${named.ref.path}`, id: named.ref.digest ?? named.ref.tag });
+
+    const manifest = await this.registry.resolve(repo, reference, { os, architecture, variant }, auth);
+    const configBuf = await this.fetchSmall(repo, manifest.config, auth);
+    const cfg = parseConfig(configBuf);
+    const diffIds = cfg.rootfs!.diff_ids;
+    if (diffIds.length !== manifest.layers.length) throw RpcError.invalidArgument(`manifest has ${manifest.layers.length} layers but the config lists ${diffIds.length}`);
+    const chains = chainIds(diffIds);
+    const imageId = sha256(configBuf);
+    const previousTarget = named.ref.tag ? this.images.db.refTarget(named.canonical) : undefined;
+
+    const missing: number[] = [];
+    manifest.layers.forEach((layer, i) => {
+      if (this.images.db.layer(chains[i]) && this.images.layers.has(chains[i])) progress.line({ status: 'Already exists', id: shortId(layer.digest) });
+      else {
+        missing.push(i);
+        progress.line({ status: 'Pulling fs layer', id: shortId(layer.digest) });
+      }
+    });
+    missing.slice(this.concurrency).forEach((i) => progress.line({ status: 'Waiting', id: shortId(manifest.layers[i].digest) }));
+
+    await parallel(missing, this.concurrency, async (i) => {
+      const layer = manifest.layers[i];
+      const id = shortId(layer.digest);
+      await this.download(repo, layer, auth, progress);
+      progress.line({ status: 'Verifying Checksum', id });
+      progress.line({ status: 'Download complete', id });
+      progress.line({ status: 'Extracting', id, progressDetail: { current: 0, total: layer.size } });
+      const res = await this.images.layers.unpack(chains[i], this.images.content.open(layer.digest), diffIds[i]);
+      this.images.db.putLayer({
+        chainId: chains[i], diffId: diffIds[i], parent: i > 0 ? chains[i - 1] : '', size: res.size,
+        blobDigest: layer.digest, blobMediaType: layer.mediaType, blobSize: layer.size,
+      });
+      progress.line({ status: 'Pull complete', id });
+    });
+
+    await this.images.content.writeBuffer(configBuf, imageId);
+    const digestRef = `${familiarName(named.ref)}@${manifest.indexDigest ?? manifest.digest}`;
+    const refs = named.ref.tag ? [named.familiar, digestRef] : [digestRef];
+    this.images.commit(configBuf, chains, refs);
+    this.images.emit({ Type: 'image', Action: 'pull', Actor: { ID: named.familiar, Attributes: { name: familiarName(named.ref) } } });
+    await progress.flush();
+    const upToDate = previousTarget === imageId && missing.length === 0;
+    return {
+      imageId,
+      digest: manifest.indexDigest ?? manifest.digest,
+      lines: [
+        { status: `Digest: ${manifest.indexDigest ?? manifest.digest}` },
+        { status: upToDate ? `Status: Image is up to date for ${named.familiar}` : `Status: Downloaded newer image for ${named.familiar}` },
+      ],
+    };
+  }
+
+  private async fetchSmall(repo: { domain: string; path: string }, desc: Descriptor, auth?: RegistryAuth): Promise<Buffer> {
+    if (this.images.content.has(desc.digest)) return this.images.content.read(desc.digest);
+    const { stream } = await this.registry.fetchBlob(repo, desc.digest, auth);
+    const chunks: Buffer[] = [];
+    for await (const c of stream as AsyncIterable<Buffer>) chunks.push(c);
+    const buf = Buffer.concat(chunks);
+    if (sha256(buf) !== desc.digest) throw RpcError.invalidArgument(`digest mismatch for ${desc.digest}`);
+    return buf;
+  }
+
+  /** Streams a blob into the content store, verifying its digest on the way. */
+  private async download(repo: { domain: string; path: string }, layer: Descriptor, auth: RegistryAuth | undefined, progress: ProgressBatcher): Promise<void> {
+    if (this.images.content.has(layer.digest)) return;
+    const id = shortId(layer.digest);
+    const { stream } = await this.registry.fetchBlob(repo, layer.digest, auth);
+    let current = 0;
+    const counter = new Transform({
+      transform(chunk: Buffer, _e, cb) {
+        current += chunk.length;
+        progress.counter({ status: 'Downloading', id, progressDetail: { current, total: layer.size }, progress: bar(current, layer.size) });
+        cb(null, chunk);
+      },
+    });
+    const tmp = this.images.content.tempPath('pull');
+    const hash = crypto.createHash('sha256');
+    const hasher = new Transform({ transform(chunk: Buffer, _e, cb) { hash.update(chunk); cb(null, chunk); } });
+    try {
+      await pipeline(stream, counter, hasher, fs.createWriteStream(tmp));
+      const got = 'sha256:' + hash.digest('hex');
+      if (got !== layer.digest) throw RpcError.invalidArgument(`filesystem layer verification failed for digest ${layer.digest}`);
+      await this.images.content.commitFile(tmp, layer.digest);
+    } finally {
+      fs.rmSync(tmp, { force: true });
+    }
+  }
+}

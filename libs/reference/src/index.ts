@@ -1,0 +1,48 @@
+export * from './errors';
+export { digestError, isFullId, parseDigest } from './digest';
+export {
+  DEFAULT_DOMAIN,
+  DEFAULT_TAG,
+  LEGACY_DEFAULT_DOMAIN,
+  OFFICIAL_REPO_PREFIX,
+  type DigestReference,
+  type Reference,
+  familiarName,
+  familiarString,
+  fullName,
+  isDigest,
+  isNameOnly,
+  isNamed,
+  isValidTag,
+  parseAnyReference,
+  parseCanonicalReference,
+  parseDockerRef,
+  parseReference,
+  referenceString,
+  referenceString as string,
+  splitDockerDomain,
+  trimNamed,
+  withDefaultTag,
+  withDigest,
+  withName,
+  withTag,
+} from './reference';
+export {
+  AMBIGUOUS_TAG_MESSAGE,
+  NO_BASE_IMAGE_SPECIFIER,
+  pullReference,
+  refuseAmbiguousTag,
+  repoTagReference,
+  splitRepositoryTag,
+  tagReference,
+  validateRepoName,
+} from './engine';
+export {
+  DEFAULT_INSECURE_CIDRS,
+  DEFAULT_REGISTRY_HOST,
+  cidrContains,
+  isInsecureRegistry,
+  registryHost,
+  splitHostPort,
+} from './registry';
+export { BadPatternError, familiarMatch, pathMatch } from './match';
