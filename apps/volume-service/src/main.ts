@@ -6,13 +6,14 @@ import { createRedis, EventPublisher } from '@berth/events';
 import { startGrpcServer, stopOnSignals } from '@berth/rpc';
 import { VolumeServiceModule } from './volume-service.module';
 import { VolumeGrpcController } from './grpc/volume.grpc';
-import { EventSink } from './volumes/volume-manager';
+import { discardEvents, EventSink } from './volumes/event-sink';
+import { VolumeManager } from './volumes/volume-manager';
 import { VolumeStore } from './volumes/volume-store';
 
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger('volume-service', config.logLevel);
-  let events: EventSink = { publish: async () => undefined };
+  let events: EventSink = discardEvents;
   const redis = config.redisUrl ? createRedis(config.redisUrl, { maxRetriesPerRequest: 3 }) : undefined;
   if (redis) {
     redis.on('error', (err: Error) => logger.warn('redis connection error', { error: err.message }));
@@ -21,6 +22,8 @@ async function main(): Promise<void> {
     logger.warn('REDIS_URL is not set: volume events are not published');
   }
   const app = await NestFactory.createApplicationContext(VolumeServiceModule.forRoot(config, logger, events), { logger: false });
+  // In the background: a crash mid-removal may have left a lot to delete.
+  app.get(VolumeManager).start().catch((err: unknown) => logger.warn('could not finish interrupted removals', { error: err instanceof Error ? err.message : String(err) }));
   const server = await startGrpcServer(config.services.volume, [app.get(VolumeGrpcController).binding()], logger);
   stopOnSignals(async () => {
     await server.stop();

@@ -21,12 +21,14 @@ export async function importRootfs(images: ImageManager, input: NodeJS.ReadableS
     });
     const [os, architecture] = (opts.platform || 'linux/amd64').split('/');
     const created = new Date().toISOString();
+    const comment = opts.message || 'Imported from -';
     const configRaw = Buffer.from(JSON.stringify({
       architecture: architecture ?? 'amd64',
+      comment,
       config,
       created,
       docker_version: '28.3.3',
-      history: [{ created, comment: opts.message || 'Imported from -' }],
+      history: [{ created, comment }],
       os: os ?? 'linux',
       rootfs: { type: 'layers', diff_ids: [diffId] },
     }));

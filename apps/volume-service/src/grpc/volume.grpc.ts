@@ -10,10 +10,10 @@ function toProto(v: VolumeInfo): volume.Volume {
     name: v.name,
     driver: v.driver,
     mountpoint: v.mountpoint,
-    createdAt: new Date(v.createdAt * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    createdAt: v.createdAt,
     labels: v.labels,
     options: v.options,
-    scope: 'local',
+    scope: v.scope,
     refCount: v.refCount,
     size: v.size,
     anonymous: v.anonymous,
@@ -32,15 +32,26 @@ export class VolumeGrpcController {
       create: unary(async (req: volume.CreateVolumeRequest) => toProto(v.create(req)), l),
       inspect: unary(async (req: volume.VolumeName) => toProto(v.inspect(req.name)), l),
       list: unary(async (req: volume.ListVolumesRequest) => ({ volumes: (await v.list(req.filters, req.withSize)).map(toProto), warnings: [] }), l),
-      remove: unary(async (req: volume.RemoveVolumeRequest) => { await v.remove(req.name, req.force); return {}; }, l),
+      remove: unary(async (req: volume.RemoveVolumeRequest) => {
+        await v.remove(req.name, req.force);
+        return {};
+      }, l),
       prune: unary(async (req: volume.PruneVolumesRequest) => {
         const res = await v.prune(req.filters, req.onlyAnonymous);
         return { volumesDeleted: res.deleted, spaceReclaimed: res.reclaimed };
       }, l),
       acquire: unary(async (req: volume.VolumeReference) => toProto(v.acquire(req.name, req.containerId)), l),
-      release: unary(async (req: volume.VolumeReference) => { v.release(req.name, req.containerId); return {}; }, l),
-      mount: unary(async (req: volume.MountVolumeRequest) => ({ mountpoint: await v.mount(req.name, req.containerId, req.destination, req.readWrite, req.propagation) }), l),
-      unmount: unary(async (req: volume.VolumeReference) => { await v.unmount(req.name, req.containerId); return {}; }, l),
+      release: unary(async (req: volume.VolumeReference) => {
+        v.release(req.name, req.containerId);
+        return {};
+      }, l),
+      mount: unary(async (req: volume.MountVolumeRequest) => ({
+        mountpoint: await v.mount(req.name, req.containerId, req.destination, req.readWrite, req.propagation),
+      }), l),
+      unmount: unary(async (req: volume.VolumeReference) => {
+        await v.unmount(req.name, req.containerId);
+        return {};
+      }, l),
       summary: unary(async () => ({ count: v.count() }), l),
     };
     return { definition: volume.VolumeServiceService, implementation };

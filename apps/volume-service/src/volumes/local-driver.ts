@@ -1,110 +1,209 @@
+import * as crypto from 'node:crypto';
+import * as dns from 'node:dns';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
-import { mountArguments } from './options';
+import { volumeDirectory } from './names';
+import {
+  describeMountFailure, MountSpec, mountFailureReason, redactPassword, Resolver, resolveNetworkSource,
+} from './mount-options';
 
-const run = promisify(execFile);
+const MOUNT = '/bin/mount';
+const UMOUNT = '/bin/umount';
+const DATA_DIR = '_data';
+/** Volume directories being removed are renamed to this prefix first; no volume name starts with '.'. */
+const REMOVING_PREFIX = '.removing-';
 
-/** Mount points as the kernel lists them (octal escapes decoded). */
-function mountPoints(): Set<string> {
-  const out = new Set<string>();
+/** Mount points as the kernel lists them in /proc/self/mountinfo (octal escapes decoded). */
+export function mountPoints(): string[] {
+  let text: string;
   try {
-    for (const line of fs.readFileSync('/proc/self/mountinfo', 'utf8').split('\n')) {
-      const fields = line.split(' ');
-      if (fields.length > 4) out.add(fields[4].replace(/\\([0-7]{3})/g, (_m, o: string) => String.fromCharCode(parseInt(o, 8))));
-    }
-  } catch { /* no /proc: nothing is mounted as far as we can tell */ }
+    text = fs.readFileSync('/proc/self/mountinfo', 'utf8');
+  } catch {
+    return [];
+  }
+  const out: string[] = [];
+  for (const line of text.split('\n')) {
+    const field = line.split(' ')[4];
+    if (field) out.push(field.replace(/\\([0-7]{3})/g, (_m, o: string) => String.fromCharCode(parseInt(o, 8))));
+  }
   return out;
 }
 
+function run(file: string, args: string[], timeoutMs: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    execFile(file, args, { timeout: timeoutMs }, (err, _stdout, stderr) => {
+      if (!err) return resolve();
+      const killed = (err as { killed?: boolean }).killed;
+      reject(Object.assign(new Error(killed ? 'connection timed out' : String(stderr || err.message)), { stderr: String(stderr) }));
+    });
+  });
+}
+
+/** Go's net.ResolveIPAddr("ip", host): an IPv4 address unless the host looks like IPv6. */
+const defaultResolver: Resolver = async (host) => {
+  const all = await dns.promises.lookup(host, { all: true });
+  const want6 = host.includes(':');
+  const pick = all.find((a) => (want6 ? a.family === 6 : a.family === 4)) ?? all[0];
+  if (!pick) throw Object.assign(new Error('no such host'), { code: 'ENOTFOUND' });
+  return pick.address;
+};
+
+export interface LocalDriverOptions {
+  /** Longest a mount(8) may take (an unreachable nfs server hangs it). */
+  mountTimeoutMs?: number;
+  resolver?: Resolver;
+}
+
 /**
- * The `local` driver's filesystem side: `<root>/<name>/_data`, and for
- * volumes with type/device options, the mount of that directory.
+ * The filesystem side of dockerd's `local` volume driver: a directory per
+ * volume, `<root>/<name>` (0701) holding `_data` (0755), and for volumes
+ * with mount options the mount of `_data` itself.
  */
 export class LocalDriver {
   readonly root: string;
+  private readonly mountTimeoutMs: number;
+  private readonly resolver: Resolver;
 
-  constructor(root: string) {
+  constructor(root: string, options: LocalDriverOptions = {}) {
     this.root = path.resolve(root);
-    fs.mkdirSync(root, { recursive: true, mode: 0o701 });
+    this.mountTimeoutMs = options.mountTimeoutMs ?? 60_000;
+    this.resolver = options.resolver ?? defaultResolver;
+    // Others may traverse to a _data directory (user-namespaced containers) but not list volumes.
+    fs.mkdirSync(this.root, { recursive: true });
+    fs.chmodSync(this.root, 0o701);
   }
 
   volumeDir(name: string): string {
-    // Names are validated on create; this keeps a bug elsewhere from reaching outside the root.
-    if (name === '' || name === '.' || name === '..' || name.includes('/')) throw new Error(`volume path escapes the data-root: ${name}`);
-    return `${this.root}/${name}`;
+    return volumeDirectory(this.root, name);
   }
 
   mountpoint(name: string): string {
-    return `${this.volumeDir(name)}/_data`;
+    return `${this.volumeDir(name)}/${DATA_DIR}`;
   }
 
-  /** Idempotent: replicas racing on one name end with the same directories. */
-  create(name: string): void {
-    fs.mkdirSync(this.volumeDir(name), { recursive: true, mode: 0o701 });
-    fs.mkdirSync(this.mountpoint(name), { recursive: true, mode: 0o755 });
+  /** Makes the volume's directories; idempotent, and existing modes are left as containers set them. */
+  createDirectories(name: string): void {
+    const dir = this.volumeDir(name);
+    if (fs.mkdirSync(dir, { recursive: true }) !== undefined) fs.chmodSync(dir, 0o701);
+    const data = this.mountpoint(name);
+    if (fs.mkdirSync(data, { recursive: true }) !== undefined) fs.chmodSync(data, 0o755);
   }
 
   isMounted(name: string): boolean {
-    return mountPoints().has(this.mountpoint(name));
+    return mountPoints().includes(this.mountpoint(name));
   }
 
-  async mount(name: string, opts: Record<string, string>): Promise<void> {
+  /** Mounts `_data` as the options say, unless it is mounted already (by us before a restart, say). */
+  async mount(name: string, spec: MountSpec): Promise<void> {
     if (this.isMounted(name)) return;
-    this.create(name);
+    const target = this.mountpoint(name);
+    this.createDirectories(name);
+    let source: MountSpec;
     try {
-      await run('mount', mountArguments(opts, this.mountpoint(name)));
+      source = await resolveNetworkSource(spec, this.resolver);
     } catch (err) {
-      const stderr = (err as { stderr?: string }).stderr?.trim();
-      throw new Error(`failed to mount local volume: ${stderr || (err as Error).message}`);
+      throw new Error(`failed to mount local volume: ${(err as Error).message}`);
+    }
+    if (source.device === '') throw new Error('failed to mount local volume: missing device in volume options');
+    const args = ['-i'];
+    if (source.type !== '') args.push('-t', source.type);
+    if (source.options !== '') args.push('-o', source.options);
+    args.push(source.device, target);
+    try {
+      await run(MOUNT, args, this.mountTimeoutMs);
+    } catch (err) {
+      const reason = mountFailureReason((err as { stderr?: string }).stderr || (err as Error).message, target);
+      throw new Error(redactPassword(`failed to mount local volume: ${describeMountFailure(source, target, reason)}`, spec.options));
     }
   }
 
+  /** Detaches the mount of `_data` (lazily, as dockerd does); not being mounted is fine. */
   async unmount(name: string): Promise<void> {
     if (!this.isMounted(name)) return;
+    const target = this.mountpoint(name);
     try {
-      await run('umount', [this.mountpoint(name)]);
+      await run(UMOUNT, ['-l', target], this.mountTimeoutMs);
     } catch (err) {
-      if (this.isMounted(name)) throw new Error(`failed to unmount local volume: ${(err as { stderr?: string }).stderr?.trim() || (err as Error).message}`);
+      if (this.isMounted(name)) throw new Error(`umount ${target}, flags: 0x2: ${mountFailureReason((err as Error).message, target)}`);
     }
   }
 
-  async remove(name: string): Promise<void> {
-    await this.unmount(name);
-    if (this.isMounted(name)) throw new Error(`volume ${name} is still mounted`);
-    await fs.promises.rm(this.volumeDir(name), { recursive: true, force: true });
+  /**
+   * Renames the volume's directory out of the way (atomic, so a new volume
+   * of the same name starts from nothing) and returns where it went, or
+   * undefined when there was no directory. Refuses while anything is
+   * mounted inside it, so removal can never reach into a mounted tree.
+   */
+  moveAside(name: string): string | undefined {
+    const dir = this.volumeDir(name);
+    if (this.mountsUnder(dir).length > 0) throw new Error('volume has active mounts');
+    const aside = path.join(this.root, `${REMOVING_PREFIX}${name}-${crypto.randomBytes(6).toString('hex')}`);
+    try {
+      fs.renameSync(dir, aside);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw err;
+    }
+    return aside;
   }
 
-  /** Bytes used under the mountpoint (regular files, each inode once); -1 if unreadable. */
+  /** Deletes a directory moveAside produced; leaves it (and says so) if something got mounted inside. */
+  async purge(aside: string): Promise<void> {
+    if (path.dirname(aside) !== this.root || !path.basename(aside).startsWith(REMOVING_PREFIX)) {
+      throw new Error(`refusing to delete ${aside}: not a removed volume directory`);
+    }
+    if (this.mountsUnder(aside).length > 0) throw new Error(`not deleting ${aside}: something is mounted inside`);
+    await fs.promises.rm(aside, { recursive: true, force: true });
+  }
+
+  /** Directories a crash left between moveAside and purge. */
+  leftovers(): string[] {
+    return fs.readdirSync(this.root).filter((n) => n.startsWith(REMOVING_PREFIX)).map((n) => path.join(this.root, n));
+  }
+
+  private mountsUnder(dir: string): string[] {
+    return mountPoints().filter((m) => m === dir || m.startsWith(`${dir}/`));
+  }
+
+  /**
+   * Bytes under `_data` as dockerd counts them: every non-directory entry's
+   * size (symlinks included, not followed), each inode once; -1 when
+   * `_data` cannot be read.
+   */
   async size(name: string): Promise<number> {
     const seen = new Set<string>();
     const walk = async (dir: string): Promise<number> => {
-      let total = 0;
       let entries: fs.Dirent[];
       try {
         entries = await fs.promises.readdir(dir, { withFileTypes: true });
       } catch {
-        return 0;
+        return 0; // gone meanwhile
       }
+      let total = 0;
       for (const e of entries) {
         const p = path.join(dir, e.name);
-        if (e.isDirectory()) total += await walk(p);
-        else if (e.isFile()) {
-          try {
-            const st = await fs.promises.lstat(p);
-            const key = `${st.dev}:${st.ino}`;
-            if (!seen.has(key)) { seen.add(key); total += st.size; }
-          } catch { /* removed meanwhile */ }
+        if (e.isDirectory()) {
+          total += await walk(p);
+          continue;
         }
+        try {
+          const st = await fs.promises.lstat(p);
+          const key = `${st.dev}:${st.ino}`;
+          if (st.size > 0 && !seen.has(key)) {
+            seen.add(key);
+            total += st.size;
+          }
+        } catch { /* removed meanwhile */ }
       }
       return total;
     };
+    const data = this.mountpoint(name);
     try {
-      await fs.promises.access(this.mountpoint(name));
+      await fs.promises.readdir(data);
     } catch {
       return -1;
     }
-    return walk(this.mountpoint(name));
+    return walk(data);
   }
 }

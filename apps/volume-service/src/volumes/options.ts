@@ -1,44 +1,69 @@
 import { RpcError } from '@berth/rpc';
+import { goQuote } from './names';
 
-const VALID_OPTIONS = new Set(['type', 'o', 'device', 'size']);
-const REQUIRED_WITH: Record<string, string[]> = { device: ['type'], type: ['device'], o: ['device', 'type'] };
+/** The DriverOpts the local driver knows. */
+export const VALID_OPTIONS: readonly string[] = ['type', 'o', 'device', 'size'];
 
-/** Parses a size such as 10m or 1g (binary units, as docker's RAMInBytes). */
-function ramInBytes(value: string): number {
-  const m = /^(\d+(?:\.\d+)?)\s*([kmgtp]?)i?b?$/i.exec(value.trim());
+/** Options that only make sense together, checked in dockerd's order. */
+const MANDATORY_OPTIONS: readonly [string, readonly string[]][] = [
+  ['device', ['type']],
+  ['type', ['device']],
+  ['o', ['device', 'type']],
+];
+
+const has = (opts: Record<string, string>, key: string) => Object.prototype.hasOwnProperty.call(opts, key);
+
+/**
+ * Sizes such as `10m`, `1.5g` or `512KiB`, in binary units, as the docker
+ * go-units RAMInBytes used by the dockerd release we compare against.
+ */
+export function ramInBytes(value: string): number {
+  const m = /^(\d+(?:\.\d+)*) ?([kKmMgGtTpP])?[iI]?[bB]?$/.exec(value);
   if (!m) throw RpcError.invalidArgument(`invalid size: '${value}'`);
-  const power = ' kmgtp'.indexOf(m[2].toLowerCase() || ' ');
-  return Math.floor(Number(m[1]) * 1024 ** Math.max(0, power));
+  if (!/^\d+(\.\d+)?$/.test(m[1])) throw RpcError.invalidArgument(`strconv.ParseFloat: parsing ${goQuote(m[1])}: invalid syntax`);
+  const power = m[2] ? 'kmgtp'.indexOf(m[2].toLowerCase()) + 1 : 0;
+  return Math.trunc(Number(m[1]) * 1024 ** power);
 }
 
-/** The local driver's DriverOpts checks, in dockerd's order and wording. */
-export function validateDriverOptions(name: string, opts: Record<string, string>): void {
-  for (const key of Object.keys(opts)) {
-    if (!VALID_OPTIONS.has(key)) throw RpcError.invalidArgument(`create ${name}: invalid option: "${key}"`);
+/** The authority's port of a URL-shaped device (`//host:445/share`), or '' — Go's url.Port(). */
+function devicePort(device: string): string {
+  const m = /^(?:[a-zA-Z][a-zA-Z0-9+.-]*:)?\/\/([^/?#]*)/.exec(device);
+  if (!m) return '';
+  const hostPort = m[1].slice(m[1].lastIndexOf('@') + 1);
+  const colon = hostPort.lastIndexOf(':');
+  if (colon < 0 || hostPort.lastIndexOf(']') > colon) return '';
+  const port = hostPort.slice(colon + 1);
+  return /^\d*$/.test(port) ? port : '';
+}
+
+/**
+ * The local driver's DriverOpts checks, in dockerd's order and wording.
+ * There is no quota support, so any positive `size` is refused.
+ */
+export function validateDriverOptions(opts: Record<string, string>): void {
+  const keys = Object.keys(opts);
+  if (keys.length === 0) return;
+  for (const key of keys) {
+    if (!VALID_OPTIONS.includes(key)) throw RpcError.invalidArgument(`invalid option: ${goQuote(key)}`);
   }
-  if (opts.size !== undefined && ramInBytes(opts.size) > 0) {
-    throw RpcError.invalidArgument(`create ${name}: quota size requested but no quota support`);
+  if (opts.type === 'cifs' && opts.device && devicePort(opts.device) !== '') {
+    throw RpcError.invalidArgument("port not allowed in CIFS device URL, include 'port' in 'o='");
   }
-  for (const [key, required] of Object.entries(REQUIRED_WITH)) {
-    if (opts[key] === undefined) continue;
+  if (has(opts, 'size') && ramInBytes(opts.size) > 0) {
+    throw RpcError.invalidArgument('quota size requested but no quota support');
+  }
+  for (const [key, required] of MANDATORY_OPTIONS) {
+    if (!has(opts, key)) continue;
     for (const r of required) {
-      if (opts[r] === undefined) throw RpcError.invalidArgument(`create ${name}: missing required option: "${r}"`);
+      if (!has(opts, r)) throw RpcError.invalidArgument(`missing required option: ${goQuote(r)}`);
     }
   }
 }
 
-/** Whether the volume's directory is a mount made on first use rather than a plain directory. */
+/**
+ * Whether the volume's `_data` is a mount made on first use (tmpfs, bind,
+ * nfs...) rather than a plain directory: dockerd's needsMount.
+ */
 export function needsMount(opts: Record<string, string>): boolean {
-  return opts.type !== undefined || opts.device !== undefined;
-}
-
-/** Arguments for mount(8): `-t type [-o opts] device target`. A bind needs no type. */
-export function mountArguments(opts: Record<string, string>, target: string): string[] {
-  const args: string[] = [];
-  const o = opts.o ?? '';
-  const isBind = o.split(',').some((x) => x === 'bind' || x === 'rbind');
-  if (opts.type && !(isBind && opts.type === 'none')) args.push('-t', opts.type);
-  if (o) args.push('-o', o);
-  args.push(opts.device ?? 'none', target);
-  return args;
+  return Boolean(opts.type) || Boolean(opts.device);
 }

@@ -1,0 +1,41 @@
+// Shared by the *.test.ts files of this folder: temporary data roots that
+// are always unmounted and deleted, and a logger that stays quiet.
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { execFileSync } from 'node:child_process';
+import type { Logger } from '@berth/logging';
+import { mountPoints } from './local-driver';
+
+const roots: string[] = [];
+
+/** A fresh directory to act as `<data-root>/volumes`. */
+export function tempRoot(): string {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-vol-test-'));
+  roots.push(root);
+  return root;
+}
+
+/** Every mount under root, deepest first. */
+export function mountsUnder(root: string): string[] {
+  return mountPoints().filter((m) => m.startsWith(`${root}/`)).sort((a, b) => b.length - a.length);
+}
+
+/** For `after` hooks: detach whatever a test left mounted, then delete the roots. */
+export function cleanupRoots(): void {
+  for (const root of roots.splice(0)) {
+    for (const m of mountsUnder(root)) {
+      try { execFileSync('/bin/umount', ['-l', m], { stdio: 'ignore' }); } catch { /* raced with the code under test */ }
+    }
+    if (mountsUnder(root).length === 0) fs.rmSync(root, { recursive: true, force: true });
+  }
+}
+
+export interface LogEntry { level: string; msg: string; fields?: Record<string, unknown> }
+
+/** A logger that keeps what it is told, for assertions. */
+export function recordingLogger(entries: LogEntry[] = []): Logger & { entries: LogEntry[] } {
+  const at = (level: string) => (msg: string, fields?: Record<string, unknown>) => { entries.push({ level, msg, fields }); };
+  const logger = { entries, debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error'), child: () => logger };
+  return logger;
+}
