@@ -104,6 +104,8 @@ class Extractor {
   /** What this archive created, for opaque directories in `apply` mode. */
   private readonly unpacked = new Set<string>();
   private readonly implied: { uid: number; gid: number; chown: boolean };
+  private readonly selfUid = typeof process.getuid === 'function' ? process.getuid() : -1;
+  private readonly selfGid = typeof process.getgid === 'function' ? process.getgid() : -1;
 
   constructor(root: string, private readonly opts: ExtractOptions) {
     this.scope = new Scope(root, opts.symlinks ?? 'refuse');
@@ -157,69 +159,89 @@ class Extractor {
 
     const target = (await this.scope.resolveEntry(name, rawName, { create: this.implied }))!;
     const abs = this.scope.abs(target);
-    const existing = await lstatOrNull(abs);
-    if (existing) {
-      const isDir = type === 'directory';
-      if (this.opts.noOverwriteDirNonDir && existing.isDirectory() !== isDir) {
-        throw new Error(existing.isDirectory()
-          ? `cannot overwrite directory ${JSON.stringify(target)} with non-directory ${JSON.stringify(rawName)}`
-          : `cannot overwrite non-directory ${JSON.stringify(target)} with directory ${JSON.stringify(rawName)}`);
-      }
-      if (!(existing.isDirectory() && isDir)) await this.remove(target);
-    }
     if (this.whiteouts === 'apply') this.unpacked.add(target);
 
+    let fresh: boolean;
     switch (type) {
       case 'directory':
-        if (!existing || !existing.isDirectory()) await fs.mkdir(abs, 0o700);
+        fresh = await this.create(target, rawName, true, () => fs.mkdir(abs, 0o700));
         break;
       case 'file':
       case 'contiguous-file': {
-        const fh = await fs.open(abs, fsc.O_WRONLY | fsc.O_CREAT | fsc.O_EXCL | fsc.O_NOFOLLOW, 0o600);
+        let fh: fs.FileHandle | undefined;
+        fresh = await this.create(target, rawName, false, async () => {
+          fh = await fs.open(abs, fsc.O_WRONLY | fsc.O_CREAT | fsc.O_EXCL | fsc.O_NOFOLLOW, 0o600);
+        });
         try {
-          for await (const chunk of entry) await writeAll(fh, chunk as Buffer);
+          for await (const chunk of entry) await writeAll(fh!, chunk as Buffer);
         } finally {
-          await fh.close();
+          await fh!.close();
         }
         this.size += h.size ?? 0;
-        await this.applyMetadata(abs, target, type, h, pax);
+        await this.applyMetadata(abs, target, type, h, pax, fresh);
         return true;
       }
       case 'symlink':
-        await fs.symlink(h.linkname ?? '', abs);
+        fresh = await this.create(target, rawName, false, () => fs.symlink(h.linkname ?? '', abs));
         break;
       case 'link':
-        await fs.link(this.scope.abs(linkTarget!), abs);
+        await this.create(target, rawName, false, () => fs.link(this.scope.abs(linkTarget!), abs));
         return false; // the inode already has its owner, mode, times and xattrs
       default:
         try {
-          await mknod(abs, type as 'character-device' | 'block-device' | 'fifo', h.devmajor ?? 0, h.devminor ?? 0);
+          fresh = await this.create(target, rawName, false,
+            () => mknod(abs, type as 'character-device' | 'block-device' | 'fifo', h.devmajor ?? 0, h.devminor ?? 0));
         } catch (err) {
           if ((err as NodeJS.ErrnoException).code !== 'EPERM') throw err;
           this.warn(`skipped ${type} ${JSON.stringify(rawName)}: not permitted to create device nodes here`);
           return false;
         }
     }
-    await this.applyMetadata(abs, target, type, h, pax);
+    await this.applyMetadata(abs, target, type, h, pax, fresh);
     return false;
   }
 
-  private async applyMetadata(abs: string, target: string, type: string, h: TarHeader, pax: PaxRecords | undefined): Promise<void> {
+  /**
+   * Creates an entry exclusively; what is already there is replaced, except a
+   * directory meeting a directory, which is merged. Returns whether the entry
+   * is new (owned by us, so chown may be skipped).
+   */
+  private async create(target: string, rawName: string, isDir: boolean, make: () => Promise<unknown>): Promise<boolean> {
+    try {
+      await make();
+      return true;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+    const existing = await fs.lstat(this.scope.abs(target));
+    if (this.opts.noOverwriteDirNonDir && existing.isDirectory() !== isDir) {
+      throw new Error(existing.isDirectory()
+        ? `cannot overwrite directory ${JSON.stringify(target)} with non-directory ${JSON.stringify(rawName)}`
+        : `cannot overwrite non-directory ${JSON.stringify(target)} with directory ${JSON.stringify(rawName)}`);
+    }
+    if (existing.isDirectory() && isDir) return false;
+    await this.remove(target);
+    if (this.whiteouts === 'apply') this.unpacked.add(target);
+    await make();
+    return true;
+  }
+
+  private async applyMetadata(abs: string, target: string, type: string, h: TarHeader, pax: PaxRecords | undefined, fresh: boolean): Promise<void> {
     const { uid, gid } = this.owner(h.uid ?? 0, h.gid ?? 0);
     const mode = (h.mode ?? 0) & 0o7777;
     const mtime = boundTime(seconds(pax?.get('mtime'), h.mtime ? h.mtime.getTime() / 1000 : 0));
     const atime = Math.max(boundTime(seconds(pax?.get('atime'), 0)), mtime);
     if (type === 'directory') this.dirs.set(target, { mode, atime, mtime });
-    if (this.chown) await fs.lchown(abs, uid, gid);
+    // A node we just made is already ours: skip the syscall when that is what the archive says.
+    if (this.chown && !(fresh && uid === this.selfUid && gid === this.selfGid)) await fs.lchown(abs, uid, gid);
     if (pax && this.useXattrs) this.collectXattrs(target, h.name, pax);
     if (type === 'directory') return; // mode and times once its contents are written
     if (type === 'symlink') {
       await fs.lutimes(abs, atime, mtime);
       return;
     }
-    // After chown, which clears setuid/setgid bits.
-    await fs.chmod(abs, mode);
-    await fs.utimes(abs, atime, mtime);
+    // After chown, which clears setuid/setgid bits; times do not depend on the mode.
+    await Promise.all([fs.chmod(abs, mode), fs.utimes(abs, atime, mtime)]);
   }
 
   private collectXattrs(target: string, rawName: string, pax: PaxRecords): void {
@@ -378,7 +400,9 @@ export async function extractLayer(
   const raw = new HashingStream();
   const uncompressed = new HashingStream();
   const scanner = new PaxScanner();
-  const extract = tar.extract();
+  // Go's archive/tar (dockerd) reads pre-POSIX v7 headers too.
+  const options: Parameters<typeof tar.extract>[0] & { allowUnknownFormat: boolean } = { allowUnknownFormat: true };
+  const extract = tar.extract(options);
   pipeline(source, raw, () => undefined);
   let done: Promise<void> | undefined;
   try {

@@ -146,7 +146,8 @@ export function mknod(target: string, kind: NodeKind, major = 0, minor = 0): Pro
     execFile(command, args, (err, _stdout, stderr) => {
       if (err) {
         const e = new Error(`mknod ${target}: ${String(stderr).trim() || err.message}`) as NodeJS.ErrnoException;
-        e.code = /Operation not permitted/.test(String(stderr)) ? 'EPERM' : (err as NodeJS.ErrnoException).code;
+        const text = String(stderr);
+        e.code = /Operation not permitted/.test(text) ? 'EPERM' : /File exists/.test(text) ? 'EEXIST' : (err as NodeJS.ErrnoException).code;
         reject(e);
       } else resolve();
     });

@@ -1,7 +1,5 @@
-import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import { Transform } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import type { PullJob, PullResult, ProgressLine } from '@berth/jobs';
 import { RpcError } from '@berth/rpc';
 import { ImageManager } from '../images/image-manager';
@@ -70,11 +68,7 @@ export class Puller {
     await parallel(missing, this.concurrency, async (i) => {
       const layer = manifest.layers[i];
       const id = shortId(layer.digest);
-      await this.download(repo, layer, auth, progress);
-      progress.line({ status: 'Verifying Checksum', id });
-      progress.line({ status: 'Download complete', id });
-      progress.line({ status: 'Extracting', id, progressDetail: { current: 0, total: layer.size } });
-      const res = await this.images.layers.unpack(chains[i], this.images.content.open(layer.digest), diffIds[i]);
+      const res = await this.downloadAndUnpack(repo, layer, chains[i], diffIds[i], auth, progress);
       this.images.db.putLayer({
         chainId: chains[i], diffId: diffIds[i], parent: i > 0 ? chains[i - 1] : '', size: res.size,
         blobDigest: layer.digest, blobMediaType: layer.mediaType, blobSize: layer.size,
@@ -109,28 +103,48 @@ export class Puller {
     return buf;
   }
 
-  /** Streams a blob into the content store, verifying its digest on the way. */
-  private async download(repo: { domain: string; path: string }, layer: Descriptor, auth: RegistryAuth | undefined, progress: ProgressBatcher): Promise<void> {
-    if (this.images.content.has(layer.digest)) return;
+  /**
+   * Streams a layer blob once: into a file for the content store and, at the
+   * same time, through gunzip into its layer directory. Both digests are
+   * checked before anything becomes visible.
+   */
+  private async downloadAndUnpack(
+    repo: { domain: string; path: string }, layer: Descriptor, chain: string, diffId: string,
+    auth: RegistryAuth | undefined, progress: ProgressBatcher,
+  ): Promise<{ size: number }> {
     const id = shortId(layer.digest);
+    if (this.images.content.has(layer.digest)) {
+      progress.line({ status: 'Extracting', id, progressDetail: { current: 0, total: layer.size } });
+      return this.images.layers.unpack(chain, this.images.content.open(layer.digest), diffId);
+    }
     const { stream } = await this.registry.fetchBlob(repo, layer.digest, auth);
+    const tmp = this.images.content.tempPath('pull');
+    const file = fs.createWriteStream(tmp);
     let current = 0;
-    const counter = new Transform({
+    const tee = new Transform({
       transform(chunk: Buffer, _e, cb) {
         current += chunk.length;
         progress.counter({ status: 'Downloading', id, progressDetail: { current, total: layer.size }, progress: bar(current, layer.size) });
-        cb(null, chunk);
+        if (file.write(chunk)) cb(null, chunk);
+        else file.once('drain', () => cb(null, chunk));
       },
+      flush(cb) { file.end(cb); },
     });
-    const tmp = this.images.content.tempPath('pull');
-    const hash = crypto.createHash('sha256');
-    const hasher = new Transform({ transform(chunk: Buffer, _e, cb) { hash.update(chunk); cb(null, chunk); } });
     try {
-      await pipeline(stream, counter, hasher, fs.createWriteStream(tmp));
-      const got = 'sha256:' + hash.digest('hex');
-      if (got !== layer.digest) throw RpcError.invalidArgument(`filesystem layer verification failed for digest ${layer.digest}`);
+      stream.pipe(tee);
+      stream.on('error', (err: Error) => tee.destroy(err));
+      const res = await this.images.layers.unpack(chain, tee, diffId);
+      if (res.compressedDigest !== layer.digest) {
+        await this.images.layers.remove(chain);
+        throw RpcError.invalidArgument(`filesystem layer verification failed for digest ${layer.digest}`);
+      }
+      progress.line({ status: 'Verifying Checksum', id });
+      progress.line({ status: 'Download complete', id });
+      await new Promise<void>((resolve, reject) => (file.writableFinished ? resolve() : file.once('finish', resolve).once('error', reject)));
       await this.images.content.commitFile(tmp, layer.digest);
+      return res;
     } finally {
+      file.destroy();
       fs.rmSync(tmp, { force: true });
     }
   }

@@ -1,0 +1,68 @@
+import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+
+import { extractLayer, packDirectory } from './index';
+import { findCommand } from './system';
+import { collect, isRoot, removeDir, snapshot, streamOf, tempDir } from './tar-fixtures';
+
+const CAPABILITY = Buffer.from('AQAAAgAgAAAAAAAAAAAAAAAAAAA=', 'base64');
+const haveTools = findCommand('tar') !== null && findCommand('setfattr') !== null && findCommand('getfattr') !== null;
+
+/** Archives written by GNU tar, as other tools (and old images) write them. */
+describe('archives from GNU tar', { skip: !haveTools }, () => {
+  let work: string;
+  let src: string;
+  before(() => {
+    work = tempDir();
+    src = path.join(work, 'src');
+    const long = path.join(src, 'd'.repeat(60), 'e'.repeat(60));
+    fs.mkdirSync(long, { recursive: true });
+    fs.writeFileSync(path.join(long, `${'n'.repeat(110)}.txt`), 'long\n');
+    fs.writeFileSync(path.join(src, 'ping'), 'binary');
+    fs.writeFileSync(path.join(src, 'after'), 'after');
+    fs.symlinkSync('x'.repeat(120), path.join(src, 'longlink'));
+    if (isRoot) execFileSync('setfattr', ['-n', 'security.capability', '-v', `0s${CAPABILITY.toString('base64')}`, path.join(src, 'ping')]);
+  });
+  after(() => removeDir(work));
+
+  const gnuTar = (format: string, extra: string[] = []): Buffer =>
+    execFileSync('tar', ['-C', src, `--format=${format}`, ...extra, '-cf', '-', '.'], { maxBuffer: 64 << 20 });
+
+  for (const format of ['posix', 'gnu']) {
+    it(`reads --format=${format}`, async () => {
+      const dst = path.join(work, `out-${format}`);
+      await extractLayer(streamOf(gnuTar(format)), dst);
+      assert.deepEqual(snapshot(dst, { mtimes: false }), snapshot(src, { mtimes: false }));
+    });
+  }
+
+  it('reads --format=v7 (no ustar magic), as Go does', async () => {
+    const v7src = path.join(work, 'v7src');
+    fs.mkdirSync(v7src);
+    fs.writeFileSync(path.join(v7src, 'old'), 'v7\n');
+    const archive = execFileSync('tar', ['-C', v7src, '--format=v7', '-cf', '-', 'old']);
+    const dst = path.join(work, 'out-v7');
+    await extractLayer(streamOf(archive), dst);
+    assert.equal(fs.readFileSync(path.join(dst, 'old'), 'utf8'), 'v7\n');
+  });
+
+  it('takes security.capability from GNU tar PAX records, after long-name entries', { skip: !isRoot }, async () => {
+    const dst = path.join(work, 'out-xattrs');
+    await extractLayer(streamOf(gnuTar('posix', ['--xattrs', '--xattrs-include=*'])), dst);
+    const value = spawnSync('getfattr', ['-h', '-n', 'security.capability', '--only-values', path.join(dst, 'ping')]).stdout;
+    assert.deepEqual(value, CAPABILITY);
+  });
+
+  it('GNU tar reads back what packDirectory wrote, xattrs included', { skip: !isRoot }, async () => {
+    const archive = await collect(packDirectory(src));
+    const dst = path.join(work, 'gnu-extract');
+    fs.mkdirSync(dst);
+    execFileSync('tar', ['-C', dst, '--xattrs', '--xattrs-include=*', '-xpf', '-'], { input: archive });
+    assert.deepEqual(snapshot(dst), snapshot(src));
+    const value = spawnSync('getfattr', ['-h', '-n', 'security.capability', '--only-values', path.join(dst, 'ping')]).stdout;
+    assert.deepEqual(value, CAPABILITY);
+  });
+});
