@@ -10,7 +10,8 @@ APT_PACKAGES=(
   redis-server                                       # the private Redis of the launcher
   busybox-static docker-registry skopeo tini         # test fixtures and the test registry
   protobuf-compiler                                  # libs/proto's build
-  curl jq
+  attr xz-utils zstd bzip2                            # layer extraction: xattrs, compressed layers
+  openssl curl jq
 )
 PNPM_VERSION=9.15.9
 

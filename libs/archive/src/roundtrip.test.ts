@@ -47,6 +47,8 @@ function buildTree(root: string): void {
     fs.lchownSync(path.join(root, 'srv'), 1000, 1001);
     fs.lchownSync(path.join(root, 'srv', 'data', 'big.bin'), 3_000_000, 3_000_001); // needs base-256 / PAX
     fs.lchownSync(path.join(root, 'dangling'), 42, 43);
+  }
+  if (isRoot && findCommand('setfattr')) {
     execFileSync('setfattr', ['-n', 'security.capability', '-v', `0s${CAPABILITY.toString('base64')}`, path.join(root, 'bin', 'tool')]);
   }
   // Times last, deepest first, since writing into a directory changes its mtime.

@@ -1,3 +1,10 @@
+/**
+ * @berth/reference: image references as Docker parses, normalises and prints
+ * them (distribution/reference), the Engine API's reference helpers (pull,
+ * tag, import), and registry host rules (Docker Hub's API host, insecure
+ * registries). References are plain `{ domain, path, tag?, digest? }` objects.
+ * Errors carry `statusCode` and Docker's own message.
+ */
 export * from './errors';
 export { digestError, isFullId, parseDigest } from './digest';
 export {
