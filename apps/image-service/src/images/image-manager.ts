@@ -14,6 +14,13 @@ export interface EventSink {
   publish(event: EventInput): Promise<unknown>;
 }
 
+/** Which containers use an image; container-service answers it. */
+export interface ImageUsage {
+  usage(imageId: string): Promise<{ running: string[]; stopped: string[] }>;
+}
+
+const NO_USAGE: ImageUsage = { usage: async () => ({ running: [], stopped: [] }) };
+
 export interface ImageView {
   record: ImageRecord;
   repoTags: string[];
@@ -46,6 +53,7 @@ export class ImageManager {
     readonly layers: LayerStore,
     private readonly events: EventSink,
     private readonly logger: Logger,
+    private readonly containers: ImageUsage = NO_USAGE,
   ) {}
 
   emit(event: EventInput): void {
@@ -187,6 +195,12 @@ export class ImageManager {
     const byId = /^(sha256:)?[a-f0-9]+$/.test(name) && !refs.some((r) => !r.isDigest && familiarOf(r.ref) === name);
     if (!byId) {
       const ref = namedRef(name);
+      const tags = refs.filter((r) => !r.isDigest);
+      const usage = tags.length === 1 && tags[0].ref === ref.canonical ? await this.containers.usage(img.id) : { running: [], stopped: [] };
+      const user = usage.running[0] ?? usage.stopped[0];
+      if (user && !force) {
+        throw RpcError.conflict(`conflict: unable to remove repository reference "${name}" (must force) - container ${user.slice(0, 12)} is using its referenced image ${img.id.slice(7, 19)}`);
+      }
       if (this.db.deleteRef(ref.canonical)) {
         items.push({ untagged: ref.familiar, deleted: '' });
         this.emit({ Type: 'image', Action: 'untag', Actor: { ID: img.id, Attributes: { name: ref.familiar } } });
@@ -195,12 +209,15 @@ export class ImageManager {
       // Digest references of the same repository go with the last tag.
       const otherTags = remaining.filter((r) => !r.isDigest);
       if (otherTags.length > 0) return items;
+      // A running container keeps its image even when forced: only the name goes.
+      if (usage.running.length > 0) return items;
       for (const r of remaining) {
         this.db.deleteRef(r.ref);
         items.push({ untagged: familiarOf(r.ref), deleted: '' });
       }
     } else {
       const repos = new Set(refs.filter((r) => !r.isDigest).map((r) => familiarName(namedRef(r.ref).ref)));
+      await this.checkUsage(img, force);
       if (repos.size > 1 && !force) {
         throw RpcError.conflict(`conflict: unable to delete ${img.id.slice(7, 19)} (must be forced) - image is referenced in multiple repositories`);
       }
@@ -213,6 +230,14 @@ export class ImageManager {
     void noPrune; // parent images only exist with builds; nothing to keep yet
     items.push(...(await this.deleteImage(img)).items);
     return items;
+  }
+
+  /** dockerd refuses to delete an image a container uses: always if running, unless forced if stopped. */
+  private async checkUsage(img: ImageRecord, force: boolean): Promise<void> {
+    const { running, stopped } = await this.containers.usage(img.id);
+    const short = img.id.slice(7, 19);
+    if (running.length > 0) throw RpcError.conflict(`conflict: unable to delete ${short} (cannot be forced) - image is being used by running container ${running[0].slice(0, 12)}`);
+    if (stopped.length > 0 && !force) throw RpcError.conflict(`conflict: unable to delete ${short} (must be forced) - image is being used by stopped container ${stopped[0].slice(0, 12)}`);
   }
 
   /** Deletes the image and every layer no other image uses; returns bytes freed. */
@@ -242,6 +267,8 @@ export class ImageManager {
     const tagged = new Set(this.db.allRefs().filter((r) => !r.isDigest).map((r) => r.imageId));
     for (const img of this.db.images()) {
       if (danglingOnly && tagged.has(img.id)) continue;
+      const used = await this.containers.usage(img.id);
+      if (used.running.length + used.stopped.length > 0) continue;
       if (until.some((t) => img.created > t)) continue;
       const labels = parseConfig(img.config).config?.Labels ?? {};
       if (!filters.matchKVList('label', labels)) continue;

@@ -1,0 +1,86 @@
+import { after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Readable } from 'node:stream';
+import * as tar from 'tar-stream';
+import { createLogger } from '@berth/logging';
+import type { EventInput } from '@berth/events';
+import { ImageManager, ImageUsage } from './image-manager';
+import { ImageDb } from '../store/image-db';
+import { ContentStore } from '../store/content-store';
+import { LayerStore } from '../store/layer-store';
+import { importRootfs } from '../archive/import';
+
+const roots: string[] = [];
+after(() => { for (const r of roots) fs.rmSync(r, { recursive: true, force: true }); });
+
+function rootfsTar(content: string): Promise<Buffer> {
+  const pack = tar.pack();
+  pack.entry({ name: 'file.txt', mode: 0o644 }, content);
+  pack.finalize();
+  const chunks: Buffer[] = [];
+  return new Promise((resolve) => { pack.on('data', (c: unknown) => chunks.push(c as Buffer)); pack.on('end', () => resolve(Buffer.concat(chunks))); });
+}
+
+function setup(usage: { running: string[]; stopped: string[] } = { running: [], stopped: [] }) {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'img-'));
+  roots.push(root);
+  const events: EventInput[] = [];
+  const users: ImageUsage = { usage: async () => usage };
+  const m = new ImageManager(new ImageDb(path.join(root, 'metadata.db')), new ContentStore(root), new LayerStore(root),
+    { publish: async (e) => { events.push(e); } }, createLogger('test', 'error'), users);
+  return { m, events, usage, root };
+}
+
+const opts = (repo: string, tag = 'latest') => ({ repo, tag, changes: ['CMD ["sh"]'], message: '', platform: '' });
+
+test('import, resolve by name, ID and prefix; tag and untag', async () => {
+  const { m, events } = setup();
+  const id = await importRootfs(m, Readable.from([await rootfsTar('a')]), opts('app'));
+  assert.equal(m.resolve('app').id, id);
+  assert.equal(m.resolve('app:latest').id, id);
+  assert.equal(m.resolve('docker.io/library/app:latest').id, id);
+  assert.equal(m.resolve(id).id, id);
+  assert.equal(m.resolve(id.slice(7, 19)).id, id);
+  assert.throws(() => m.resolve('nope'), /No such image: nope:latest/);
+  m.tag('app', 'registry.example:5000/team/app', 'v1');
+  assert.deepEqual(m.inspect(id).repoTags.sort(), ['app:latest', 'registry.example:5000/team/app:v1']);
+  const items = await m.remove('app', false, false);
+  assert.deepEqual(items, [{ untagged: 'app:latest', deleted: '' }]);
+  assert.ok(events.some((e) => e.Action === 'untag'));
+  const all = await m.remove('registry.example:5000/team/app:v1', false, false);
+  assert.equal(all[all.length - 1].deleted, id);
+  assert.equal(m.count(), 0);
+  assert.deepEqual(fs.readdirSync(m.layers.root), [], 'the layer went with its last image');
+});
+
+test('an image used by a stopped container needs force; a running one cannot be deleted', async () => {
+  const stopped = setup({ running: [], stopped: ['c0ffee0000000000'] });
+  const id = await importRootfs(stopped.m, Readable.from([await rootfsTar('b')]), opts('used'));
+  await assert.rejects(stopped.m.remove('used', false, false), /unable to remove repository reference "used" \(must force\) - container c0ffee000000 is using its referenced image/);
+  await assert.rejects(stopped.m.remove(id, false, false), /\(must be forced\) - image is being used by stopped container c0ffee000000/);
+  const forced = await stopped.m.remove(id, true, false);
+  assert.equal(forced[forced.length - 1].deleted, id);
+
+  const running = setup({ running: ['beef00000000aaaa'], stopped: [] });
+  const rid = await importRootfs(running.m, Readable.from([await rootfsTar('c')]), opts('busy'));
+  await assert.rejects(running.m.remove(rid, true, false), /\(cannot be forced\) - image is being used by running container beef00000000/);
+  const untagOnly = await running.m.remove('busy', true, false);
+  assert.deepEqual(untagOnly, [{ untagged: 'busy:latest', deleted: '' }]);
+  assert.equal(running.m.count(), 1, 'the image stays for its running container');
+  const pruned = await running.m.prune([{ key: 'dangling', values: ['false'] }]);
+  assert.equal(pruned.items.length, 0, 'prune leaves images containers use');
+});
+
+test('list filters: dangling, reference, label; invalid keys refused', async () => {
+  const { m } = setup();
+  await importRootfs(m, Readable.from([await rootfsTar('d')]), { ...opts('web', '1'), changes: ['LABEL tier=front'] });
+  await importRootfs(m, Readable.from([await rootfsTar('e')]), opts(''));
+  const names = (f: { key: string; values: string[] }[]) => m.list(f, false).map((v) => v.repoTags.join(',') || '<none>');
+  assert.deepEqual(names([{ key: 'dangling', values: ['true'] }]), ['<none>']);
+  assert.deepEqual(names([{ key: 'reference', values: ['we*'] }]), ['web:1']);
+  assert.deepEqual(names([{ key: 'label', values: ['tier=front'] }]), ['web:1']);
+  assert.throws(() => names([{ key: 'bogus', values: ['x'] }]), /invalid filter 'bogus'/);
+});
