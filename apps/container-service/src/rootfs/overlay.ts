@@ -1,0 +1,102 @@
+import { execFile } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+
+const MOUNT = '/bin/mount';
+const UMOUNT = '/bin/umount';
+
+/**
+ * The kernel copies mount(2) data into a single page: an option string longer
+ * than that is refused (EINVAL). Images with many layers or deep layer paths can
+ * hit it; the usual cure (short symlinked layer names, as dockerd's `l/` dir, or
+ * mounting from a chdir'd relative path) is not done yet: we fail clearly instead.
+ */
+export const MOUNT_DATA_LIMIT = 4096 - 1;
+
+export interface OverlayMount {
+  /** Lower layer directories, topmost first (overlayfs order). */
+  lowerDirs: string[];
+  upperDir: string;
+  workDir: string;
+  target: string;
+}
+
+export class OverlayError extends Error {
+  constructor(message: string, readonly stderr?: string) {
+    super(message);
+    this.name = 'OverlayError';
+  }
+}
+
+/** overlayfs takes `:` as the lowerdir separator and `,` between options: both must be escaped. */
+function escapeOverlayPath(p: string): string {
+  return p.replace(/\\/g, '\\\\').replace(/:/g, '\\:').replace(/,/g, '\\,');
+}
+
+export function overlayOptions(m: Omit<OverlayMount, 'target'>): string {
+  if (m.lowerDirs.length === 0) throw new OverlayError('overlay needs at least one lower directory');
+  const lower = m.lowerDirs.map(escapeOverlayPath).join(':');
+  return `lowerdir=${lower},upperdir=${escapeOverlayPath(m.upperDir)},workdir=${escapeOverlayPath(m.workDir)}`;
+}
+
+/** Mounts an overlay at `target`, creating upper, work and target directories when missing. */
+export async function mountOverlay(m: OverlayMount): Promise<void> {
+  const options = overlayOptions(m);
+  if (Buffer.byteLength(options) > MOUNT_DATA_LIMIT) {
+    throw new OverlayError(`overlay mount options are ${Buffer.byteLength(options)} bytes, over the kernel's page-size limit`);
+  }
+  for (const dir of [m.upperDir, m.workDir, m.target]) await fs.promises.mkdir(dir, { recursive: true });
+  try {
+    await run(MOUNT, ['-t', 'overlay', 'overlay', '-o', options, m.target]);
+  } catch (err) {
+    const stderr = String((err as { stderr?: string }).stderr ?? '').trim();
+    throw new OverlayError(`mounting overlay at ${m.target}: ${stderr || (err as Error).message}`, stderr);
+  }
+}
+
+/** `\040` and friends: mountinfo escapes space, tab, newline and backslash in octal. */
+function unescapeMountPath(raw: string): string {
+  return raw.replace(/\\([0-7]{3})/g, (_m, oct: string) => String.fromCharCode(parseInt(oct, 8)));
+}
+
+/** Mount points listed in a mountinfo text (proc(5)), in order. */
+export function mountPoints(mountinfo: string): string[] {
+  const out: string[] = [];
+  for (const line of mountinfo.split('\n')) {
+    const fields = line.split(' ');
+    if (fields.length > 4) out.push(unescapeMountPath(fields[4]));
+  }
+  return out;
+}
+
+/** Whether something is mounted exactly at `p` in this process's mount namespace. */
+export function isMounted(p: string, mountinfo?: string): boolean {
+  const text = mountinfo ?? fs.readFileSync('/proc/self/mountinfo', 'utf8');
+  const want = path.resolve(p);
+  return mountPoints(text).includes(want);
+}
+
+/**
+ * Unmounts `target` until nothing is left on it (mounts can stack); a no-op when
+ * nothing is mounted. A busy mount is detached lazily so a stuck reader cannot
+ * block container removal.
+ */
+export async function unmountOverlay(target: string): Promise<void> {
+  for (let round = 0; round < 8 && isMounted(target); round++) {
+    try {
+      await run(UMOUNT, [target]);
+    } catch (err) {
+      if (!isMounted(target)) return;
+      try {
+        await run(UMOUNT, ['-l', target]);
+      } catch (lazyErr) {
+        if (!isMounted(target)) return;
+        const stderr = String((lazyErr as { stderr?: string }).stderr ?? (err as { stderr?: string }).stderr ?? '').trim();
+        throw new OverlayError(`unmounting ${target}: ${stderr}`, stderr);
+      }
+    }
+  }
+}

@@ -1,0 +1,105 @@
+import { execFile } from 'node:child_process';
+
+export const RUNC_BINARY = '/usr/sbin/runc';
+
+export type RuncStatus = 'creating' | 'created' | 'running' | 'paused' | 'stopped';
+
+/** What `runc state` and `runc list --format json` print for one container. */
+export interface RuncState {
+  ociVersion?: string;
+  id: string;
+  pid: number;
+  status: RuncStatus;
+  bundle: string;
+  rootfs: string;
+  created: string;
+  owner?: string;
+  annotations?: Record<string, string>;
+}
+
+export class RuncError extends Error {
+  constructor(
+    readonly args: string[],
+    readonly exitCode: number | null,
+    readonly stderr: string,
+  ) {
+    super(`runc ${args.join(' ')}: ${RuncError.messageOf(stderr) || `exit status ${exitCode}`}`);
+    this.name = 'RuncError';
+  }
+
+  /** runc logs `time=... level=error msg="..."`: the msg part is what a user wants to see. */
+  static messageOf(stderr: string): string {
+    const lines = stderr.trim().split('\n').filter(Boolean);
+    const msgs = lines.map((l) => /msg="((?:[^"\\]|\\.)*)"/.exec(l)?.[1]?.replace(/\\"/g, '"') ?? l);
+    return msgs.join('; ');
+  }
+
+  /** The container is unknown to runc. */
+  get isNotFound(): boolean {
+    return /does not exist|container not found/i.test(this.stderr);
+  }
+}
+
+/**
+ * The runc CLI, every call under one state root (`<run-root>/runc`) so Berth's
+ * containers never mix with anyone else's in /run/runc.
+ */
+export class Runc {
+  constructor(
+    readonly root: string,
+    readonly binary: string = RUNC_BINARY,
+  ) {}
+
+  private exec(args: string[]): Promise<string> {
+    const argv = ['--root', this.root, ...args];
+    return new Promise((resolve, reject) => {
+      execFile(this.binary, argv, { maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
+        if (err) {
+          const code = typeof (err as { code?: unknown }).code === 'number' ? ((err as { code: number }).code) : null;
+          reject(new RuncError(args, code, String(stderr || err.message)));
+        } else resolve(String(stdout));
+      });
+    });
+  }
+
+  async state(id: string): Promise<RuncState> {
+    return JSON.parse(await this.exec(['state', id])) as RuncState;
+  }
+
+  /** The state, or undefined when runc does not know the container. */
+  async tryState(id: string): Promise<RuncState | undefined> {
+    try {
+      return await this.state(id);
+    } catch (err) {
+      if (err instanceof RuncError && err.isNotFound) return undefined;
+      throw err;
+    }
+  }
+
+  async start(id: string): Promise<void> {
+    await this.exec(['start', id]);
+  }
+
+  /** `signal` as runc takes it: a name (`KILL`, `SIGTERM`) or a number. `all` signals every process of the container. */
+  async kill(id: string, signal: string | number = 'SIGTERM', all = false): Promise<void> {
+    await this.exec(['kill', ...(all ? ['--all'] : []), id, String(signal)]);
+  }
+
+  async delete(id: string, force = false): Promise<void> {
+    await this.exec(['delete', ...(force ? ['--force'] : []), id]);
+  }
+
+  async pause(id: string): Promise<void> {
+    await this.exec(['pause', id]);
+  }
+
+  async resume(id: string): Promise<void> {
+    await this.exec(['resume', id]);
+  }
+
+  async list(): Promise<RuncState[]> {
+    const out = (await this.exec(['list', '--format', 'json'])).trim();
+    // an empty root prints `null`
+    return out ? ((JSON.parse(out) as RuncState[] | null) ?? []) : [];
+  }
+}
