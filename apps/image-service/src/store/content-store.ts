@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Transform } from 'node:stream';
 import { hexOf } from './digest';
+import { sweepLeftovers } from './leftovers';
 
 export class DigestMismatchError extends Error {}
 
@@ -20,6 +21,7 @@ export class ContentStore {
     this.tmp = path.join(root, 'tmp');
     fs.mkdirSync(this.blobs, { recursive: true });
     fs.mkdirSync(this.tmp, { recursive: true });
+    sweepLeftovers(this.tmp);
   }
 
   path(digest: string): string {

@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { extractLayerAtomically } from '@berth/archive';
 import { hexOf } from './digest';
+import { sweepLeftovers } from './leftovers';
 
 export class LayerVerificationError extends Error {}
 
@@ -16,6 +17,7 @@ export class LayerStore {
   constructor(root: string) {
     this.root = path.join(root, 'layers');
     fs.mkdirSync(this.root, { recursive: true, mode: 0o700 });
+    sweepLeftovers(this.root);
   }
 
   dir(chainId: string): string {
