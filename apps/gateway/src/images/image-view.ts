@@ -63,7 +63,7 @@ export function imageInspectView(img: image.Image, features: ApiFeatures): Recor
     Os: cfg.os ?? '',
     Size: img.size,
     GraphDriver: {
-      Data: lowers.length > 0 ? { LowerDir: lowers.slice(0, -1).join(':') || undefined, UpperDir: lowers[0] } : null,
+      Data: lowers.length > 0 ? { LowerDir: lowers.slice(1).join(':') || undefined, UpperDir: lowers[0] } : null,
       Name: 'overlay2',
     },
     RootFS: { Type: cfg.rootfs?.type ?? 'layers', Layers: cfg.rootfs?.diff_ids ?? [] },
