@@ -17,3 +17,13 @@ export class HashingStream extends Transform {
     return `sha256:${this.hash.digest('hex')}`;
   }
 }
+
+/**
+ * A pass-through sha256 hasher: pipe bytes through `stream`, then read
+ * `digest()` (`sha256:<hex>`) once it has ended.
+ */
+export function sha256Stream(): { stream: Transform; digest(): string } {
+  const stream = new HashingStream();
+  let memo: string | undefined;
+  return { stream, digest: () => (memo ??= stream.digest()) };
+}

@@ -10,6 +10,8 @@ import { OVERLAY_OPAQUE_XATTR, WHITEOUT_OPAQUE_DIR, WHITEOUT_PREFIX } from './wh
 
 export interface PackOptions {
   /** Prefix for every name (`etc` gives `etc/`, `etc/passwd`...). Default none. */
+  prefix?: string;
+  /** The same as `prefix` (dockerd's RebaseName); `prefix` wins when both are given. */
   rebase?: string;
   /** Emit an entry for `dir` itself: named `rebase/`, or `./` without rebase. Default false. */
   includeRoot?: boolean;
@@ -72,13 +74,15 @@ export function packDirectory(dir: string, opts: PackOptions = {}): Readable {
 }
 
 async function* generate(dir: string, opts: PackOptions): AsyncGenerator<Buffer> {
-  const rebase = (opts.rebase ?? '').replace(/^\/+|\/+$/g, '');
+  const rebase = (opts.prefix ?? opts.rebase ?? '').replace(/^\/+|\/+$/g, '');
   const docker = opts.whiteouts === 'docker';
   const rootStats = await fs.lstat(dir);
+  const absRoot = path.resolve(dir);
   const pattern = xattrPattern(opts);
   let xattrs = new Map<string, Map<string, Buffer>>();
   if (pattern !== undefined) {
-    const got = await getXattrsRecursive(dir, pattern);
+    // Keys must match the absolute paths the walk builds.
+    const got = await getXattrsRecursive(absRoot, pattern);
     if (got === null) {
       if (docker) throw new Error('cannot find opaque directories: getfattr not found (install Debian package attr)');
       opts.onWarning?.('xattrs not archived: getfattr not found (install Debian package attr)');
@@ -86,7 +90,6 @@ async function* generate(dir: string, opts: PackOptions): AsyncGenerator<Buffer>
       xattrs = got;
     }
   }
-  const absRoot = path.resolve(dir);
   const links = new Map<string, string>();
 
   const archiveName = (rel: string): string => {

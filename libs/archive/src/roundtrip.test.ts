@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import * as zlib from 'node:zlib';
 
-import { extractLayer, extractLayerAtomically, openMaybeCompressed, packDirectory } from './index';
+import { extractLayer, extractLayerAtomically, openMaybeCompressed, packDirectory, sha256Stream } from './index';
 import { findCommand } from './system';
 import { collect, isRoot, listTar, removeDir, snapshot, streamOf, tempDir } from './tar-fixtures';
 
@@ -119,6 +119,7 @@ describe('pack → extract round trip', () => {
     const plain = await extractLayer(streamOf(archive), path.join(work, 'dst-plain'));
     assert.equal(plain.compression, 'none');
     assert.equal(plain.compressedDigest, plain.diffId);
+    assert.equal(plain.diffId, sha256(archive));
   });
 
   it('is reproducible and sorted', async () => {
@@ -168,8 +169,25 @@ describe('pack → extract round trip', () => {
     await extractLayerAtomically(streamOf(zlib.gzipSync(archive)), final);
     assert.deepEqual(fs.readdirSync(parent), ['layer']);
     assert.deepEqual(snapshot(final), snapshot(src));
-    await assert.rejects(extractLayerAtomically(streamOf(archive), final), /ENOTEMPTY|EEXIST/);
+    // Already there (another pull won the race): same result, temp copy discarded, final untouched.
+    fs.writeFileSync(path.join(final, 'marker'), 'first');
+    const again = await extractLayerAtomically(streamOf(archive), final);
+    assert.equal(again.diffId, sha256(archive));
     assert.deepEqual(fs.readdirSync(parent), ['layer']);
+    assert.equal(fs.readFileSync(path.join(final, 'marker'), 'utf8'), 'first');
+  });
+
+  it('packDirectory prefix names every entry below it', async () => {
+    const names = (await listTar(await collect(packDirectory(path.join(src, 'srv'), { prefix: 'opt/srv' })))).map((h) => h.name);
+    assert.deepEqual(names, ['opt/srv/data/', 'opt/srv/data/big.bin', 'opt/srv/data/empty']);
+  });
+
+  it('sha256Stream passes bytes through and hashes them', async () => {
+    const { stream, digest } = sha256Stream();
+    const out = await collect(streamOf(archive).pipe(stream));
+    assert.deepEqual(out, archive);
+    assert.equal(digest(), sha256(archive));
+    assert.equal(digest(), sha256(archive), 'digest() may be called again');
   });
 });
 

@@ -1,4 +1,4 @@
-import * as fs from 'node:fs/promises';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 import { UnsafeArchiveError } from './errors';
@@ -41,13 +41,9 @@ export function isWithin(child: string, parent: string): boolean {
   return parent === '.' || child === parent || child.startsWith(`${parent}/`);
 }
 
-async function lstatOrNull(p: string): Promise<import('node:fs').Stats | null> {
-  try {
-    return await fs.lstat(p);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw err;
-  }
+// Synchronous: short syscalls on the extraction hot path (see extract.ts).
+function lstatOrNull(p: string): fs.Stats | null {
+  return fs.lstatSync(p, { throwIfNoEntry: false }) ?? null;
 }
 
 export interface ResolveOptions {
@@ -118,12 +114,12 @@ export class Scope {
         continue;
       }
       const here = path.join(this.root, ...stack, c);
-      const st = await lstatOrNull(here);
+      const st = lstatOrNull(here);
       if (st === null) {
         if (!opts.create) return undefined;
-        await fs.mkdir(here, 0o755);
-        if (opts.create.chown) await fs.lchown(here, opts.create.uid, opts.create.gid);
-        await fs.chmod(here, 0o755);
+        fs.mkdirSync(here, 0o755);
+        if (opts.create.chown) fs.lchownSync(here, opts.create.uid, opts.create.gid);
+        fs.chmodSync(here, 0o755);
         stack.push(c);
         continue;
       }
@@ -137,7 +133,7 @@ export class Scope {
       if (++hops > MAX_SYMLINK_HOPS) {
         throw Object.assign(new Error(`cannot extract ${JSON.stringify(entry)}: too many levels of symbolic links`), { code: 'ELOOP' });
       }
-      const target = await fs.readlink(here);
+      const target = fs.readlinkSync(here);
       let parts = target.split('/');
       if (target.startsWith('/')) {
         if (this.policy === 'chroot') {
@@ -178,7 +174,7 @@ export class Scope {
     let here = this.root;
     for (let i = 0; i < parts.length; i++) {
       here = path.join(here, parts[i]!);
-      const st = await lstatOrNull(here);
+      const st = lstatOrNull(here);
       if (st === null) return null;
       if (i < parts.length - 1 && !st.isDirectory()) return null;
       if (i === parts.length - 1) return st;

@@ -180,9 +180,9 @@ describe('whiteouts: apply onto an existing tree', () => {
     assert.deepEqual(fs.readdirSync(path.join(tree, 'x')).sort(), ['added', 'stay']);
   });
 
-  it("'none' keeps .wh. files as they are", async () => {
-    const tree = path.join(work, 'none');
-    await extractLayer(streamOf(await makeTar([file('.wh.x', ''), file('d/.wh..wh..opq', '')])), tree);
+  it("'keep' keeps .wh. files as they are", async () => {
+    const tree = path.join(work, 'keep-mode');
+    await extractLayer(streamOf(await makeTar([file('.wh.x', ''), file('d/.wh..wh..opq', '')])), tree, { whiteouts: 'keep' });
     assert.deepEqual(fs.readdirSync(tree).sort(), ['.wh.x', 'd']);
     assert.deepEqual(fs.readdirSync(path.join(tree, 'd')), ['.wh..wh..opq']);
   });

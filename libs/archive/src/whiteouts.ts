@@ -9,12 +9,13 @@ export const OVERLAY_OPAQUE_XATTR = 'trusted.overlay.opaque';
 
 /**
  * What to do with `.wh.` entries when extracting:
- * - `none`: nothing special, they are ordinary files;
+ * - `keep` (`none` is the same): nothing special, they are ordinary files;
  * - `overlay`: convert for an overlayfs lower/upper dir: `.wh.name` becomes a
  *   0:0 character device `name`, `.wh..wh..opq` sets `trusted.overlay.opaque=y`
  *   on its directory;
  * - `apply`: extracting onto an existing tree (flattening, docker cp, import):
  *   `.wh.name` deletes `name`, `.wh..wh..opq` empties its directory of
  *   everything this archive did not put there.
+ * Extraction defaults to `overlay`: layers are unpacked as overlayfs lower dirs.
  */
-export type WhiteoutMode = 'none' | 'overlay' | 'apply';
+export type WhiteoutMode = 'overlay' | 'apply' | 'keep' | 'none';

@@ -39,3 +39,8 @@ export function parseDigest(s: string): string {
 export function isFullId(s: string): boolean {
   return FULL_ID.test(s);
 }
+
+/** True for a full image id: 64 lowercase hex, with or without `sha256:`. */
+export function isFullImageId(s: string): boolean {
+  return FULL_ID.test(s.startsWith('sha256:') ? s.slice('sha256:'.length) : s);
+}

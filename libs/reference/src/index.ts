@@ -6,13 +6,15 @@
  * Errors carry `statusCode` and Docker's own message.
  */
 export * from './errors';
-export { digestError, isFullId, parseDigest } from './digest';
+export { digestError, isFullId, isFullImageId, parseDigest } from './digest';
 export {
   DEFAULT_DOMAIN,
   DEFAULT_TAG,
   LEGACY_DEFAULT_DOMAIN,
   OFFICIAL_REPO_PREFIX,
   type DigestReference,
+  type ImageReference,
+  canonicalString,
   type Reference,
   familiarName,
   familiarString,
@@ -29,6 +31,7 @@ export {
   referenceString as string,
   splitDockerDomain,
   trimNamed,
+  validateTag,
   withDefaultTag,
   withDigest,
   withName,

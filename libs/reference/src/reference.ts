@@ -29,6 +29,9 @@ export interface Reference {
   readonly digest?: string;
 }
 
+/** The name the image service uses for a parsed reference. */
+export type ImageReference = Reference;
+
 /** A bare digest, as `parseAnyReference` returns for `sha256:...` or a 64-hex id. */
 export interface DigestReference {
   readonly digest: string;
@@ -197,6 +200,9 @@ export function referenceString(ref: Reference): string {
   return withSuffixes(fullName(ref), ref);
 }
 
+/** The canonical string; the name other Berth services store and compare. */
+export const canonicalString = referenceString;
+
 /** The name as `docker images` shows it: `busybox`, `user/app`, `127.0.0.1:5000/x`. */
 export function familiarName(ref: Reference): string {
   if (ref.domain !== DEFAULT_DOMAIN) return fullName(ref);
@@ -224,4 +230,10 @@ export function isDigest(x: string | Reference | DigestReference): boolean {
 /** True for a valid tag (`[\w][\w.-]{0,127}`). */
 export function isValidTag(tag: string): boolean {
   return anchoredTagRegexp.test(tag);
+}
+
+/** Returns `tag` when valid, else throws Docker's `invalid tag format`. */
+export function validateTag(tag: string): string {
+  if (!anchoredTagRegexp.test(tag)) fail(ERR_TAG_INVALID_FORMAT);
+  return tag;
 }
