@@ -104,15 +104,7 @@ export class ImagesController {
       throw ApiError.badRequest(err instanceof Error ? err.message : String(err));
     }
     const payload: PullJob = { reference, platform: platform || 'linux/amd64', registryAuth: req.headers['x-registry-auth'] as string | undefined };
-    const stream = startJsonStream(reply);
-    try {
-      const result = await this.jobs.run('pull', pullJobId(payload), payload, (lines) => { for (const l of lines) stream.line(l); });
-      for (const l of result.lines ?? []) stream.line(l);
-    } catch (err) {
-      stream.line(errorMessage(err instanceof Error ? err.message : String(err)));
-    } finally {
-      stream.end();
-    }
+    await this.jobs.stream('pull', pullJobId(payload), payload, reply);
   }
 
   private async importFromBody(req: FastifyRequest, reply: FastifyReply, q: Record<string, string | string[] | undefined>): Promise<void> {
@@ -202,15 +194,7 @@ export class ImagesController {
       throw err;
     }
     const payload: PushJob = { reference, registryAuth: req.headers['x-registry-auth'] as string | undefined };
-    const stream = startJsonStream(reply);
-    try {
-      const result = await this.jobs.run('push', pushJobId(payload), payload, (lines) => { for (const l of lines) stream.line(l); });
-      for (const l of result.lines ?? []) stream.line(l);
-    } catch (err) {
-      stream.line(errorMessage(err instanceof Error ? err.message : String(err)));
-    } finally {
-      stream.end();
-    }
+    await this.jobs.stream('push', pushJobId(payload), payload, reply);
   }
 
   @Delete('*')
