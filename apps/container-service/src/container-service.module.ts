@@ -1,5 +1,25 @@
-import { Module } from '@nestjs/common';
+import * as path from 'node:path';
+import { DynamicModule, Module } from '@nestjs/common';
+import type { BerthConfig } from '@berth/config';
+import type { Logger } from '@berth/logging';
 import { ContainerGrpcController } from './grpc/container.grpc';
+import { ContainerManager } from './containers/container-manager';
+import { ContainerStore } from './containers/container-store';
+import type { EventSink } from './containers/event-sink';
+import { LOGGER } from './tokens';
 
-@Module({ providers: [ContainerGrpcController] })
-export class ContainerServiceModule {}
+@Module({})
+export class ContainerServiceModule {
+  static forRoot(config: BerthConfig, logger: Logger, events: EventSink): DynamicModule {
+    const store = new ContainerStore(path.join(config.dataRoot, 'containers', 'metadata.db'));
+    return {
+      module: ContainerServiceModule,
+      providers: [
+        { provide: LOGGER, useValue: logger },
+        { provide: ContainerStore, useValue: store },
+        { provide: ContainerManager, useValue: new ContainerManager(store, events, logger) },
+        ContainerGrpcController,
+      ],
+    };
+  }
+}

@@ -12,6 +12,7 @@ import { VolumesController } from './routes/volumes.controller';
 import { EventsController } from './routes/events.controller';
 import { ImagesController } from './routes/images.controller';
 import { DistributionController } from './routes/distribution.controller';
+import { ContainersController } from './routes/containers.controller';
 import { CONFIG, HOST_FACTS, LOGGER, REDIS } from './tokens';
 import { JobFollower } from './jobs/job-follower';
 import { redisConnectionOptions } from '@berth/jobs';
@@ -41,7 +42,7 @@ export class GatewayModule {
     const jobs = new JobFollower(redisConnectionOptions(config.redisUrl), logger.child({ part: 'jobs' }));
     return {
       module: GatewayModule,
-      controllers: [SystemController, SwarmController, VolumesController, EventsController, ImagesController, DistributionController],
+      controllers: [SystemController, SwarmController, VolumesController, EventsController, ImagesController, DistributionController, ContainersController],
       providers: [
         { provide: CONFIG, useValue: config },
         { provide: LOGGER, useValue: logger },

@@ -1,0 +1,100 @@
+import { Filters } from '@berth/engine-api';
+import { RpcError } from '@berth/rpc';
+import type { ContainerRecord } from './container-record';
+
+/** dockerd's acceptedPsFilterTags. */
+export const LIST_FILTERS = ['ancestor', 'before', 'exited', 'health', 'id', 'isolation', 'is-task', 'label', 'name', 'status', 'publish', 'expose', 'since', 'volume', 'network'] as const;
+export const PRUNE_FILTERS = ['label', 'label!', 'until'] as const;
+const STATES = ['created', 'restarting', 'running', 'removing', 'paused', 'exited', 'dead'];
+
+/** Whether `ancestor` names the container's image: as typed, by id or id prefix. */
+function ancestorMatches(record: ContainerRecord, value: string): boolean {
+  const hex = record.Image.replace(/^sha256:/, '');
+  const bare = value.replace(/^sha256:/, '');
+  if (/^[0-9a-f]{1,64}$/.test(bare) && hex.startsWith(bare)) return true;
+  const norm = (s: string) => {
+    let n = s.replace(/^docker\.io\/(library\/)?/, '');
+    if (!/:[^/]*$/.test(n) && !n.includes('@')) n += ':latest';
+    return n;
+  };
+  return norm(record.ImageName) === norm(value);
+}
+
+export interface ListQuery {
+  all: boolean;
+  limit: number;
+  filters: Filters;
+}
+
+/** Validates values that can be wrong before anything is read. */
+export function checkListFilters(filters: Filters): void {
+  filters.validate(LIST_FILTERS);
+  for (const s of filters.get('status')) if (!STATES.includes(s)) throw RpcError.invalidArgument(`invalid filter 'status=${s}'`);
+  for (const e of filters.get('exited')) if (!/^-?\d+$/.test(e)) throw RpcError.invalidArgument(`invalid filter 'exited=${e}'`);
+}
+
+/**
+ * dockerd's per-container filter for `ps` (daemon/list.go). `beforeSeq` and
+ * `sinceSeq` are the creation positions of the before/since containers.
+ */
+export function listPredicate(q: ListQuery, bounds: { beforeSeq?: number; sinceSeq?: number }): (c: { seq: number; record: ContainerRecord }) => boolean {
+  const f = q.filters;
+  const running = (r: ContainerRecord) => r.State.Status === 'running' || r.State.Status === 'paused' || r.State.Status === 'restarting';
+  const all = q.all || f.contains('status') || q.limit > 0 || bounds.beforeSeq !== undefined || bounds.sinceSeq !== undefined;
+  return ({ seq, record }) => {
+    if (!all && !running(record)) return false;
+    if (!f.match('id', record.Id)) return false;
+    if (!f.match('name', `/${record.Name}`) && !f.match('name', record.Name)) return false;
+    if (!f.matchKVList('label', record.Config.Labels ?? {})) return false;
+    if (!f.exactMatch('status', record.State.Status)) return false;
+    if (f.contains('exited') && record.State.Status !== 'exited') return false;
+    if (f.contains('ancestor') && !f.get('ancestor').some((a) => ancestorMatches(record, a))) return false;
+    if (bounds.beforeSeq !== undefined && seq >= bounds.beforeSeq) return false;
+    if (bounds.sinceSeq !== undefined && seq <= bounds.sinceSeq) return false;
+    if (f.contains('health') && !f.get('health').includes('none')) return false;
+    if (f.contains('is-task') && f.getBool('is-task', false)) return false;
+    if (!f.exactMatch('isolation', 'default')) return false;
+    if (f.contains('network') || f.contains('volume') || f.contains('publish') || f.contains('expose')) {
+      if (f.get('expose').length > 0 && !f.get('expose').some((p) => Object.keys(record.Config.ExposedPorts ?? {}).includes(p.includes('/') ? p : `${p}/tcp`))) return false;
+      if (f.get('volume').length > 0 || f.get('publish').length > 0) return false;
+      if (f.get('network').length > 0) {
+        const mode = String(record.HostConfig.NetworkMode ?? 'bridge');
+        if (!f.get('network').includes(mode)) return false;
+      }
+    }
+    return true;
+  };
+}
+
+/** dockerd's `until` for prune: a timestamp, RFC 3339 date or a duration before now. */
+export function parseUntil(value: string, now = Date.now()): number {
+  const dur = /^(\d+(?:\.\d+)?)(ns|us|ms|s|m|h)$/.exec(value);
+  if (dur) {
+    const mult: Record<string, number> = { ns: 1e-6, us: 1e-3, ms: 1, s: 1e3, m: 60e3, h: 3600e3 };
+    return now - Number(dur[1]) * mult[dur[2]];
+  }
+  if (/^\d+(\.\d+)?$/.test(value)) return Number(value) * 1000;
+  const t = Date.parse(value);
+  if (Number.isNaN(t)) throw RpcError.invalidArgument(`failed to parse value as time or duration: "${value}"`);
+  return t;
+}
+
+export function prunePredicate(filters: Filters, now = Date.now()): (r: ContainerRecord) => boolean {
+  filters.validate(PRUNE_FILTERS);
+  const until = filters.get('until').map((u) => parseUntil(u, now));
+  return (r) => {
+    if (r.State.Status === 'running' || r.State.Status === 'paused' || r.State.Status === 'restarting') return false;
+    const labels = r.Config.Labels ?? {};
+    if (!filters.matchKVList('label', labels)) return false;
+    if (filters.contains('label!')) {
+      for (const v of filters.get('label!')) {
+        const eq = v.indexOf('=');
+        const k = eq < 0 ? v : v.slice(0, eq);
+        if (Object.prototype.hasOwnProperty.call(labels, k) && (eq < 0 || labels[k] === v.slice(eq + 1))) return false;
+      }
+    }
+    const created = Date.parse(r.Created);
+    if (until.some((u) => created >= u)) return false;
+    return true;
+  };
+}

@@ -1,0 +1,61 @@
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { after, describe, test } from 'node:test';
+import { createLogger } from '@berth/logging';
+import type { EventInput } from '@berth/events';
+import { ContainerManager, rfc3339Nano } from './container-manager';
+import { ContainerStore } from './container-store';
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-ctr-'));
+after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+function setup() {
+  const store = new ContainerStore(path.join(dir, `${Math.random()}`, 'metadata.db'));
+  const events: EventInput[] = [];
+  const m = new ContainerManager(store, { publish: async (e) => events.push(e) }, createLogger('test', 'error'));
+  return { m, events, store };
+}
+
+const base = { hostConfig: {}, networkingConfig: {}, image: 'busybox', imageId: `sha256:${'a'.repeat(64)}`, imageConfig: { Cmd: ['sh'] }, platform: '' };
+
+describe('ContainerManager', () => {
+  test('create, resolve by name, id and prefix, rename, remove', () => {
+    const { m, events } = setup();
+    const { id } = m.create({ ...base, name: 'web', config: { Labels: { k: 'v' } } });
+    assert.equal(m.inspect('web').Id, id);
+    assert.equal(m.inspect('/web').Id, id);
+    assert.equal(m.inspect(id.slice(0, 5)).Id, id);
+    assert.deepEqual(events[0].Actor.Attributes, { k: 'v', image: 'busybox', name: 'web' });
+    assert.throws(() => m.create({ ...base, name: 'web', config: {} }), { message: `Conflict. The container name "/web" is already in use by container "${id}". You have to remove (or rename) that container to be able to reuse that name.` });
+    m.rename('web', 'api');
+    assert.equal(m.inspect('api').Name, 'api');
+    assert.equal(events.at(-1)?.Actor.Attributes.oldName, '/web');
+    assert.deepEqual(m.imageUsage(base.imageId), { running: [], stopped: [id] });
+    m.remove('api', false);
+    assert.throws(() => m.inspect('api'), { message: 'No such container: api' });
+  });
+
+  test('generated names, list filters and prune', () => {
+    const { m } = setup();
+    const a = m.create({ ...base, name: '', config: { Labels: { tier: 'x' } } });
+    const b = m.create({ ...base, name: 'two', config: {} });
+    assert.match(m.inspect(a.id).Name, /^[a-z]+_[a-z]+$/);
+    assert.equal(m.list(false, 0, []).length, 0);
+    assert.deepEqual(m.list(true, 0, []).map((r) => r.Id), [b.id, a.id]);
+    assert.deepEqual(m.list(true, 0, [{ key: 'label', values: ['tier=x'] }]).map((r) => r.Id), [a.id]);
+    assert.deepEqual(m.list(true, 0, [{ key: 'name', values: ['two'] }]).map((r) => r.Id), [b.id]);
+    assert.deepEqual(m.list(false, 0, [{ key: 'status', values: ['created'] }]).length, 2);
+    assert.deepEqual(m.list(true, 0, [{ key: 'before', values: ['two'] }]).map((r) => r.Id), [a.id]);
+    assert.deepEqual(m.list(true, 0, [{ key: 'ancestor', values: ['busybox:latest'] }]).length, 2);
+    assert.deepEqual(m.summary(), { containers: 2, running: 0, paused: 0, stopped: 2 });
+    assert.deepEqual(m.prune([]).deleted.sort(), [a.id, b.id].sort());
+    assert.equal(m.summary().containers, 0);
+  });
+
+  test('RFC3339Nano trims trailing zeros', () => {
+    assert.equal(rfc3339Nano(Date.UTC(2024, 0, 2, 3, 4, 5, 120), 500), '2024-01-02T03:04:05.1200005Z');
+    assert.equal(rfc3339Nano(Date.UTC(2024, 0, 2, 3, 4, 5, 0), 0), '2024-01-02T03:04:05Z');
+  });
+});

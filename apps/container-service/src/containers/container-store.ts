@@ -1,0 +1,127 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { openDatabase, Db, Statement } from '@berth/storage';
+import type { ContainerRecord } from './container-record';
+
+const MIGRATIONS = [
+  // seq orders containers by creation for before/since, across replicas.
+  `CREATE TABLE containers (
+     seq INTEGER PRIMARY KEY AUTOINCREMENT,
+     id TEXT NOT NULL UNIQUE,
+     name TEXT NOT NULL UNIQUE,
+     image_id TEXT NOT NULL,
+     record TEXT NOT NULL
+   );
+   CREATE INDEX containers_image ON containers(image_id);`,
+];
+
+export interface StoredContainer {
+  seq: number;
+  record: ContainerRecord;
+}
+
+interface Row { seq: number; id: string; name: string; record: string }
+
+function fromRow(r: Row): StoredContainer {
+  const record = JSON.parse(r.record) as ContainerRecord;
+  // The name column is the truth: a rename changes only it.
+  record.Name = r.name;
+  return { seq: r.seq, record };
+}
+
+/** Which way an insert or rename went. */
+export type NameOutcome = { ok: true } | { ok: false; holder: string };
+
+function isUniqueViolation(err: unknown, column: string): boolean {
+  return err instanceof Error && (err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE' && err.message.includes(`containers.${column}`);
+}
+
+/**
+ * Container records in `<root>/metadata.db`. Names are unique by the
+ * database's own constraint, so concurrent creates and replicas sharing the
+ * file cannot both take one.
+ */
+export class ContainerStore {
+  private readonly db: Db;
+  private readonly stmt: Record<'all' | 'byId' | 'byName' | 'byPrefix' | 'insert' | 'delete' | 'rename' | 'count' | 'byImage', Statement>;
+
+  constructor(file: string) {
+    fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+    fs.closeSync(fs.openSync(file, 'a', 0o600));
+    fs.chmodSync(file, 0o600);
+    this.db = openDatabase(file, MIGRATIONS);
+    const p = (sql: string) => this.db.prepare(sql);
+    this.stmt = {
+      all: p('SELECT seq, id, name, record FROM containers ORDER BY seq DESC'),
+      byId: p('SELECT seq, id, name, record FROM containers WHERE id = ?'),
+      byName: p('SELECT seq, id, name, record FROM containers WHERE name = ?'),
+      byPrefix: p("SELECT seq, id, name, record FROM containers WHERE substr(id, 1, length(?)) = ? LIMIT 2"),
+      insert: p('INSERT INTO containers (id, name, image_id, record) VALUES (?, ?, ?, ?)'),
+      delete: p('DELETE FROM containers WHERE id = ?'),
+      rename: p('UPDATE containers SET name = ? WHERE id = ?'),
+      count: p('SELECT COUNT(*) AS n FROM containers'),
+      byImage: p('SELECT id FROM containers WHERE image_id = ? ORDER BY seq'),
+    };
+  }
+
+  list(): StoredContainer[] {
+    return (this.stmt.all.all() as Row[]).map(fromRow);
+  }
+
+  get(id: string): StoredContainer | undefined {
+    const row = this.stmt.byId.get(id) as Row | undefined;
+    return row ? fromRow(row) : undefined;
+  }
+
+  byName(name: string): StoredContainer | undefined {
+    const row = this.stmt.byName.get(name) as Row | undefined;
+    return row ? fromRow(row) : undefined;
+  }
+
+  /** Up to two containers whose id starts with prefix: two means ambiguous. */
+  byPrefix(prefix: string): StoredContainer[] {
+    return (this.stmt.byPrefix.all(prefix, prefix) as Row[]).map(fromRow);
+  }
+
+  count(): number {
+    return (this.stmt.count.get() as { n: number }).n;
+  }
+
+  usersOf(imageId: string): string[] {
+    return (this.stmt.byImage.all(imageId) as { id: string }[]).map((r) => r.id);
+  }
+
+  /** Inserts the record unless its name is taken; then says who holds the name. */
+  insert(record: ContainerRecord): NameOutcome {
+    return this.db.transaction((): NameOutcome => {
+      try {
+        this.stmt.insert.run(record.Id, record.Name, record.Image, JSON.stringify(record));
+        return { ok: true };
+      } catch (err) {
+        if (!isUniqueViolation(err, 'name')) throw err;
+        return { ok: false, holder: this.byName(record.Name)?.record.Id ?? '' };
+      }
+    }).immediate();
+  }
+
+  rename(id: string, name: string): NameOutcome {
+    return this.db.transaction((): NameOutcome => {
+      try {
+        this.stmt.rename.run(name, id);
+        return { ok: true };
+      } catch (err) {
+        if (!isUniqueViolation(err, 'name')) throw err;
+        return { ok: false, holder: this.byName(name)?.record.Id ?? '' };
+      }
+    }).immediate();
+  }
+
+  /** True when a record was deleted. */
+  delete(id: string): boolean {
+    return this.stmt.delete.run(id).changes === 1;
+  }
+
+  close(): void {
+    this.db.close();
+  }
+}

@@ -1,0 +1,153 @@
+/**
+ * The container record as container-service stores it (its containers/
+ * container-record.ts); it travels as JSON and is rendered here.
+ */
+export interface ContainerRecord {
+  Id: string;
+  Name: string;
+  Created: string;
+  Path: string;
+  Args: string[];
+  ImageName: string;
+  Image: string;
+  Config: Record<string, unknown>;
+  HostConfig: Record<string, unknown>;
+  NetworkingConfig: Record<string, unknown>;
+  Platform: string;
+  State: { Status: string };
+}
+
+export function parseRecord(json: string): ContainerRecord {
+  return JSON.parse(json) as ContainerRecord;
+}
+
+const ZERO_TIME = '0001-01-01T00:00:00Z';
+
+function orNull<T>(v: T | undefined): T | null {
+  return v === undefined ? null : v;
+}
+
+/** ContainerConfig in dockerd's field order, with its omitempty fields left out when empty. */
+function configView(c: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {
+    Hostname: c.Hostname ?? '',
+    Domainname: c.Domainname ?? '',
+    User: c.User ?? '',
+    AttachStdin: c.AttachStdin ?? false,
+    AttachStdout: c.AttachStdout ?? false,
+    AttachStderr: c.AttachStderr ?? false,
+  };
+  if (c.ExposedPorts && Object.keys(c.ExposedPorts).length > 0) out.ExposedPorts = c.ExposedPorts;
+  Object.assign(out, {
+    Tty: c.Tty ?? false,
+    OpenStdin: c.OpenStdin ?? false,
+    StdinOnce: c.StdinOnce ?? false,
+    Env: orNull(c.Env),
+    Cmd: orNull(c.Cmd),
+  });
+  if (c.Healthcheck) out.Healthcheck = c.Healthcheck;
+  if (c.ArgsEscaped) out.ArgsEscaped = c.ArgsEscaped;
+  Object.assign(out, {
+    Image: c.Image ?? '',
+    Volumes: orNull(c.Volumes),
+    WorkingDir: c.WorkingDir ?? '',
+    Entrypoint: orNull(c.Entrypoint),
+  });
+  if (c.NetworkDisabled) out.NetworkDisabled = c.NetworkDisabled;
+  if (c.MacAddress) out.MacAddress = c.MacAddress;
+  out.OnBuild = orNull(c.OnBuild);
+  out.Labels = c.Labels ?? {};
+  if (c.StopSignal) out.StopSignal = c.StopSignal;
+  if (c.StopTimeout !== undefined && c.StopTimeout !== null) out.StopTimeout = c.StopTimeout;
+  if (Array.isArray(c.Shell) && c.Shell.length > 0) out.Shell = c.Shell;
+  return out;
+}
+
+function running(r: ContainerRecord): boolean {
+  return r.State.Status === 'running' || r.State.Status === 'paused' || r.State.Status === 'restarting';
+}
+
+/** `GET /containers/{id}/json`: ContainerInspectResponse. */
+export function containerInspectView(r: ContainerRecord): Record<string, unknown> {
+  return {
+    Id: r.Id,
+    Created: r.Created,
+    Path: r.Path,
+    Args: r.Args,
+    State: {
+      Status: r.State.Status,
+      Running: running(r),
+      Paused: r.State.Status === 'paused',
+      Restarting: r.State.Status === 'restarting',
+      OOMKilled: false,
+      Dead: r.State.Status === 'dead',
+      Pid: 0,
+      ExitCode: 0,
+      Error: '',
+      StartedAt: ZERO_TIME,
+      FinishedAt: ZERO_TIME,
+    },
+    Image: r.Image,
+    ResolvConfPath: '',
+    HostnamePath: '',
+    HostsPath: '',
+    LogPath: '',
+    Name: `/${r.Name}`,
+    RestartCount: 0,
+    Driver: 'overlay2',
+    Platform: r.Platform || 'linux',
+    MountLabel: '',
+    ProcessLabel: '',
+    AppArmorProfile: '',
+    ExecIDs: null,
+    HostConfig: r.HostConfig,
+    GraphDriver: { Data: null, Name: 'overlay2' },
+    Mounts: [],
+    Config: configView(r.Config),
+    NetworkSettings: {
+      Bridge: '',
+      SandboxID: '',
+      SandboxKey: '',
+      Ports: {},
+      HairpinMode: false,
+      LinkLocalIPv6Address: '',
+      LinkLocalIPv6PrefixLen: 0,
+      SecondaryIPAddresses: null,
+      SecondaryIPv6Addresses: null,
+      EndpointID: '',
+      Gateway: '',
+      GlobalIPv6Address: '',
+      GlobalIPv6PrefixLen: 0,
+      IPAddress: '',
+      IPPrefixLen: 0,
+      IPv6Gateway: '',
+      MacAddress: '',
+      Networks: {},
+    },
+  };
+}
+
+/** dockerd's list Command: the path, then the arguments, those with spaces quoted. */
+function commandLine(r: ContainerRecord): string {
+  if (r.Args.length === 0) return r.Path;
+  return `${r.Path} ${r.Args.map((a) => (a.includes(' ') ? `'${a}'` : a)).join(' ')}`;
+}
+
+/** `GET /containers/json`: one ContainerSummary. */
+export function containerSummaryView(r: ContainerRecord): Record<string, unknown> {
+  return {
+    Id: r.Id,
+    Names: [`/${r.Name}`],
+    Image: r.ImageName,
+    ImageID: r.Image,
+    Command: commandLine(r),
+    Created: Math.floor(Date.parse(r.Created) / 1000),
+    Ports: [],
+    Labels: (r.Config.Labels as Record<string, string> | undefined) ?? {},
+    State: r.State.Status,
+    Status: r.State.Status === 'created' ? 'Created' : r.State.Status,
+    HostConfig: { NetworkMode: (r.HostConfig.NetworkMode as string | undefined) ?? 'bridge' },
+    NetworkSettings: { Networks: {} },
+    Mounts: [],
+  };
+}
