@@ -5,7 +5,7 @@ import type { Logger } from '@berth/logging';
 import { ContainerGrpcController } from './grpc/container.grpc';
 import { ContainerManager } from './containers/container-manager';
 import { ContainerStore } from './containers/container-store';
-import type { EventSink } from './containers/event-sink';
+import type { EventSink } from '@berth/events';
 import { LOGGER } from './tokens';
 
 @Module({})

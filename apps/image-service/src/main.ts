@@ -2,11 +2,10 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { loadConfig } from '@berth/config';
 import { createLogger } from '@berth/logging';
-import { createRedis, EventPublisher } from '@berth/events';
+import { connectEventSink } from '@berth/events';
 import { startGrpcServer, stopOnSignals } from '@berth/rpc';
 import { ImageServiceModule } from './image-service.module';
 import { ImageGrpcController } from './grpc/image.grpc';
-import { EventSink } from './images/image-manager';
 import { ImageDb } from './store/image-db';
 import { Puller } from './pull/puller';
 import { Pusher } from './pull/pusher';
@@ -17,15 +16,8 @@ import { redisConnectionOptions } from '@berth/jobs';
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger('image-service', config.logLevel);
-  let events: EventSink = { publish: async () => undefined };
-  const redis = config.redisUrl ? createRedis(config.redisUrl, { maxRetriesPerRequest: 3 }) : undefined;
-  if (redis) {
-    redis.on('error', (err: Error) => logger.warn('redis connection error', { error: err.message }));
-    events = new EventPublisher(redis, config.eventsMaxLength);
-  } else {
-    logger.warn('REDIS_URL is not set: image events are not published');
-  }
-  const app = await NestFactory.createApplicationContext(ImageServiceModule.forRoot(config, logger, events), { logger: false });
+  const events = connectEventSink(config.redisUrl, config.eventsMaxLength, logger);
+  const app = await NestFactory.createApplicationContext(ImageServiceModule.forRoot(config, logger, events.sink), { logger: false });
   const server = await startGrpcServer(config.services.image, [app.get(ImageGrpcController).binding()], logger);
   const workers = config.redisUrl
     ? [
@@ -38,7 +30,7 @@ async function main(): Promise<void> {
     await server.stop();
     app.get(ImageDb).close();
     await app.close();
-    redis?.disconnect();
+    events.close();
   }, logger);
 }
 

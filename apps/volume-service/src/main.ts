@@ -2,26 +2,18 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { loadConfig } from '@berth/config';
 import { createLogger } from '@berth/logging';
-import { createRedis, EventPublisher } from '@berth/events';
+import { connectEventSink } from '@berth/events';
 import { startGrpcServer, stopOnSignals } from '@berth/rpc';
 import { VolumeServiceModule } from './volume-service.module';
 import { VolumeGrpcController } from './grpc/volume.grpc';
-import { discardEvents, EventSink } from './volumes/event-sink';
 import { VolumeManager } from './volumes/volume-manager';
 import { VolumeStore } from './volumes/volume-store';
 
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger('volume-service', config.logLevel);
-  let events: EventSink = discardEvents;
-  const redis = config.redisUrl ? createRedis(config.redisUrl, { maxRetriesPerRequest: 3 }) : undefined;
-  if (redis) {
-    redis.on('error', (err: Error) => logger.warn('redis connection error', { error: err.message }));
-    events = new EventPublisher(redis, config.eventsMaxLength);
-  } else {
-    logger.warn('REDIS_URL is not set: volume events are not published');
-  }
-  const app = await NestFactory.createApplicationContext(VolumeServiceModule.forRoot(config, logger, events), { logger: false });
+  const events = connectEventSink(config.redisUrl, config.eventsMaxLength, logger);
+  const app = await NestFactory.createApplicationContext(VolumeServiceModule.forRoot(config, logger, events.sink), { logger: false });
   // In the background: a crash mid-removal may have left a lot to delete.
   app.get(VolumeManager).start().catch((err: unknown) => logger.warn('could not finish interrupted removals', { error: err instanceof Error ? err.message : String(err) }));
   const server = await startGrpcServer(config.services.volume, [app.get(VolumeGrpcController).binding()], logger);
@@ -29,7 +21,7 @@ async function main(): Promise<void> {
     await server.stop();
     app.get(VolumeStore).close();
     await app.close();
-    redis?.disconnect();
+    events.close();
   }, logger);
 }
 

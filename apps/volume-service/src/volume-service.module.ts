@@ -3,7 +3,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import type { BerthConfig } from '@berth/config';
 import type { Logger } from '@berth/logging';
 import { VolumeGrpcController } from './grpc/volume.grpc';
-import type { EventSink } from './volumes/event-sink';
+import type { EventSink } from '@berth/events';
 import { LocalDriver } from './volumes/local-driver';
 import { VolumeManager } from './volumes/volume-manager';
 import { VolumeStore } from './volumes/volume-store';

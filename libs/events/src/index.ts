@@ -3,3 +3,4 @@ export * from './publisher';
 export * from './reader';
 export * from './filter';
 export { familiarName } from './familiar';
+export * from './sink';

@@ -23,14 +23,18 @@ export function createClient<C extends Client>(Ctor: ClientCtor<C>, address: str
     'grpc.initial_reconnect_backoff_ms': 100,
     'grpc.max_reconnect_backoff_ms': 1000,
   });
+  // Wrappers are made once per method, not on every call: this is every request's path.
+  const wrappers = new Map<string, unknown>();
   const call = new Proxy({}, {
     get(_target, prop: string) {
+      const cached = wrappers.get(prop);
+      if (cached) return cached;
       const method = (raw as unknown as Record<string, unknown>)[prop];
       if (typeof method !== 'function') return undefined;
       const once = (request: unknown, opts: Partial<CallOptions>, waitForReady = false) => new Promise((resolve, reject) => {
         (method as UnaryFn<unknown, unknown>).call(raw, request, new Metadata({ waitForReady }), opts, (err, res) => (err ? reject(err) : resolve(res)));
       });
-      return async (request: unknown, options?: { timeoutMs?: number }) => {
+      const wrapper = async (request: unknown, options?: { timeoutMs?: number }) => {
         const timeoutMs = options?.timeoutMs ?? DEFAULT_TIMEOUT_MS;
         try {
           return await once(request, { deadline: new Date(Date.now() + timeoutMs) });
@@ -44,12 +48,13 @@ export function createClient<C extends Client>(Ctor: ClientCtor<C>, address: str
             const code = (retryErr as ServiceError).code;
             if (code !== status.UNAVAILABLE && code !== status.DEADLINE_EXCEEDED) throw retryErr;
             const cause = /connect (E[A-Z]+)/.exec((err as ServiceError).details ?? '')?.[1];
-            throw Object.assign(new Error(`cannot reach ${address}${cause ? ` (${cause})` : ''}`), {
-              code: status.UNAVAILABLE, details: `cannot reach ${address}${cause ? ` (${cause})` : ''}`, metadata: new Metadata(),
-            });
+            const details = `cannot reach ${address}${cause ? ` (${cause})` : ''}`;
+            throw Object.assign(new Error(details), { code: status.UNAVAILABLE, details, metadata: new Metadata() });
           }
         }
       };
+      wrappers.set(prop, wrapper);
+      return wrapper;
     },
   }) as PromiseClient<C>;
   return { raw, call };

@@ -11,3 +11,4 @@ export { processesOf, isRunning, waitForExit } from './processes';
 export { deleteRuncContainers } from './runc';
 export * from './fixtures';
 export * from './registry';
+export { dockerOk, dockerFails } from './cli-expect';

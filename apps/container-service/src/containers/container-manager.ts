@@ -6,7 +6,7 @@ import { commandOf, ContainerConfig, mergeImageConfig } from './config-merge';
 import { checkListFilters, listPredicate, prunePredicate } from './container-filters';
 import type { ContainerRecord } from './container-record';
 import { ContainerStore, StoredContainer } from './container-store';
-import type { EventSink } from './event-sink';
+import type { EventSink } from '@berth/events';
 import { generateContainerId, generateContainerName, validateContainerName } from './names';
 
 export interface CreateInput {

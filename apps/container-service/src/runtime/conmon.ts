@@ -61,7 +61,8 @@ export function attachSocketPath(socketDir: string, id: string): string {
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
-function alive(pid: number): boolean {
+/** Whether a process is alive and not a zombie (PID 1 here may be slow to reap conmon). */
+export function processAlive(pid: number): boolean {
   try {
     const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
     const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
@@ -179,7 +180,7 @@ export async function createContainer(o: CreateContainerOptions): Promise<Create
       }
       return { pid, conmonPid };
     }
-    if (conmonPid !== undefined && !alive(conmonPid)) {
+    if (conmonPid !== undefined && !processAlive(conmonPid)) {
       failure = 'conmon exited before the container was created';
       break;
     }
@@ -190,7 +191,7 @@ export async function createContainer(o: CreateContainerOptions): Promise<Create
     await sleep(20);
   }
 
-  if (conmonPid !== undefined && alive(conmonPid)) {
+  if (conmonPid !== undefined && processAlive(conmonPid)) {
     try {
       process.kill(conmonPid, 'SIGKILL');
     } catch {

@@ -7,20 +7,10 @@ import { after, before, describe, test } from 'node:test';
 import { extractLayer } from '@berth/archive';
 import { buildBusyboxRootfs, deleteRuncContainers, unmountUnder } from '@berth/testing';
 import { isMounted, mountOverlay, unmountOverlay } from '../rootfs/overlay';
-import { createContainer, readExitCode, waitForExit } from './conmon';
+import { createContainer, processAlive as alive, readExitCode, waitForExit } from './conmon';
 import { buildOciSpec } from './oci-spec';
 import { Runc } from './runc';
 
-/** Whether a process is alive and not a zombie (PID 1 here may be slow to reap conmon). */
-function alive(pid: number): boolean {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
-    return state !== 'Z' && state !== 'X';
-  } catch {
-    return false;
-  }
-}
 
 /** Live conmon processes whose command line mentions `root`. */
 function conmonsUnder(root: string): number[] {

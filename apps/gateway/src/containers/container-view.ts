@@ -1,21 +1,4 @@
-/**
- * The container record as container-service stores it (its containers/
- * container-record.ts); it travels as JSON and is rendered here.
- */
-export interface ContainerRecord {
-  Id: string;
-  Name: string;
-  Created: string;
-  Path: string;
-  Args: string[];
-  ImageName: string;
-  Image: string;
-  Config: Record<string, unknown>;
-  HostConfig: Record<string, unknown>;
-  NetworkingConfig: Record<string, unknown>;
-  Platform: string;
-  State: { Status: string };
-}
+import type { ContainerRecord } from '@berth/engine-api';
 
 export function parseRecord(json: string): ContainerRecord {
   return JSON.parse(json) as ContainerRecord;

@@ -20,6 +20,16 @@ function deleteItems(items: image.DeleteItem[]): Record<string, string>[] {
   return items.map((i): Record<string, string> => (i.untagged ? { Untagged: i.untagged } : { Deleted: i.deleted }));
 }
 
+/** The canonical reference a pull or push job is keyed by (`latest` when no tag or digest). */
+function jobReference(name: string, tag: string): string {
+  try {
+    const ref = pullReference(name, tag || undefined);
+    return referenceString(ref.tag || ref.digest ? ref : withDefaultTag(ref));
+  } catch (err) {
+    throw ApiError.badRequest(err instanceof Error ? err.message : String(err));
+  }
+}
+
 /** Image routes. Names may contain slashes, so per-image routes share a wildcard. */
 @Controller('images')
 export class ImagesController {
@@ -96,13 +106,7 @@ export class ImagesController {
   }
 
   private async pull(req: FastifyRequest, reply: FastifyReply, fromImage: string, tag: string, platform: string): Promise<void> {
-    let reference: string;
-    try {
-      const ref = pullReference(fromImage, tag || undefined);
-      reference = referenceString(ref.tag || ref.digest ? ref : withDefaultTag(ref));
-    } catch (err) {
-      throw ApiError.badRequest(err instanceof Error ? err.message : String(err));
-    }
+    const reference = jobReference(fromImage, tag);
     const payload: PullJob = { reference, platform: platform || 'linux/amd64', registryAuth: req.headers['x-registry-auth'] as string | undefined };
     await this.jobs.stream('pull', pullJobId(payload), payload, reply);
   }
@@ -180,13 +184,7 @@ export class ImagesController {
   }
 
   private async push(req: FastifyRequest, reply: FastifyReply, name: string, tag: string): Promise<void> {
-    let reference: string;
-    try {
-      const ref = pullReference(name, tag || undefined);
-      reference = referenceString(ref.tag || ref.digest ? ref : withDefaultTag(ref));
-    } catch (err) {
-      throw ApiError.badRequest(err instanceof Error ? err.message : String(err));
-    }
+    const reference = jobReference(name, tag);
     try {
       await this.services.image.inspect({ name: reference });
     } catch (err) {

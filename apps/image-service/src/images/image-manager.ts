@@ -1,5 +1,5 @@
 import { Filters } from '@berth/engine-api';
-import type { EventInput } from '@berth/events';
+import type { EventInput, EventSink } from '@berth/events';
 import type { Logger } from '@berth/logging';
 import { RpcError } from '@berth/rpc';
 import { InvalidReferenceError, isValidTag, familiarName, familiarMatch } from '@berth/reference';
@@ -10,9 +10,6 @@ import { sha256 } from '../store/digest';
 import { createdSeconds, parseConfig } from './image-config';
 import { HEX_PREFIX, familiarOf, namedRef } from './names';
 
-export interface EventSink {
-  publish(event: EventInput): Promise<unknown>;
-}
 
 /** Which containers use an image; container-service answers it. */
 export interface ImageUsage {

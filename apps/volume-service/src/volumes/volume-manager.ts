@@ -3,7 +3,7 @@ import { status } from '@grpc/grpc-js';
 import type { EventInput } from '@berth/events';
 import type { Logger } from '@berth/logging';
 import { RpcError } from '@berth/rpc';
-import type { EventSink } from './event-sink';
+import type { EventSink } from '@berth/events';
 import { LocalDriver } from './local-driver';
 import { mountSpec } from './mount-options';
 import { generateVolumeName, validateVolumeName } from './names';

@@ -1,6 +1,6 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Berth, startBerth } from '../index';
+import { Berth, startBerth, dockerOk, dockerFails } from '../index';
 import { fixturePath } from '../fixtures';
 
 let berth: Berth;
@@ -15,17 +15,9 @@ after(async () => {
   await berth?.stop();
 });
 
-async function ok(args: string[]): Promise<string> {
-  const res = await berth.docker(args);
-  assert.equal(res.code, 0, `docker ${args.join(' ')}: ${res.stderr}`);
-  return res.stdout;
-}
+const ok = (args: string[]): Promise<string> => dockerOk(berth, args);
 
-async function fails(args: string[]): Promise<string> {
-  const res = await berth.docker(args);
-  assert.notEqual(res.code, 0, `docker ${args.join(' ')} should fail`);
-  return res.stderr;
-}
+const fails = (args: string[]): Promise<string> => dockerFails(berth, args);
 
 test('docker create with a generated name, then ps -a and inspect', async () => {
   const id = (await ok(['create', 'busybox'])).trim();

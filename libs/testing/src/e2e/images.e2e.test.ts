@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
-import { Berth, startBerth } from '../index';
+import { Berth, startBerth, dockerOk, dockerFails } from '../index';
 import { fixturePath, tarBuffer, TarEntry } from '../fixtures';
 
 let berth: Berth;
@@ -21,17 +21,9 @@ after(async () => {
   if (work) fs.rmSync(work, { recursive: true, force: true });
 });
 
-async function ok(args: string[], input?: string | Buffer): Promise<string> {
-  const res = await berth.docker(args, input === undefined ? {} : { input });
-  assert.equal(res.code, 0, `docker ${args.join(' ')}: ${res.stderr}`);
-  return res.stdout;
-}
+const ok = (args: string[], input?: string | Buffer): Promise<string> => dockerOk(berth, args, input);
 
-async function fails(args: string[]): Promise<string> {
-  const res = await berth.docker(args);
-  assert.notEqual(res.code, 0, `docker ${args.join(' ')} should fail`);
-  return res.stderr;
-}
+const fails = (args: string[]): Promise<string> => dockerFails(berth, args);
 
 const sha = (b: Buffer) => 'sha256:' + crypto.createHash('sha256').update(b).digest('hex');
 

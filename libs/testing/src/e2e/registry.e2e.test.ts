@@ -1,6 +1,6 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Berth, startBerth } from '../index';
+import { Berth, startBerth, dockerOk } from '../index';
 import { fixturePath } from '../fixtures';
 import { Registry, startRegistry } from '../registry';
 
@@ -19,11 +19,7 @@ after(async () => {
   await registry?.stop();
 });
 
-async function ok(args: string[]): Promise<string> {
-  const res = await berth.docker(args);
-  assert.equal(res.code, 0, `docker ${args.join(' ')}: ${res.stderr}`);
-  return res.stdout;
-}
+const ok = (args: string[]): Promise<string> => dockerOk(berth, args);
 
 test('docker pull from a local registry shows progress and the digest; a second pull is up to date', async () => {
   const out = await ok(['pull', `${registry.host}/busybox`]);

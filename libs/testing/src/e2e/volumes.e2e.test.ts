@@ -2,7 +2,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Berth, startBerth } from '../index';
+import { Berth, startBerth, dockerOk, dockerFails } from '../index';
 
 let berth: Berth;
 
@@ -14,17 +14,9 @@ after(async () => {
   await berth?.stop();
 });
 
-async function ok(args: string[]): Promise<string> {
-  const res = await berth.docker(args);
-  assert.equal(res.code, 0, `docker ${args.join(' ')}: ${res.stderr}`);
-  return res.stdout;
-}
+const ok = (args: string[]): Promise<string> => dockerOk(berth, args);
 
-async function fails(args: string[]): Promise<string> {
-  const res = await berth.docker(args);
-  assert.notEqual(res.code, 0, `docker ${args.join(' ')} should fail`);
-  return res.stderr;
-}
+const fails = (args: string[]): Promise<string> => dockerFails(berth, args);
 
 test('create, inspect and rm a named volume', async () => {
   assert.equal((await ok(['volume', 'create', 'data1'])).trim(), 'data1');
