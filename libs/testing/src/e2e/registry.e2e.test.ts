@@ -89,3 +89,31 @@ test('docker search lists the local registry repositories', async () => {
   assert.match(out, /^busybox\s/m);
   assert.doesNotMatch(out, /multilayer/);
 });
+
+test('docker search honours --limit and --filter', async () => {
+  const limited = await ok(['search', '--limit', '1', '--format', '{{.Name}}', `${registry.host}/`]);
+  assert.equal(limited.trim().split('\n').length, 1);
+  const official = await ok(['search', '--filter', 'is-official=true', '--format', '{{.Name}}', `${registry.host}/busy`]);
+  assert.equal(official.trim(), '', 'catalog results are never official');
+  const bad = await berth.docker(['search', '--filter', 'color=blue', `${registry.host}/busy`]);
+  assert.notEqual(bad.code, 0);
+  assert.match(bad.stderr, /invalid filter 'color'/);
+});
+
+test('a push to another repository of the same registry mounts the layers', async () => {
+  await ok(['tag', `${registry.host}/pushed/multi:v2`, `${registry.host}/copy/multi:v1`]);
+  const out = await ok(['push', `${registry.host}/copy/multi:v1`]);
+  assert.match(out, /: Mounted from [a-z/]+$/m);
+  assert.doesNotMatch(out, /: Pushed$/m, 'no layer is uploaded again');
+});
+
+test('GET /distribution/{name}/json describes the manifest in the registry', async () => {
+  const res = await berth.request('GET', `/distribution/${registry.host}/pushed/multi:v2/json`);
+  assert.equal(res.status, 200, res.body);
+  const body = res.json<{ Descriptor: { digest: string; mediaType: string; size: number }; Platforms: unknown[] }>();
+  assert.match(body.Descriptor.digest, /^sha256:[0-9a-f]{64}$/);
+  assert.ok(body.Descriptor.size > 0);
+  assert.ok(body.Platforms.length > 0);
+  const missing = await berth.request('GET', `/distribution/${registry.host}/pushed/multi:nope/json`);
+  assert.equal(missing.status, 404);
+});
