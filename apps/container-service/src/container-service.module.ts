@@ -3,6 +3,12 @@ import { DynamicModule, Module } from '@nestjs/common';
 import type { BerthConfig } from '@berth/config';
 import type { Logger } from '@berth/logging';
 import { ContainerGrpcController } from './grpc/container.grpc';
+import { ContainerLogsGrpcController } from './grpc/logs.grpc';
+import { ContainerFilesGrpcController } from './grpc/files.grpc';
+import { ContainerStatsGrpcController } from './grpc/stats.grpc';
+import { ContainerExecGrpcController } from './grpc/exec.grpc';
+import { ContainerPaths } from './containers/container-paths';
+import { ContainerExits } from './containers/container-exits';
 import { ContainerManager } from './containers/container-manager';
 import { ContainerStore } from './containers/container-store';
 import type { EventSink } from '@berth/events';
@@ -18,7 +24,13 @@ export class ContainerServiceModule {
         { provide: LOGGER, useValue: logger },
         { provide: ContainerStore, useValue: store },
         { provide: ContainerManager, useValue: new ContainerManager(store, events, logger) },
+        { provide: ContainerPaths, useValue: new ContainerPaths(config.dataRoot, config.runRoot) },
+        { provide: ContainerExits, useValue: new ContainerExits() },
         ContainerGrpcController,
+        ContainerLogsGrpcController,
+        ContainerFilesGrpcController,
+        ContainerStatsGrpcController,
+        ContainerExecGrpcController,
       ],
     };
   }

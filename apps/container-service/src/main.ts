@@ -6,6 +6,10 @@ import { connectEventSink } from '@berth/events';
 import { startGrpcServer, stopOnSignals } from '@berth/rpc';
 import { ContainerServiceModule } from './container-service.module';
 import { ContainerGrpcController } from './grpc/container.grpc';
+import { ContainerLogsGrpcController } from './grpc/logs.grpc';
+import { ContainerFilesGrpcController } from './grpc/files.grpc';
+import { ContainerStatsGrpcController } from './grpc/stats.grpc';
+import { ContainerExecGrpcController } from './grpc/exec.grpc';
 import { ContainerStore } from './containers/container-store';
 
 async function main(): Promise<void> {
@@ -13,7 +17,13 @@ async function main(): Promise<void> {
   const logger = createLogger('container-service', config.logLevel);
   const events = connectEventSink(config.redisUrl, config.eventsMaxLength, logger);
   const app = await NestFactory.createApplicationContext(ContainerServiceModule.forRoot(config, logger, events.sink), { logger: false });
-  const server = await startGrpcServer(config.services.container, [app.get(ContainerGrpcController).binding()], logger);
+  const server = await startGrpcServer(config.services.container, [
+    app.get(ContainerGrpcController).binding(),
+    app.get(ContainerLogsGrpcController).binding(),
+    app.get(ContainerFilesGrpcController).binding(),
+    app.get(ContainerStatsGrpcController).binding(),
+    app.get(ContainerExecGrpcController).binding(),
+  ], logger);
   stopOnSignals(async () => {
     await server.stop();
     app.get(ContainerStore).close();

@@ -13,6 +13,10 @@ import { EventsController } from './routes/events.controller';
 import { ImagesController } from './routes/images.controller';
 import { DistributionController } from './routes/distribution.controller';
 import { ContainersController } from './routes/containers.controller';
+import { ContainerLogsController } from './routes/container-logs.controller';
+import { ContainerFilesController } from './routes/container-files.controller';
+import { ContainerStatsController } from './routes/container-stats.controller';
+import { ExecController } from './routes/exec.controller';
 import { CONFIG, HOST_FACTS, LOGGER, REDIS } from './tokens';
 import { JobFollower } from './jobs/job-follower';
 import { redisConnectionOptions } from '@berth/jobs';
@@ -42,7 +46,7 @@ export class GatewayModule {
     const jobs = new JobFollower(redisConnectionOptions(config.redisUrl), logger.child({ part: 'jobs' }));
     return {
       module: GatewayModule,
-      controllers: [SystemController, SwarmController, VolumesController, EventsController, ImagesController, DistributionController, ContainersController],
+      controllers: [SystemController, SwarmController, VolumesController, EventsController, ImagesController, DistributionController, ContainersController, ContainerLogsController, ContainerFilesController, ContainerStatsController, ExecController],
       providers: [
         { provide: CONFIG, useValue: config },
         { provide: LOGGER, useValue: logger },

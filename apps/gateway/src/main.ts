@@ -12,6 +12,8 @@ import { registerBodyParsers } from './server/body';
 import { openListeners, closeListeners } from './server/listeners';
 import { COMMON_HEADERS } from './server/identity';
 import { UpgradeRouter } from './server/upgrade';
+import { ServiceClients } from './services/service-clients';
+import { registerHijackRoutes } from './hijack/hijack-routes';
 
 type Handler = (req: http.IncomingMessage, res: http.ServerResponse) => void;
 
@@ -62,6 +64,7 @@ async function main(): Promise<void> {
   if (!handler) throw new Error('HTTP handler was not created');
 
   const upgrades = new UpgradeRouter();
+  registerHijackRoutes(upgrades, app.get(ServiceClients), logger);
   const listeners = await openListeners(config.gateway, handler, upgrades.handle);
   logger.info('Engine API listening', { addresses: listeners.map((l) => l.address) });
 

@@ -1,5 +1,44 @@
 export type ContainerStatus = 'created' | 'running' | 'paused' | 'restarting' | 'removing' | 'exited' | 'dead';
 
+export interface HealthLogEntry {
+  Start: string;
+  End: string;
+  ExitCode: number;
+  Output: string;
+}
+
+export interface ContainerHealth {
+  /** starting, healthy or unhealthy. */
+  Status: string;
+  FailingStreak: number;
+  Log: HealthLogEntry[];
+}
+
+/** Docker's ContainerState, as inspect shows it; absent fields read as their zero value. */
+export interface ContainerState {
+  Status: ContainerStatus;
+  Pid?: number;
+  ExitCode?: number;
+  Error?: string;
+  OOMKilled?: boolean;
+  /** RFC 3339 with nanoseconds; absent until the first start. */
+  StartedAt?: string;
+  FinishedAt?: string;
+  Health?: ContainerHealth;
+}
+
+/** One entry of inspect's Mounts (Docker's MountPoint). */
+export interface MountPoint {
+  Type: 'bind' | 'volume' | 'tmpfs';
+  Name?: string;
+  Source: string;
+  Destination: string;
+  Driver?: string;
+  Mode: string;
+  RW: boolean;
+  Propagation: string;
+}
+
 /**
  * A container as container-service stores it: the JSON of its record, and
  * the contract with the gateway, which renders inspect and list views from
@@ -21,5 +60,18 @@ export interface ContainerRecord<C = Record<string, unknown>> {
   HostConfig: Record<string, unknown>;
   NetworkingConfig: Record<string, unknown>;
   Platform: string;
-  State: { Status: ContainerStatus };
+  State: ContainerState;
+  RestartCount?: number;
+  /** The image's layer directories, topmost first: the overlay's lower dirs. */
+  LayerPaths?: string[];
+  Mounts?: MountPoint[];
+  /** Docker's NetworkSettings as network-service reported it at the last start. */
+  NetworkSettings?: Record<string, unknown>;
+  LogPath?: string;
+  ResolvConfPath?: string;
+  HostnamePath?: string;
+  HostsPath?: string;
+  /** The overlay directories (inspect's GraphDriver.Data). */
+  GraphDriver?: { LowerDir: string; UpperDir: string; WorkDir: string; MergedDir: string };
+  ExecIDs?: string[];
 }

@@ -4,3 +4,7 @@ export * as volume from './gen/berth/volume';
 export * as image from './gen/berth/image';
 export * as container from './gen/berth/container';
 export * as network from './gen/berth/network';
+export * as containerLogs from './gen/berth/container_logs';
+export * as containerFiles from './gen/berth/container_files';
+export * as containerStats from './gen/berth/container_stats';
+export * as containerExec from './gen/berth/container_exec';

@@ -43,7 +43,7 @@ function isUniqueViolation(err: unknown, column: string): boolean {
  */
 export class ContainerStore {
   private readonly db: Db;
-  private readonly stmt: Record<'all' | 'byId' | 'byName' | 'byPrefix' | 'insert' | 'delete' | 'rename' | 'count' | 'byImage', Statement>;
+  private readonly stmt: Record<'all' | 'byId' | 'byName' | 'byPrefix' | 'insert' | 'delete' | 'rename' | 'count' | 'byImage' | 'update', Statement>;
 
   constructor(file: string) {
     fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
@@ -61,6 +61,7 @@ export class ContainerStore {
       rename: p('UPDATE containers SET name = ? WHERE id = ?'),
       count: p('SELECT COUNT(*) AS n FROM containers'),
       byImage: p('SELECT id FROM containers WHERE image_id = ? ORDER BY seq'),
+      update: p('UPDATE containers SET record = ? WHERE id = ?'),
     };
   }
 
@@ -113,6 +114,22 @@ export class ContainerStore {
         if (!isUniqueViolation(err, 'name')) throw err;
         return { ok: false, holder: this.byName(name)?.record.Id ?? '' };
       }
+    }).immediate();
+  }
+
+  /**
+   * Changes a record in one transaction: `fn` gets the current record and
+   * returns the new one (or undefined to leave it). Undefined when the
+   * container is gone. The name column is not touched (rename owns it).
+   */
+  update(id: string, fn: (record: ContainerRecord) => ContainerRecord | undefined): ContainerRecord | undefined {
+    return this.db.transaction((): ContainerRecord | undefined => {
+      const current = this.get(id);
+      if (!current) return undefined;
+      const next = fn(current.record);
+      if (!next) return current.record;
+      this.stmt.update.run(JSON.stringify(next), id);
+      return next;
     }).immediate();
   }
 

@@ -62,6 +62,16 @@ export class ContainerGrpcController {
         const res = c.prune(req.filters);
         return { containersDeleted: res.deleted, spaceReclaimed: res.reclaimed };
       }, l),
+      start: unary(async () => { throw RpcError.internal('not implemented yet'); }, l),
+      stop: unary(async () => { throw RpcError.internal('not implemented yet'); }, l),
+      kill: unary(async () => { throw RpcError.internal('not implemented yet'); }, l),
+      restart: unary(async () => { throw RpcError.internal('not implemented yet'); }, l),
+      pause: unary(async () => { throw RpcError.internal('not implemented yet'); }, l),
+      unpause: unary(async () => { throw RpcError.internal('not implemented yet'); }, l),
+      wait: unary(async () => { throw RpcError.internal('not implemented yet'); }, l),
+      resize: unary(async () => { throw RpcError.internal('not implemented yet'); }, l),
+      update: unary(async () => { throw RpcError.internal('not implemented yet'); }, l),
+      attach: (call) => call.destroy(RpcError.internal('not implemented yet')),
     };
     return { definition: container.ContainerServiceService, implementation };
   }

@@ -51,6 +51,8 @@ export class ContainersController {
       imageId: img.id,
       imageConfigJson: img.configJson,
       platform: platform ?? '',
+      // overlay wants the topmost layer first
+      layerPaths: img.layers.map((l) => l.path).reverse(),
     });
     return { Id: res.id, Warnings: res.warnings };
   }
