@@ -11,6 +11,7 @@ import { ContainerFilesGrpcController } from './grpc/files.grpc';
 import { ContainerStatsGrpcController } from './grpc/stats.grpc';
 import { ContainerExecGrpcController } from './grpc/exec.grpc';
 import { ContainerStore } from './containers/container-store';
+import { ContainerLifecycle } from './lifecycle/container-lifecycle';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -24,7 +25,10 @@ async function main(): Promise<void> {
     app.get(ContainerStatsGrpcController).binding(),
     app.get(ContainerExecGrpcController).binding(),
   ], logger);
+  // Containers that ran on while this service was down are picked up again.
+  void app.get(ContainerLifecycle).restore().catch((err: unknown) => logger.error('restore failed', { error: err instanceof Error ? err.message : String(err) }));
   stopOnSignals(async () => {
+    app.get(ContainerLifecycle).close();
     await server.stop();
     app.get(ContainerStore).close();
     await app.close();

@@ -18,29 +18,29 @@ function setup() {
   return { m, events, store };
 }
 
-const base = { hostConfig: {}, networkingConfig: {}, image: 'busybox', imageId: `sha256:${'a'.repeat(64)}`, imageConfig: { Cmd: ['sh'] }, platform: '' };
+const base = { hostConfig: {}, networkingConfig: {}, image: 'busybox', imageId: `sha256:${'a'.repeat(64)}`, imageConfig: { Cmd: ['sh'] }, platform: '', layerPaths: [] };
 
 describe('ContainerManager', () => {
-  test('create, resolve by name, id and prefix, rename, remove', () => {
+  test('create, resolve by name, id and prefix, rename, remove', async () => {
     const { m, events } = setup();
-    const { id } = m.create({ ...base, name: 'web', config: { Labels: { k: 'v' } } });
+    const { id } = await m.create({ ...base, name: 'web', config: { Labels: { k: 'v' } } });
     assert.equal(m.inspect('web').Id, id);
     assert.equal(m.inspect('/web').Id, id);
     assert.equal(m.inspect(id.slice(0, 5)).Id, id);
     assert.deepEqual(events[0].Actor.Attributes, { k: 'v', image: 'busybox', name: 'web' });
-    assert.throws(() => m.create({ ...base, name: 'web', config: {} }), { message: `Conflict. The container name "/web" is already in use by container "${id}". You have to remove (or rename) that container to be able to reuse that name.` });
+    await assert.rejects(m.create({ ...base, name: 'web', config: {} }), { message: `Conflict. The container name "/web" is already in use by container "${id}". You have to remove (or rename) that container to be able to reuse that name.` });
     m.rename('web', 'api');
     assert.equal(m.inspect('api').Name, 'api');
     assert.equal(events.at(-1)?.Actor.Attributes.oldName, '/web');
     assert.deepEqual(m.imageUsage(base.imageId), { running: [], stopped: [id] });
-    m.remove('api', false);
+    await m.remove('api', false, false);
     assert.throws(() => m.inspect('api'), { message: 'No such container: api' });
   });
 
-  test('generated names, list filters and prune', () => {
+  test('generated names, list filters and prune', async () => {
     const { m } = setup();
-    const a = m.create({ ...base, name: '', config: { Labels: { tier: 'x' } } });
-    const b = m.create({ ...base, name: 'two', config: {} });
+    const a = await m.create({ ...base, name: '', config: { Labels: { tier: 'x' } } });
+    const b = await m.create({ ...base, name: 'two', config: {} });
     assert.match(m.inspect(a.id).Name, /^[a-z]+_[a-z]+$/);
     assert.equal(m.list(false, 0, []).length, 0);
     assert.deepEqual(m.list(true, 0, []).map((r) => r.Id), [b.id, a.id]);
@@ -50,7 +50,7 @@ describe('ContainerManager', () => {
     assert.deepEqual(m.list(true, 0, [{ key: 'before', values: ['two'] }]).map((r) => r.Id), [a.id]);
     assert.deepEqual(m.list(true, 0, [{ key: 'ancestor', values: ['busybox:latest'] }]).length, 2);
     assert.deepEqual(m.summary(), { containers: 2, running: 0, paused: 0, stopped: 2 });
-    assert.deepEqual(m.prune([]).deleted.sort(), [a.id, b.id].sort());
+    assert.deepEqual((await m.prune([])).deleted.sort(), [a.id, b.id].sort());
     assert.equal(m.summary().containers, 0);
   });
 

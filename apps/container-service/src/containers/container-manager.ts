@@ -1,5 +1,6 @@
 import { Filters } from '@berth/engine-api';
-import type { EventInput } from '@berth/events';
+import * as os from 'node:os';
+import type { ContainerPaths } from './container-paths';
 import type { Logger } from '@berth/logging';
 import { RpcError } from '@berth/rpc';
 import { commandOf, ContainerConfig, mergeImageConfig } from './config-merge';
@@ -8,6 +9,14 @@ import type { ContainerRecord } from './container-record';
 import { ContainerStore, StoredContainer } from './container-store';
 import type { EventSink } from '@berth/events';
 import { generateContainerId, generateContainerName, validateContainerName } from './names';
+import { rfc3339Nano } from './time';
+import { planMounts } from '../lifecycle/mount-plan';
+import { validateRestartPolicy, RestartPolicy } from '../lifecycle/restart-policy';
+import type { VolumeLinks } from '../lifecycle/volume-links';
+import type { ContainerLifecycle } from '../lifecycle/container-lifecycle';
+import { emitContainerEvent } from './container-events';
+
+export { rfc3339Nano };
 
 export interface CreateInput {
   name: string;
@@ -19,6 +28,8 @@ export interface CreateInput {
   /** The image config's `config` object. */
   imageConfig: ContainerConfig | null;
   platform: string;
+  /** The image's layer directories, topmost first. */
+  layerPaths: string[];
 }
 
 export interface Filter { key: string; values: string[] }
@@ -31,40 +42,44 @@ function nameConflict(name: string, holder: string): RpcError {
   return RpcError.conflict(`Conflict. The container name "/${name}" is already in use by container "${holder}". You have to remove (or rename) that container to be able to reuse that name.`);
 }
 
-/** RFC 3339 with nanoseconds, trailing zeros trimmed, as Go's RFC3339Nano. */
-export function rfc3339Nano(ms = Date.now(), extraNs = Number(process.hrtime.bigint() % 1_000_000n)): string {
-  const iso = new Date(ms).toISOString();
-  const frac = `${iso.slice(20, 23)}${String(extraNs).padStart(6, '0')}`.replace(/0+$/, '');
-  return `${iso.slice(0, 19)}${frac ? `.${frac}` : ''}Z`;
-}
-
 /** How many generated names to try before giving up; collisions are rare. */
 const NAME_ATTEMPTS = 10;
 
 /** Container records: create, find, list, rename, remove, prune. */
 export class ContainerManager {
-  constructor(private readonly store: ContainerStore, private readonly events: EventSink, private readonly logger: Logger) {}
+  private lifecycle?: ContainerLifecycle;
 
-  private emit(action: string, record: ContainerRecord, extra: Record<string, string> = {}): void {
-    const event: EventInput = {
-      Type: 'container',
-      Action: action,
-      Actor: { ID: record.Id, Attributes: { ...(record.Config.Labels ?? {}), image: record.ImageName, name: record.Name, ...extra } },
-    };
-    this.events.publish(event).catch((err: unknown) => {
-      this.logger.warn('event not published', { action, container: record.Id, error: err instanceof Error ? err.message : String(err) });
-    });
+  constructor(
+    private readonly store: ContainerStore,
+    private readonly events: EventSink,
+    private readonly logger: Logger,
+    private readonly volumes?: VolumeLinks,
+    private readonly paths?: ContainerPaths,
+  ) {}
+
+  /** The lifecycle removes containers (it tears down what runs); set once at wiring. */
+  useLifecycle(lifecycle: ContainerLifecycle): void {
+    this.lifecycle = lifecycle;
   }
 
-  create(input: CreateInput): { id: string; warnings: string[] } {
+  private emit(action: string, record: ContainerRecord, extra: Record<string, string> = {}): void {
+    emitContainerEvent(this.events, this.logger, action, record, extra);
+  }
+
+  async create(input: CreateInput): Promise<{ id: string; warnings: string[] }> {
     const wanted = input.name === '' ? '' : validateContainerName(input.name);
     const config = mergeImageConfig({ ...input.config, Image: input.image }, input.imageConfig);
     const { path, args } = commandOf(config);
     if (path === '') throw RpcError.invalidArgument('No command specified');
-    const id = generateContainerId();
-    if (!config.Hostname) config.Hostname = id.slice(0, 12);
     const hostConfig = { ...input.hostConfig };
     if (!hostConfig.NetworkMode || hostConfig.NetworkMode === 'default') hostConfig.NetworkMode = 'bridge';
+    const policyError = validateRestartPolicy(hostConfig.RestartPolicy as RestartPolicy | undefined, hostConfig.AutoRemove === true);
+    if (policyError) throw RpcError.invalidArgument(policyError);
+    if (!hostConfig.RestartPolicy) hostConfig.RestartPolicy = { Name: 'no', MaximumRetryCount: 0 };
+    const plan = planMounts(hostConfig, config.Volumes as Record<string, unknown> | null | undefined);
+    const id = generateContainerId();
+    if (!config.Hostname) config.Hostname = hostConfig.NetworkMode === 'host' ? os.hostname() : id.slice(0, 12);
+    const layerPaths = input.layerPaths;
     const base: Omit<ContainerRecord, 'Name'> = {
       Id: id,
       Created: rfc3339Nano(),
@@ -77,6 +92,18 @@ export class ContainerManager {
       NetworkingConfig: input.networkingConfig,
       Platform: input.platform || 'linux',
       State: { Status: 'created' },
+      RestartCount: 0,
+      LayerPaths: layerPaths,
+      Mounts: [],
+      ...(this.paths ? {
+        LogPath: '',
+        GraphDriver: {
+          LowerDir: layerPaths.join(':'),
+          UpperDir: this.paths.upper(id),
+          WorkDir: this.paths.work(id),
+          MergedDir: this.paths.rootfs(id),
+        },
+      } : {}),
     };
     let record: ContainerRecord | undefined;
     if (wanted !== '') {
@@ -89,6 +116,15 @@ export class ContainerManager {
         if (this.store.insert(candidate).ok) record = candidate;
       }
       if (!record) throw RpcError.internal('could not generate a unique container name');
+    }
+    if (this.volumes && plan.length > 0) {
+      try {
+        const linked = await this.volumes.link(id, plan);
+        record = this.store.update(id, (r) => ({ ...r, Mounts: linked.points, MountPlan: linked.mounts }) as ContainerRecord) ?? record;
+      } catch (err) {
+        this.store.delete(id);
+        throw err;
+      }
     }
     this.emit('create', record);
     return { id, warnings: [] };
@@ -125,8 +161,9 @@ export class ContainerManager {
     return limit > 0 ? out.slice(0, limit) : out;
   }
 
-  remove(ref: string, force: boolean): void {
+  async remove(ref: string, force: boolean, removeVolumes: boolean): Promise<void> {
     const { record } = this.resolve(ref);
+    if (this.lifecycle) return this.lifecycle.remove(record.Id, force, removeVolumes);
     const status = record.State.Status;
     if ((status === 'running' || status === 'paused' || status === 'restarting') && !force) {
       throw RpcError.conflict(`cannot remove container "/${record.Name}": container is ${status}: stop the container before removing or force remove`);
@@ -145,12 +182,19 @@ export class ContainerManager {
     this.emit('rename', { ...record, Name: name }, { oldName: `/${record.Name}` });
   }
 
-  prune(filters: Filter[]): { deleted: string[]; reclaimed: number } {
+  async prune(filters: Filter[]): Promise<{ deleted: string[]; reclaimed: number }> {
     const keep = prunePredicate(Filters.fromList(filters));
     const deleted: string[] = [];
     for (const { record } of this.store.list()) {
       if (!keep(record)) continue;
-      if (this.store.delete(record.Id)) {
+      if (this.lifecycle) {
+        try {
+          await this.lifecycle.remove(record.Id, false, false);
+          deleted.push(record.Id);
+        } catch {
+          // started meanwhile, or removed by someone else
+        }
+      } else if (this.store.delete(record.Id)) {
         deleted.push(record.Id);
         this.emit('destroy', record);
       }

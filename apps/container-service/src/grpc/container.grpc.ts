@@ -6,6 +6,8 @@ import type { ContainerConfig } from '../containers/config-merge';
 import type { ContainerRecord } from '../containers/container-record';
 import { ContainerManager } from '../containers/container-manager';
 import { LOGGER } from '../tokens';
+import { ContainerLifecycle } from '../lifecycle/container-lifecycle';
+import { AttachHub } from '../attach/attach-hub';
 
 function parseObject(json: string, what: string): Record<string, unknown> {
   if (json === '') return {};
@@ -27,11 +29,18 @@ function toProto(r: ContainerRecord): container.Container {
 /** The ContainerService contract; each method hands straight to ContainerManager. */
 @Injectable()
 export class ContainerGrpcController {
-  constructor(private readonly containers: ContainerManager, @Inject(LOGGER) private readonly logger: Logger) {}
+  constructor(
+    private readonly containers: ContainerManager,
+    private readonly lifecycle: ContainerLifecycle,
+    private readonly attach: AttachHub,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {}
 
   binding(): ServiceBinding {
     const c = this.containers;
+    const lc = this.lifecycle;
     const l = this.logger;
+    const idOf = (ref: string) => c.resolve(ref).record.Id;
     const implementation: container.ContainerServiceServer = {
       summary: unary(async () => c.summary(), l),
       imageUsage: unary(async (req: container.ImageUsageRequest) => c.imageUsage(req.imageId), l),
@@ -46,12 +55,13 @@ export class ContainerGrpcController {
           imageId: req.imageId,
           imageConfig: (imageConfig.config ?? null) as ContainerConfig | null,
           platform: req.platform,
+          layerPaths: req.layerPaths,
         });
       }, l),
       inspect: unary(async (req: container.ContainerRef) => toProto(c.inspect(req.id)), l),
       list: unary(async (req: container.ListContainersRequest) => ({ containers: c.list(req.all, req.limit, req.filters).map(toProto) }), l),
       remove: unary(async (req: container.RemoveContainerRequest) => {
-        c.remove(req.id, req.force);
+        await c.remove(req.id, req.force, req.removeVolumes);
         return {};
       }, l),
       rename: unary(async (req: container.RenameContainerRequest) => {
@@ -59,19 +69,41 @@ export class ContainerGrpcController {
         return {};
       }, l),
       prune: unary(async (req: container.PruneContainersRequest) => {
-        const res = c.prune(req.filters);
+        const res = await c.prune(req.filters);
         return { containersDeleted: res.deleted, spaceReclaimed: res.reclaimed };
       }, l),
-      start: unary(async () => { throw RpcError.internal('not implemented yet'); }, l),
-      stop: unary(async () => { throw RpcError.internal('not implemented yet'); }, l),
-      kill: unary(async () => { throw RpcError.internal('not implemented yet'); }, l),
-      restart: unary(async () => { throw RpcError.internal('not implemented yet'); }, l),
-      pause: unary(async () => { throw RpcError.internal('not implemented yet'); }, l),
-      unpause: unary(async () => { throw RpcError.internal('not implemented yet'); }, l),
-      wait: unary(async () => { throw RpcError.internal('not implemented yet'); }, l),
-      resize: unary(async () => { throw RpcError.internal('not implemented yet'); }, l),
-      update: unary(async () => { throw RpcError.internal('not implemented yet'); }, l),
-      attach: (call) => call.destroy(RpcError.internal('not implemented yet')),
+      start: unary(async (req: container.StartContainerRequest) => ({ changed: await lc.start(idOf(req.id)) }), l),
+      stop: unary(async (req: container.StopContainerRequest) => ({
+        changed: await lc.stop(idOf(req.id), req.hasTimeout ? req.timeout : undefined, req.signal),
+      }), l),
+      kill: unary(async (req: container.KillContainerRequest) => {
+        await lc.kill(idOf(req.id), req.signal);
+        return {};
+      }, l),
+      restart: unary(async (req: container.StopContainerRequest) => {
+        await lc.restart(idOf(req.id), req.hasTimeout ? req.timeout : undefined, req.signal);
+        return {};
+      }, l),
+      pause: unary(async (req: container.ContainerRef) => {
+        await lc.pause(idOf(req.id));
+        return {};
+      }, l),
+      unpause: unary(async (req: container.ContainerRef) => {
+        await lc.unpause(idOf(req.id));
+        return {};
+      }, l),
+      wait: unary(async (req: container.WaitContainerRequest, call) => {
+        const abort = new AbortController();
+        call.on('cancelled', () => abort.abort());
+        const res = await lc.wait(idOf(req.id), req.condition || 'not-running', abort.signal);
+        return { statusCode: res.statusCode, error: res.error };
+      }, l),
+      resize: unary(async (req: container.ResizeRequest) => {
+        lc.resize(idOf(req.id), req.height, req.width);
+        return {};
+      }, l),
+      update: unary(async (req: container.UpdateContainerRequest) => ({ warnings: await lc.update(idOf(req.id), parseObject(req.updateJson, 'update config')) }), l),
+      attach: this.attach.handle,
     };
     return { definition: container.ContainerServiceService, implementation };
   }

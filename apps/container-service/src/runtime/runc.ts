@@ -97,6 +97,11 @@ export class Runc {
     await this.exec(['resume', id]);
   }
 
+  /** `runc update --resources <file>`: new cgroup limits for a running container. */
+  async update(id: string, resourcesFile: string): Promise<void> {
+    await this.exec(['update', '--resources', resourcesFile, id]);
+  }
+
   async list(): Promise<RuncState[]> {
     const out = (await this.exec(['list', '--format', 'json'])).trim();
     // an empty root prints `null`

@@ -1,4 +1,5 @@
 import type { ContainerRecord } from '@berth/engine-api';
+import { statusText } from './status-text';
 
 export function parseRecord(json: string): ContainerRecord {
   return JSON.parse(json) as ContainerRecord;
@@ -50,6 +51,36 @@ function running(r: ContainerRecord): boolean {
   return r.State.Status === 'running' || r.State.Status === 'paused' || r.State.Status === 'restarting';
 }
 
+function stateView(r: ContainerRecord): Record<string, unknown> {
+  const s = r.State;
+  const out: Record<string, unknown> = {
+    Status: s.Status,
+    Running: running(r),
+    Paused: s.Status === 'paused',
+    Restarting: s.Status === 'restarting',
+    OOMKilled: s.OOMKilled ?? false,
+    Dead: s.Status === 'dead',
+    Pid: s.Pid ?? 0,
+    ExitCode: s.ExitCode ?? 0,
+    Error: s.Error ?? '',
+    StartedAt: s.StartedAt ?? ZERO_TIME,
+    FinishedAt: s.FinishedAt ?? ZERO_TIME,
+  };
+  if (s.Health) out.Health = s.Health;
+  return out;
+}
+
+/** inspect's MountPoint: Name and Driver only for volumes. */
+function mountView(m: NonNullable<ContainerRecord['Mounts']>[number]): Record<string, unknown> {
+  const out: Record<string, unknown> = { Type: m.Type };
+  if (m.Name !== undefined) out.Name = m.Name;
+  out.Source = m.Source;
+  out.Destination = m.Destination;
+  if (m.Driver !== undefined) out.Driver = m.Driver;
+  Object.assign(out, { Mode: m.Mode, RW: m.RW, Propagation: m.Propagation });
+  return out;
+}
+
 /** `GET /containers/{id}/json`: ContainerInspectResponse. */
 export function containerInspectView(r: ContainerRecord): Record<string, unknown> {
   return {
@@ -57,37 +88,25 @@ export function containerInspectView(r: ContainerRecord): Record<string, unknown
     Created: r.Created,
     Path: r.Path,
     Args: r.Args,
-    State: {
-      Status: r.State.Status,
-      Running: running(r),
-      Paused: r.State.Status === 'paused',
-      Restarting: r.State.Status === 'restarting',
-      OOMKilled: false,
-      Dead: r.State.Status === 'dead',
-      Pid: 0,
-      ExitCode: 0,
-      Error: '',
-      StartedAt: ZERO_TIME,
-      FinishedAt: ZERO_TIME,
-    },
+    State: stateView(r),
     Image: r.Image,
-    ResolvConfPath: '',
-    HostnamePath: '',
-    HostsPath: '',
-    LogPath: '',
+    ResolvConfPath: r.ResolvConfPath ?? '',
+    HostnamePath: r.HostnamePath ?? '',
+    HostsPath: r.HostsPath ?? '',
+    LogPath: r.LogPath ?? '',
     Name: `/${r.Name}`,
-    RestartCount: 0,
+    RestartCount: r.RestartCount ?? 0,
     Driver: 'overlay2',
     Platform: r.Platform || 'linux',
     MountLabel: '',
     ProcessLabel: '',
     AppArmorProfile: '',
-    ExecIDs: null,
+    ExecIDs: r.ExecIDs && r.ExecIDs.length > 0 ? r.ExecIDs : null,
     HostConfig: r.HostConfig,
-    GraphDriver: { Data: null, Name: 'overlay2' },
-    Mounts: [],
+    GraphDriver: { Data: r.GraphDriver ?? null, Name: 'overlay2' },
+    Mounts: (r.Mounts ?? []).map(mountView),
     Config: configView(r.Config),
-    NetworkSettings: {
+    NetworkSettings: r.NetworkSettings ?? {
       Bridge: '',
       SandboxID: '',
       SandboxKey: '',
@@ -128,9 +147,9 @@ export function containerSummaryView(r: ContainerRecord): Record<string, unknown
     Ports: [],
     Labels: (r.Config.Labels as Record<string, string> | undefined) ?? {},
     State: r.State.Status,
-    Status: r.State.Status === 'created' ? 'Created' : r.State.Status,
+    Status: statusText(r.State),
     HostConfig: { NetworkMode: (r.HostConfig.NetworkMode as string | undefined) ?? 'bridge' },
-    NetworkSettings: { Networks: {} },
-    Mounts: [],
+    NetworkSettings: { Networks: (r.NetworkSettings?.Networks as Record<string, unknown> | undefined) ?? {} },
+    Mounts: (r.Mounts ?? []).map(mountView),
   };
 }

@@ -1,10 +1,9 @@
 import type { UpgradeRouter } from '../server/upgrade';
 import type { ServiceClients } from '../services/service-clients';
 import type { Logger } from '@berth/logging';
+import { handleAttach } from './attach.hijack';
 
 /** Registers every hijacked (Upgrade: tcp) route: container attach and exec start. */
 export function registerHijackRoutes(router: UpgradeRouter, services: ServiceClients, logger: Logger): void {
-  void router;
-  void services;
-  void logger;
+  router.register(/^\/containers\/([^/]+)\/attach$/, (req, socket, head, m) => handleAttach(services, logger, req, socket, head, m[1]));
 }

@@ -1,5 +1,8 @@
-import { Controller, Delete, Get, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
-import type { FastifyRequest } from 'fastify';
+import { Controller, Delete, Get, HttpCode, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Logger } from '@berth/logging';
+import { LOGGER } from '../tokens';
+import { handleAttach } from '../hijack/attach.hijack';
 import { ApiError, Filters } from '@berth/engine-api';
 import { ServiceClients } from '../services/service-clients';
 import { jsonBody } from '../server/body';
@@ -22,7 +25,7 @@ function objectField(v: unknown, field: string): Record<string, unknown> {
 /** Container records: create, list, inspect, rename, remove, prune. */
 @Controller('containers')
 export class ContainersController {
-  constructor(private readonly services: ServiceClients) {}
+  constructor(private readonly services: ServiceClients, @Inject(LOGGER) private readonly logger: Logger) {}
 
   @Get('json')
   async list(@Query() q: Record<string, unknown>): Promise<unknown[]> {
@@ -82,4 +85,98 @@ export class ContainersController {
     if (queryBool(q.link)) throw ApiError.badRequest('Conflict, cannot remove the default link name of the container');
     await this.services.container.remove({ id, force: queryBool(q.force), removeVolumes: queryBool(q.v) });
   }
+
+  @Post(':id/start')
+  async start(@Param('id') id: string, @Query('detachKeys') detachKeys: string | undefined, @Res({ passthrough: true }) reply: FastifyReply): Promise<void> {
+    const res = await this.services.container.start({ id, detachKeys: detachKeys ?? '' });
+    reply.status(res.changed ? 204 : 304);
+  }
+
+  @Post(':id/stop')
+  async stop(@Param('id') id: string, @Query() q: Record<string, unknown>, @Res({ passthrough: true }) reply: FastifyReply): Promise<void> {
+    const res = await this.services.container.stop(stopRequest(id, q));
+    reply.status(res.changed ? 204 : 304);
+  }
+
+  @Post(':id/restart')
+  @HttpCode(204)
+  async restart(@Param('id') id: string, @Query() q: Record<string, unknown>): Promise<void> {
+    await this.services.container.restart(stopRequest(id, q));
+  }
+
+  @Post(':id/kill')
+  @HttpCode(204)
+  async kill(@Param('id') id: string, @Query('signal') signal: string | undefined): Promise<void> {
+    await this.services.container.kill({ id, signal: signal ?? '' });
+  }
+
+  @Post(':id/pause')
+  @HttpCode(204)
+  async pause(@Param('id') id: string): Promise<void> {
+    await this.services.container.pause({ id });
+  }
+
+  @Post(':id/unpause')
+  @HttpCode(204)
+  async unpause(@Param('id') id: string): Promise<void> {
+    await this.services.container.unpause({ id });
+  }
+
+  /** dockerd sends the 200 header at once and the body when the condition is met. */
+  @Post(':id/wait')
+  async wait(@Param('id') id: string, @Query('condition') condition: string | undefined, @Res() reply: FastifyReply): Promise<void> {
+    const cond = condition ?? '';
+    if (!['', 'not-running', 'next-exit', 'removed'].includes(cond)) throw ApiError.badRequest(`invalid condition: "${cond}"`);
+    await this.services.container.inspect({ id });
+    const call = this.services.containerStreams;
+    reply.hijack();
+    const res = reply.raw;
+    res.writeHead(200, { 'Content-Type': 'application/json' });
+    res.flushHeaders();
+    await new Promise<void>((resolve) => {
+      const pending = call.wait({ id, condition: cond }, (err, out) => {
+        if (err) {
+          res.end(JSON.stringify({ StatusCode: -1, Error: { Message: err.details || err.message } }) + '\n');
+        } else {
+          res.end(JSON.stringify({ StatusCode: out.statusCode, Error: out.error ? { Message: out.error } : null }) + '\n');
+        }
+        resolve();
+      });
+      res.on('close', () => {
+        pending.cancel();
+        resolve();
+      });
+    });
+  }
+
+  @Post(':id/resize')
+  @HttpCode(200)
+  async resize(@Param('id') id: string, @Query('h') h: string | undefined, @Query('w') w: string | undefined): Promise<void> {
+    const height = Number(h ?? 0);
+    const width = Number(w ?? 0);
+    if (!Number.isInteger(height) || height < 0) throw ApiError.badRequest(`strconv.Atoi: parsing "${h}": invalid syntax`);
+    if (!Number.isInteger(width) || width < 0) throw ApiError.badRequest(`strconv.Atoi: parsing "${w}": invalid syntax`);
+    await this.services.container.resize({ id, height, width });
+  }
+
+  @Post(':id/update')
+  @HttpCode(200)
+  async update(@Param('id') id: string, @Req() req: FastifyRequest): Promise<Record<string, unknown>> {
+    const body = jsonBody<Record<string, unknown>>(req) ?? {};
+    const res = await this.services.container.update({ id, updateJson: JSON.stringify(body) });
+    return { Warnings: res.warnings.length > 0 ? res.warnings : null };
+  }
+
+  /** The legacy hijack (no Upgrade header) arrives through the router; the upgraded one never does. */
+  @Post(':id/attach')
+  attach(@Param('id') id: string, @Req() req: FastifyRequest, @Res() reply: FastifyReply): void {
+    reply.hijack();
+    handleAttach(this.services, this.logger, req.raw, req.raw.socket, Buffer.alloc(0), encodeURIComponent(id));
+  }
+}
+
+function stopRequest(id: string, q: Record<string, unknown>): { id: string; hasTimeout: boolean; timeout: number; signal: string } {
+  const t = q.t === undefined || q.t === '' ? undefined : Number(q.t);
+  if (t !== undefined && !Number.isInteger(t)) throw ApiError.badRequest(`strconv.Atoi: parsing "${String(q.t)}": invalid syntax`);
+  return { id, hasTimeout: t !== undefined, timeout: t ?? 0, signal: typeof q.signal === 'string' ? q.signal : '' };
 }

@@ -1,0 +1,211 @@
+import type { ServerDuplexStream } from '@grpc/grpc-js';
+import type { container } from '@berth/proto';
+import type { Logger } from '@berth/logging';
+import { RpcError, toStatusObject } from '@berth/rpc';
+import type { ContainerRecord } from '@berth/engine-api';
+import { attachSocketPath } from '../runtime/conmon';
+import type { ContainerPaths } from '../containers/container-paths';
+import { ConmonAttachment } from './conmon-attach';
+import { DEFAULT_DETACH_KEYS, DetachWatcher, parseDetachKeys } from './detach-keys';
+
+type AttachCall = ServerDuplexStream<container.AttachInput, container.AttachOutput>;
+
+export interface AttachTarget {
+  resolve(ref: string): ContainerRecord;
+}
+
+/** Replays a container's log before live output (`logs=1`); provided by logs/. */
+export type LogReplay = (record: ContainerRecord, stdout: boolean, stderr: boolean, write: (stream: 1 | 2, data: Buffer) => Promise<void>) => Promise<void>;
+
+/** One client's attach: its options, stdin waiting for the connection, and the connection. */
+class AttachSession {
+  attachment?: ConmonAttachment;
+  private stdinQueue: Buffer[] = [];
+  private stdinClosed = false;
+  private finished = false;
+  private readonly detach?: DetachWatcher;
+
+  constructor(
+    readonly id: string,
+    private readonly call: AttachCall,
+    private readonly opts: container.AttachOptions,
+    tty: boolean,
+    private readonly onFinish: (s: AttachSession) => void,
+  ) {
+    if (tty && opts.stdin) this.detach = new DetachWatcher(parseDetachKeys(opts.detachKeys || DEFAULT_DETACH_KEYS));
+  }
+
+  /** Connects to conmon; before that stdin is queued. */
+  async connect(socketPath: string): Promise<void> {
+    if (this.finished) return;
+    this.attachment = await ConmonAttachment.connect(socketPath, {
+      output: (stream, data) => {
+        if ((stream === 1 && !this.opts.stdout) || (stream === 2 && !this.opts.stderr)) return;
+        this.send(stream, data);
+      },
+      end: () => this.finish(),
+    });
+    if (this.finished) {
+      this.attachment.close();
+      return;
+    }
+    for (const chunk of this.stdinQueue) this.attachment.write(chunk);
+    this.stdinQueue = [];
+    if (this.stdinClosed) this.attachment.closeStdin();
+  }
+
+  send(stream: number, data: Buffer): boolean {
+    if (this.finished || data.length === 0) return true;
+    return this.call.write({ output: { $case: 'chunk', chunk: { stream, data } } });
+  }
+
+  stdin(data: Buffer): void {
+    if (!this.opts.stdin || this.stdinClosed) return;
+    let forward = data;
+    if (this.detach) {
+      const r = this.detach.feed(data);
+      forward = r.forward;
+      if (r.detach) {
+        if (forward.length > 0) this.writeStdin(forward);
+        // Detaching leaves the container's stdin open: just drop this client.
+        this.finish();
+        return;
+      }
+    }
+    this.writeStdin(forward);
+  }
+
+  private writeStdin(data: Buffer): void {
+    if (data.length === 0) return;
+    if (this.attachment) this.attachment.write(data);
+    else this.stdinQueue.push(data);
+  }
+
+  closeStdin(): void {
+    if (!this.opts.stdin || this.stdinClosed) return;
+    this.stdinClosed = true;
+    this.attachment?.closeStdin();
+  }
+
+  /** Ends the client's stream (container exit, detach, removal). */
+  finish(): void {
+    if (this.finished) return;
+    this.finished = true;
+    this.attachment?.close();
+    this.onFinish(this);
+    this.call.end();
+  }
+
+  /** The client went away. */
+  abandon(): void {
+    if (this.finished) return;
+    this.finished = true;
+    this.attachment?.close();
+    this.onFinish(this);
+  }
+}
+
+/**
+ * Attach streams. A client may attach before the container starts (`docker
+ * run` does): its session waits here and is connected to conmon's socket
+ * after `runc create` and before `runc start`, so no output is lost.
+ */
+export class AttachHub {
+  private readonly waiting = new Map<string, Set<AttachSession>>();
+  private replay?: LogReplay;
+
+  constructor(private readonly paths: ContainerPaths, private readonly target: AttachTarget, private readonly logger: Logger) {}
+
+  setLogReplay(replay: LogReplay): void {
+    this.replay = replay;
+  }
+
+  /** The gRPC Attach handler. */
+  handle = (call: AttachCall): void => {
+    let session: AttachSession | undefined;
+    let opened = false;
+    const fail = (err: unknown) => {
+      const st = toStatusObject(err);
+      call.destroy(Object.assign(new Error(st.details), { code: st.code, details: st.details }));
+    };
+    call.on('data', (msg: container.AttachInput) => {
+      const input = msg.input;
+      if (!input) return;
+      if (input.$case === 'open') {
+        if (opened) return;
+        opened = true;
+        this.open(call, input.open).then((s) => {
+          session = s;
+        }, fail);
+      } else if (input.$case === 'stdin') {
+        session?.stdin(Buffer.from(input.stdin));
+      } else if (input.$case === 'closeStdin') {
+        session?.closeStdin();
+      }
+    });
+    call.on('end', () => session?.closeStdin());
+    call.on('cancelled', () => session?.abandon());
+    call.on('error', () => session?.abandon());
+  };
+
+  private async open(call: AttachCall, opts: container.AttachOptions): Promise<AttachSession | undefined> {
+    const record = this.target.resolve(opts.id);
+    const tty = (record.Config as { Tty?: boolean }).Tty === true;
+    if (opts.detachKeys) {
+      try {
+        parseDetachKeys(opts.detachKeys);
+      } catch (err) {
+        throw RpcError.invalidArgument((err as Error).message);
+      }
+    }
+    call.write({ output: { $case: 'ready', ready: { tty } } });
+    const session = new AttachSession(record.Id, call, opts, tty, (s) => this.waiting.get(s.id)?.delete(s));
+    if (opts.logs && this.replay) {
+      await this.replay(record, opts.stdout, opts.stderr, async (stream, data) => {
+        if (!session.send(stream, data)) await new Promise<void>((r) => call.once('drain', () => r()));
+      });
+    }
+    if (!opts.stream) {
+      call.end();
+      return undefined;
+    }
+    const status = record.State.Status;
+    if (status === 'running' || status === 'paused') {
+      try {
+        await session.connect(attachSocketPath(this.paths.socketDir, record.Id));
+      } catch {
+        session.finish();
+      }
+    } else if (status === 'created' || status === 'restarting') {
+      let set = this.waiting.get(record.Id);
+      if (!set) this.waiting.set(record.Id, (set = new Set()));
+      set.add(session);
+    } else {
+      session.finish();
+    }
+    return session;
+  }
+
+  /** Called between `runc create` and `runc start`. */
+  async connectWaiting(id: string): Promise<void> {
+    const set = this.waiting.get(id);
+    if (!set || set.size === 0) return;
+    this.waiting.delete(id);
+    const socket = attachSocketPath(this.paths.socketDir, id);
+    await Promise.all(
+      [...set].map((s) =>
+        s.connect(socket).catch((err: unknown) => {
+          this.logger.warn('attach failed', { container: id, error: err instanceof Error ? err.message : String(err) });
+          s.finish();
+        }),
+      ),
+    );
+  }
+
+  /** The container is gone (removed): clients waiting for its start are let go. */
+  release(id: string): void {
+    const set = this.waiting.get(id);
+    this.waiting.delete(id);
+    for (const s of set ?? []) s.finish();
+  }
+}

@@ -1,0 +1,67 @@
+import { SeqpacketSocket } from 'node-unix-socket';
+
+/** conmon's attach socket: each message from it starts with the pipe it came from. */
+const CONMON_STDOUT = 2;
+const CONMON_STDERR = 3;
+
+export interface AttachSink {
+  /** 1 stdout, 2 stderr (Docker's stream numbers). */
+  output(stream: 1 | 2, data: Buffer): void;
+  /** The container's output ended (it exited, or conmon went away). */
+  end(): void;
+}
+
+/**
+ * One connection to conmon's attach socket (SOCK_SEQPACKET, verified on
+ * these machines): output arrives as messages, stdin goes out as plain
+ * writes, and a half-close (`end()`) makes conmon close the container's
+ * stdin unless it was told to leave it open.
+ */
+export class ConmonAttachment {
+  private readonly socket = new SeqpacketSocket();
+  private ended = false;
+
+  private constructor(private readonly sink: AttachSink) {
+    this.socket.on('data', (buf: Buffer) => {
+      if (buf.length < 1) return;
+      const pipe = buf[0];
+      if (pipe === CONMON_STDOUT) sink.output(1, buf.subarray(1));
+      else if (pipe === CONMON_STDERR) sink.output(2, buf.subarray(1));
+    });
+    const finish = () => {
+      if (this.ended) return;
+      this.ended = true;
+      sink.end();
+    };
+    this.socket.on('end', finish);
+    this.socket.on('close', finish);
+    this.socket.on('error', finish);
+  }
+
+  /** Resolves once connected; rejects when the socket is not there (the container is not running). */
+  static connect(socketPath: string, sink: AttachSink): Promise<ConmonAttachment> {
+    return new Promise((resolve, reject) => {
+      const a = new ConmonAttachment(sink);
+      try {
+        a.socket.connect(socketPath, () => resolve(a));
+      } catch (err) {
+        a.ended = true;
+        reject(err instanceof Error ? err : new Error(String(err)));
+      }
+    });
+  }
+
+  write(data: Buffer): void {
+    if (!this.ended && data.length > 0) this.socket.write(data);
+  }
+
+  /** No more stdin from this client. */
+  closeStdin(): void {
+    if (!this.ended) this.socket.end();
+  }
+
+  close(): void {
+    this.ended = true;
+    this.socket.destroy();
+  }
+}

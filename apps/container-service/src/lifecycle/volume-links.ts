@@ -1,0 +1,131 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import type { MountPoint } from '@berth/engine-api';
+import type { volume } from '@berth/proto';
+import type { PromiseClient } from '@berth/rpc';
+import { RpcError } from '@berth/rpc';
+import { generateContainerId } from '../containers/names';
+import type { PlannedMount } from './mount-plan';
+import type { ResolvedMount } from './spec-input';
+
+const run = promisify(execFile);
+
+export type VolumeClient = PromiseClient<volume.VolumeServiceClient>;
+
+/** A planned mount with its volume name settled at create time. */
+export interface ContainerMount extends PlannedMount {
+  /** The volume's name (generated for anonymous ones). */
+  volumeName?: string;
+  anonymous?: boolean;
+}
+
+function isEmptyDir(dir: string): boolean {
+  try {
+    return fs.readdirSync(dir).length === 0;
+  } catch {
+    return false;
+  }
+}
+
+/** The container's volumes in volume-service: references at create/remove, mounts at start/stop. */
+export class VolumeLinks {
+  constructor(private readonly volumes: VolumeClient) {}
+
+  /** Creates missing volumes and takes a reference on each for the container; on failure releases what it took. */
+  async link(containerId: string, plan: PlannedMount[]): Promise<{ mounts: ContainerMount[]; points: MountPoint[] }> {
+    const mounts: ContainerMount[] = [];
+    const points: MountPoint[] = [];
+    const taken: string[] = [];
+    try {
+      for (const m of plan) {
+        if (m.type !== 'volume') {
+          mounts.push(m);
+          if (m.type === 'bind') points.push({ Type: 'bind', Source: m.source, Destination: m.destination, Mode: m.mode, RW: !m.readOnly, Propagation: m.propagation });
+          else if (m.listed) {
+            points.push({ Type: 'tmpfs', Source: '', Destination: m.destination, Mode: '', RW: !m.readOnly, Propagation: '' });
+          }
+          continue;
+        }
+        const anonymous = m.source === '';
+        const name = anonymous ? generateContainerId() : m.source;
+        const vol = await this.volumes.create({
+          name,
+          driver: 'local',
+          driverOpts: m.volumeOptions?.driverOpts ?? {},
+          labels: m.volumeOptions?.labels ?? {},
+          anonymous,
+        });
+        await this.volumes.acquire({ name, containerId });
+        taken.push(name);
+        mounts.push({ ...m, volumeName: name, anonymous });
+        points.push({ Type: 'volume', Name: name, Source: vol.mountpoint, Destination: m.destination, Driver: vol.driver || 'local', Mode: m.mode, RW: !m.readOnly, Propagation: '' });
+      }
+    } catch (err) {
+      await Promise.all(taken.map((name) => this.volumes.release({ name, containerId }).catch(() => undefined)));
+      throw err;
+    }
+    return { mounts, points };
+  }
+
+  /**
+   * Mounts for one start: volumes through volume-service (an empty new volume
+   * gets the image's files at its destination first), bind sources created
+   * when missing as dockerd does for `-v`.
+   */
+  async mountAll(containerId: string, mounts: ContainerMount[], rootfs: string): Promise<ResolvedMount[]> {
+    const out: ResolvedMount[] = [];
+    const mounted: string[] = [];
+    try {
+      for (const m of mounts) {
+        if (m.type === 'volume' && m.volumeName) {
+          const res = await this.volumes.mount({ name: m.volumeName, containerId, destination: m.destination, readWrite: !m.readOnly, propagation: m.propagation });
+          mounted.push(m.volumeName);
+          if (m.copyImageData) await copyImageData(path.join(rootfs, m.destination), res.mountpoint);
+          out.push({ type: 'volume', source: res.mountpoint, destination: m.destination, readOnly: m.readOnly, propagation: m.propagation, tmpfsOptions: [] });
+        } else if (m.type === 'bind') {
+          if (!fs.existsSync(m.source)) {
+            if (m.mustExist) throw RpcError.invalidArgument(`invalid mount config for type "bind": bind source path does not exist: ${m.source}`);
+            fs.mkdirSync(m.source, { recursive: true, mode: 0o755 });
+          }
+          out.push({ type: 'bind', source: m.source, destination: m.destination, readOnly: m.readOnly, propagation: m.propagation, tmpfsOptions: [] });
+        } else {
+          out.push({ type: 'tmpfs', source: '', destination: m.destination, readOnly: m.readOnly, propagation: '', tmpfsOptions: m.tmpfsOptions });
+        }
+      }
+    } catch (err) {
+      await Promise.all(mounted.map((name) => this.volumes.unmount({ name, containerId }).catch(() => undefined)));
+      throw err;
+    }
+    return out;
+  }
+
+  async unmountAll(containerId: string, mounts: ContainerMount[]): Promise<void> {
+    await Promise.all(mounts.filter((m) => m.volumeName).map((m) => this.volumes.unmount({ name: m.volumeName!, containerId }).catch(() => undefined)));
+  }
+
+  /** Drops the container's references; with `removeAnonymous` (`rm -v`, `--rm`) deletes its anonymous volumes too. */
+  async unlink(containerId: string, mounts: ContainerMount[], removeAnonymous: boolean): Promise<void> {
+    for (const m of mounts) {
+      if (!m.volumeName) continue;
+      await this.volumes.release({ name: m.volumeName, containerId }).catch(() => undefined);
+      if (removeAnonymous && m.anonymous) await this.volumes.remove({ name: m.volumeName, force: false }).catch(() => undefined);
+    }
+  }
+}
+
+/** dockerd's copy-up: a new, empty volume starts with the image's content at its mount point. */
+async function copyImageData(from: string, to: string): Promise<void> {
+  let st: fs.Stats;
+  try {
+    st = fs.statSync(from);
+  } catch {
+    return;
+  }
+  if (!st.isDirectory() || !isEmptyDir(to) || isEmptyDir(from)) return;
+  // cp -a keeps owners, modes, links and xattrs, which the image's files need.
+  await run('cp', ['-a', '--', `${from}/.`, to]);
+  fs.chownSync(to, st.uid, st.gid);
+  fs.chmodSync(to, st.mode & 0o7777);
+}

@@ -1,0 +1,104 @@
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { toApiError } from '@berth/engine-api';
+import { versionAtLeast } from '@berth/engine-api';
+import { COMMON_HEADERS } from '../server/identity';
+import { apiVersionOf } from '../server/api-version';
+
+export const RAW_STREAM = 'application/vnd.docker.raw-stream';
+export const MULTIPLEXED_STREAM = 'application/vnd.docker.multiplexed-stream';
+
+/** dockerd: framed output is announced as multiplexed from API 1.42; a TTY stream is raw. */
+export function streamContentType(req: IncomingMessage, tty: boolean): string {
+  return !tty && versionAtLeast(apiVersionOf(req), '1.42') ? MULTIPLEXED_STREAM : RAW_STREAM;
+}
+
+/** Docker's 8-byte stream header: stream, three zero bytes, big-endian length. */
+export function frame(stream: number, data: Buffer): Buffer {
+  const out = Buffer.allocUnsafe(8 + data.length);
+  out[0] = stream;
+  out[1] = 0;
+  out[2] = 0;
+  out[3] = 0;
+  out.writeUInt32BE(data.length, 4);
+  data.copy(out, 8);
+  return out;
+}
+
+function headerLines(extra: Record<string, string>): string {
+  return Object.entries({ ...COMMON_HEADERS, ...extra }).map(([k, v]) => `${k}: ${v}\r\n`).join('');
+}
+
+/** Takes over the connection: `101 UPGRADED` when the client asked to upgrade, else the legacy `200 OK`. */
+export function acceptHijack(req: IncomingMessage, socket: Duplex, contentType: string): void {
+  const upgrade = /upgrade/i.test(String(req.headers.connection ?? '')) && String(req.headers.upgrade ?? '') !== '';
+  const head = upgrade
+    ? `HTTP/1.1 101 UPGRADED\r\n${headerLines({ 'Content-Type': contentType, Connection: 'Upgrade', Upgrade: 'tcp' })}\r\n`
+    : `HTTP/1.1 200 OK\r\n${headerLines({ 'Content-Type': contentType })}\r\n`;
+  socket.write(head);
+}
+
+/** An error before the stream began, as a plain HTTP response. */
+export function rejectHijack(socket: Duplex, err: unknown): void {
+  const api = toApiError(err);
+  const body = JSON.stringify({ message: api.message }) + '\n';
+  const reason = api.statusCode === 404 ? 'Not Found' : api.statusCode === 409 ? 'Conflict' : api.statusCode === 400 ? 'Bad Request' : 'Error';
+  socket.end(
+    `HTTP/1.1 ${api.statusCode} ${reason}\r\n${headerLines({ 'Content-Type': 'application/json', 'Content-Length': String(Buffer.byteLength(body)), Connection: 'close' })}\r\n${body}`,
+  );
+}
+
+/** What a hijacked stream needs from the gRPC call behind it. */
+export interface HijackBackend {
+  /** Bytes the client typed. */
+  stdin(data: Buffer): void;
+  /** The client half-closed its side. */
+  closeStdin(): void;
+  /** The client went away entirely. */
+  cancel(): void;
+}
+
+/**
+ * Pipes a hijacked client connection to a backend: the client's bytes (and
+ * any already read with the request head) go to stdin, the client's
+ * half-close closes stdin but keeps output flowing, and `output`/`end`
+ * write and finish the client's side.
+ */
+export class HijackedConnection {
+  private ended = false;
+
+  constructor(private readonly socket: Duplex, private readonly framed: boolean) {
+    socket.on('error', () => undefined);
+  }
+
+  /** Starts reading the client: call once the response head is written. */
+  pipeInput(head: Buffer, backend: HijackBackend): void {
+    if (head.length > 0) backend.stdin(head);
+    this.socket.on('data', (d: Buffer) => backend.stdin(d));
+    this.socket.on('end', () => backend.closeStdin());
+    this.socket.on('close', () => {
+      if (!this.ended) backend.cancel();
+    });
+  }
+
+  /** Writes output; false means the client is slow (wait for `drain`). */
+  output(stream: number, data: Buffer): boolean {
+    if (this.ended) return true;
+    return this.socket.write(this.framed ? frame(stream, data) : data);
+  }
+
+  onDrain(fn: () => void): void {
+    this.socket.once('drain', fn);
+  }
+
+  end(): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.socket.end();
+  }
+
+  destroy(): void {
+    this.ended = true;
+    this.socket.destroy();
+  }
+}
