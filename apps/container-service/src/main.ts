@@ -17,7 +17,7 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger('container-service', config.logLevel);
   const events = connectEventSink(config.redisUrl, config.eventsMaxLength, logger);
-  const app = await NestFactory.createApplicationContext(ContainerServiceModule.forRoot(config, logger, events.sink), { logger: false });
+  const app = await NestFactory.createApplicationContext(ContainerServiceModule.forRoot(config, logger, events.sink), { logger: false, abortOnError: false });
   const server = await startGrpcServer(config.services.container, [
     app.get(ContainerGrpcController).binding(),
     app.get(ContainerLogsGrpcController).binding(),

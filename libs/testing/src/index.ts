@@ -12,3 +12,4 @@ export { deleteRuncContainers } from './runc';
 export * from './fixtures';
 export * from './registry';
 export { dockerOk, dockerFails } from './cli-expect';
+export { dockerInPty, PtyStep, PtyResult } from './pty';

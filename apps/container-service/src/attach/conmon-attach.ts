@@ -3,6 +3,8 @@ import { SeqpacketSocket } from 'node-unix-socket';
 /** conmon's attach socket: each message from it starts with the pipe it came from. */
 const CONMON_STDOUT = 2;
 const CONMON_STDERR = 3;
+/** conmon's STDIO_BUF_SIZE: the most it reads from the attach socket at once. */
+const CONMON_READ_BUFFER = 8192;
 
 export interface AttachSink {
   /** 1 stdout, 2 stderr (Docker's stream numbers). */
@@ -51,8 +53,13 @@ export class ConmonAttachment {
     });
   }
 
+  /**
+   * conmon reads each message into a fixed buffer and a SEQPACKET read drops
+   * what does not fit: stdin goes out in pieces no larger than that buffer.
+   */
   write(data: Buffer): void {
-    if (!this.ended && data.length > 0) this.socket.write(data);
+    if (this.ended) return;
+    for (let off = 0; off < data.length; off += CONMON_READ_BUFFER) this.socket.write(data.subarray(off, off + CONMON_READ_BUFFER));
   }
 
   /** No more stdin from this client. */

@@ -47,19 +47,25 @@ export function listPredicate(q: ListQuery, bounds: { beforeSeq?: number; sinceS
     if (!f.match('name', `/${record.Name}`) && !f.match('name', record.Name)) return false;
     if (!f.matchKVList('label', record.Config.Labels ?? {})) return false;
     if (!f.exactMatch('status', record.State.Status)) return false;
-    if (f.contains('exited') && record.State.Status !== 'exited') return false;
+    if (f.contains('exited') && (record.State.Status !== 'exited' || !f.get('exited').map(Number).includes(record.State.ExitCode ?? 0))) return false;
     if (f.contains('ancestor') && !f.get('ancestor').some((a) => ancestorMatches(record, a))) return false;
     if (bounds.beforeSeq !== undefined && seq >= bounds.beforeSeq) return false;
     if (bounds.sinceSeq !== undefined && seq <= bounds.sinceSeq) return false;
-    if (f.contains('health') && !f.get('health').includes('none')) return false;
+    if (f.contains('health') && !f.get('health').includes(record.State.Health?.Status ?? 'none')) return false;
     if (f.contains('is-task') && f.getBool('is-task', false)) return false;
     if (!f.exactMatch('isolation', 'default')) return false;
     if (f.contains('network') || f.contains('volume') || f.contains('publish') || f.contains('expose')) {
       if (f.get('expose').length > 0 && !f.get('expose').some((p) => Object.keys(record.Config.ExposedPorts ?? {}).includes(p.includes('/') ? p : `${p}/tcp`))) return false;
-      if (f.get('volume').length > 0 || f.get('publish').length > 0) return false;
+      if (f.get('volume').length > 0) {
+        const mounts = record.Mounts ?? [];
+        if (!f.get('volume').some((v) => mounts.some((m) => m.Destination === v || (m.Name ? m.Name === v : m.Source === v)))) return false;
+      }
+      if (f.get('publish').length > 0) return false;
       if (f.get('network').length > 0) {
         const mode = String(record.HostConfig.NetworkMode ?? 'bridge');
-        if (!f.get('network').includes(mode)) return false;
+        const networks = Object.entries((record.NetworkSettings?.Networks ?? {}) as Record<string, { NetworkID?: string }>);
+        const hit = f.get('network').some((n) => n === mode || networks.some(([name, ep]) => name === n || (ep.NetworkID ?? '').startsWith(n)));
+        if (!hit) return false;
       }
     }
     return true;

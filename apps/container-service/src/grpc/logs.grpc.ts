@@ -1,23 +1,64 @@
 import { Inject, Injectable } from '@nestjs/common';
-import * as grpc from '@grpc/grpc-js';
+import type { ServerWritableStream } from '@grpc/grpc-js';
 import { containerLogs } from '@berth/proto';
-import type { ServiceBinding } from '@berth/rpc';
+import { ServiceBinding, toStatusObject } from '@berth/rpc';
 import type { Logger } from '@berth/logging';
+import { ContainerLogs } from '../logs';
 import { LOGGER } from '../tokens';
 
-/** The ContainerLogs contract. Placeholder until the logs/ capability lands: every call answers UNIMPLEMENTED. */
+type LogsCall = ServerWritableStream<containerLogs.LogsRequest, containerLogs.LogChunk>;
+
+/** Waits until gRPC's buffer has room again, or the call is gone. */
+function writable(call: LogsCall, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      call.off('drain', done);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    call.on('drain', done);
+    signal.addEventListener('abort', done, { once: true });
+  });
+}
+
+/** The ContainerLogs contract: streams ContainerLogs' chunks with gRPC's backpressure. */
 @Injectable()
 export class ContainerLogsGrpcController {
-  constructor(@Inject(LOGGER) private readonly logger: Logger) {}
+  constructor(private readonly logs: ContainerLogs, @Inject(LOGGER) private readonly logger: Logger) {}
 
   binding(): ServiceBinding {
-    const unimplemented = new Proxy({}, {
-      get: () => (_call: unknown, callback?: (err: grpc.ServiceError | null) => void) => {
-        const err = Object.assign(new Error('not implemented'), { code: grpc.status.UNIMPLEMENTED, details: 'not implemented', metadata: new grpc.Metadata() });
-        if (typeof callback === 'function') callback(err);
-        else (_call as { destroy?: (e: Error) => void }).destroy?.(err);
+    const implementation: containerLogs.ContainerLogsServer = {
+      logs: (call: LogsCall) => {
+        const cancel = new AbortController();
+        // The client went away: stop reading and release the follow's watchers at once.
+        call.on('cancelled', () => cancel.abort());
+        void (async () => {
+          const req = call.request;
+          try {
+            const { chunks } = this.logs.open(req.id, {
+              follow: req.follow,
+              stdout: req.stdout,
+              stderr: req.stderr,
+              since: req.since,
+              until: req.until,
+              timestamps: req.timestamps,
+              tail: req.tail,
+              details: req.details,
+            }, cancel.signal);
+            for await (const data of chunks) {
+              if (cancel.signal.aborted) break;
+              if (!call.write({ data })) await writable(call, cancel.signal);
+            }
+            if (!cancel.signal.aborted) call.end();
+          } catch (err) {
+            if (cancel.signal.aborted) return;
+            const st = toStatusObject(err);
+            if (st.code === 13) this.logger.error('logs failed', { container: req.id, error: st.details });
+            call.emit('error', st);
+          }
+        })();
       },
-    });
-    return { definition: containerLogs.ContainerLogsService, implementation: unimplemented as unknown as containerLogs.ContainerLogsServer };
+    };
+    return { definition: containerLogs.ContainerLogsService, implementation };
   }
 }

@@ -55,7 +55,8 @@ function isActive(status: string): boolean {
 
 /** dockerd's translateContainerdStartErr: exit code and HTTP status from the runtime's message. */
 function startFailure(message: string): { exitCode: number; error: RpcError } {
-  const desc = `failed to create task for container: failed to create shim task: OCI runtime create failed: runc create failed: ${message}: unknown`;
+  const runtimeMessage = message.startsWith('runc create failed') ? message : `runc create failed: ${message}`;
+  const desc = `failed to create task for container: failed to create shim task: OCI runtime create failed: ${runtimeMessage}: unknown`;
   if (/executable file not found|no such file or directory/.test(message)) return { exitCode: 127, error: RpcError.invalidArgument(desc) };
   if (/permission denied/.test(message)) return { exitCode: 126, error: RpcError.invalidArgument(desc) };
   if (/not a directory/.test(message)) {
@@ -251,6 +252,10 @@ export class ContainerLifecycle {
       else if (err instanceof ConmonError) failure = startFailure(message);
       else failure = { exitCode: 128, error: RpcError.internal(message) };
       this.store.update(id, (rec) => ({ ...rec, State: { ...rec.State, ExitCode: failure.exitCode, Error: failure.error.message } }));
+      // dockerd removes an AutoRemove container whose start failed; `docker run --rm` waits for that.
+      if (r.HostConfig.AutoRemove === true && !policyRestart) {
+        await this.removeLocked(id, true).catch((e: unknown) => this.logger.warn('auto-remove failed', { container: id, error: String(e) }));
+      }
       throw failure.error;
     }
   }
@@ -426,22 +431,24 @@ export class ContainerLifecycle {
         return 'done' as const;
       }
       if (r.State.Status !== 'running' && r.State.Status !== 'paused') return 'not-running' as const;
+      // Wrapped: a promise returned from the locked task would be awaited under the lock,
+      // and the exit handling it waits for needs that lock.
       const exit = this.exited(id, timeout < 0 ? -1 : timeout * 1000);
       await this.signal(r, sig);
-      return exit;
+      return { exit };
     });
     if (proceed === 'not-running') return false;
     if (proceed !== 'done') {
-      const exitedInTime = await proceed;
+      const exitedInTime = await proceed.exit;
       if (!exitedInTime) {
         const killed = await this.lock.run(id, async () => {
           const r = this.get(id);
           if (r.State.Status !== 'running' && r.State.Status !== 'paused') return undefined;
           const exit = this.exited(id, 30_000);
           await this.signal(r, 9);
-          return exit;
+          return { exit };
         });
-        if (killed) await killed;
+        if (killed) await killed.exit;
       }
       const after = this.store.get(id);
       if (after) this.emit('stop', after.record);
@@ -519,11 +526,11 @@ export class ContainerLifecycle {
         throw RpcError.conflict(`cannot remove container "/${r0.Name}": container is ${r0.State.Status}: stop the container before removing or force remove`);
       }
       await this.kill(id, 'SIGKILL').catch(() => undefined);
-      await this.lock.run(id, async () => {
+      const waiting = await this.lock.run(id, async () => {
         const r = this.get(id);
-        if (r.State.Status === 'running' || r.State.Status === 'paused') return this.exited(id, 30_000);
-        return true;
-      }).then((p) => p);
+        return { exit: r.State.Status === 'running' || r.State.Status === 'paused' ? this.exited(id, 30_000) : Promise.resolve(true) };
+      });
+      await waiting.exit;
     }
     await this.lock.run(id, () => this.removeLocked(id, removeVolumes));
   }

@@ -21,8 +21,9 @@ export interface NetworkLink {
 /** dockerd's resolv.conf filtering: loopback nameservers removed, Google's as the fallback. */
 export function containerResolvConf(host: string): string {
   const lines = host.split('\n').filter((l) => !/^\s*nameserver\s+(127\.|::1\b|0\.0\.0\.0)/.test(l));
+  while (lines.length > 0 && lines[lines.length - 1].trim() === '') lines.pop();
   if (!lines.some((l) => /^\s*nameserver\s/.test(l))) lines.push('nameserver 8.8.8.8', 'nameserver 8.8.4.4');
-  return lines.filter((l, i, a) => !(l === '' && i === a.length - 1)).join('\n') + '\n';
+  return lines.join('\n') + '\n';
 }
 
 export function hostResolvConf(): string {

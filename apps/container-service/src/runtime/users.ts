@@ -107,5 +107,7 @@ export function resolveUser(rootfs: string, spec: string, additional: string[] =
     if (!g) throw new UserError(`Unable to find group ${a}: no matching entries in group file`);
     extra.add(g.gid);
   }
-  return { uid, gid, additionalGids: [...extra], home };
+  // containerd lists the primary group among the supplementary ones; `id` shows it as dockerd's containers do.
+  extra.delete(gid);
+  return { uid, gid, additionalGids: [gid, ...extra], home };
 }

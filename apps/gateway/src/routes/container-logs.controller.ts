@@ -1,8 +1,115 @@
-import { Controller } from '@nestjs/common';
+import { Controller, Get, Param, Query, Res } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
+import { status as grpcStatus } from '@grpc/grpc-js';
+import { ApiError, toApiError } from '@berth/engine-api';
+import type { containerLogs } from '@berth/proto';
 import { ServiceClients } from '../services/service-clients';
+import { Features, queryBool } from '../server/request-context';
+import type { ApiFeatures } from '../versions/features';
+import { parseRecord } from '../containers/container-view';
 
-/** Placeholder: its routes arrive with the matching container-service capability. */
+const MULTIPLEXED = 'application/vnd.docker.multiplexed-stream';
+const RAW = 'application/vnd.docker.raw-stream';
+/** stdcopy's stream for errors met after the headers went out. */
+const SYSTEM_ERR = 3;
+
+/**
+ * dockerd's since/until: "seconds" or "seconds.fraction" since the epoch, as unix seconds.
+ * dockerd passes strconv's error through unwrapped, hence a 500 with Go's wording.
+ */
+function unixSeconds(raw: string | undefined): number {
+  if (raw === undefined || raw === '') return 0;
+  const m = /^([+-]?\d+)(?:\.([+-]?\d+))?$/.exec(raw);
+  if (!m) {
+    const [secs, frac] = raw.split(/\.(.*)/s);
+    const bad = /^[+-]?\d+$/.test(secs) ? frac : secs;
+    throw ApiError.internal(`strconv.ParseInt: parsing "${bad}": invalid syntax`);
+  }
+  return Number(`${m[1]}.${(m[2] ?? '0').replace(/^[+-]/, '')}`);
+}
+
+/** dockerd reads `tail` with Atoi: a number of lines; anything else ("all") means all. */
+function tailLines(raw: string | undefined): number {
+  if (raw === undefined || !/^[+-]?\d+$/.test(raw.trim())) return -1;
+  const n = Number(raw);
+  return n < 0 ? -1 : n;
+}
+
+/** One frame of Docker's multiplexed stream. */
+function frame(stream: number, text: string): Buffer {
+  const payload = Buffer.from(text);
+  const header = Buffer.alloc(8);
+  header[0] = stream;
+  header.writeUInt32BE(payload.length, 4);
+  return Buffer.concat([header, payload]);
+}
+
+/** `GET /containers/{id}/logs`: container-service reads the log; this streams its chunks as they come. */
 @Controller()
 export class ContainerLogsController {
   constructor(private readonly services: ServiceClients) {}
+
+  @Get('containers/:id/logs')
+  async logs(
+    @Param('id') id: string,
+    @Query() q: Record<string, string | undefined>,
+    @Res() reply: FastifyReply,
+    @Features() features: ApiFeatures,
+  ): Promise<void> {
+    // Everything that can fail with a status is checked before the 200 goes out.
+    const stdout = queryBool(q.stdout);
+    const stderr = queryBool(q.stderr);
+    if (!stdout && !stderr) throw ApiError.badRequest('Bad parameters: you must choose at least one stream');
+    const record = parseRecord((await this.services.container.inspect({ id })).recordJson);
+    const since = unixSeconds(q.since);
+    const until = q.until === '0' ? 0 : unixSeconds(q.until);
+    const tty = (record.Config as { Tty?: boolean }).Tty === true;
+
+    const request: containerLogs.LogsRequest = {
+      id: record.Id,
+      follow: queryBool(q.follow),
+      stdout,
+      stderr,
+      since,
+      until,
+      timestamps: queryBool(q.timestamps),
+      tail: tailLines(q.tail),
+      details: queryBool(q.details),
+    };
+    const res = reply.raw;
+    reply.hijack();
+    // Headers at once: a follow of a quiet container must not leave the client waiting for them.
+    res.writeHead(200, { 'Content-Type': !tty && features.logsMultiplexedContentType ? MULTIPLEXED : RAW });
+    res.flushHeaders();
+
+    const call = this.services.containerLogs.logs(request);
+    let finished = false;
+    const finish = (): void => {
+      if (finished) return;
+      finished = true;
+      if (!res.writableEnded) res.end();
+    };
+    call.on('data', (msg: containerLogs.LogChunk) => {
+      if (!res.write(msg.data)) {
+        call.pause();
+        res.once('drain', () => call.resume());
+      }
+    });
+    call.on('end', finish);
+    call.on('error', (err: { code?: number }) => {
+      if (err.code !== grpcStatus.CANCELLED && !res.writableEnded) {
+        // After the 200, dockerd reports a failure in the stream itself.
+        const text = `Error grabbing logs: ${toApiError(err).message}\n`;
+        res.write(tty ? Buffer.from(text) : frame(SYSTEM_ERR, text));
+      }
+      finish();
+    });
+    // The client went away: cancelling the call stops the follow in container-service.
+    res.on('close', () => {
+      if (!finished) {
+        finished = true;
+        call.cancel();
+      }
+    });
+  }
 }

@@ -20,6 +20,8 @@ export interface ApiFeatures {
   imageVirtualSize: boolean;
   /** Before 1.45 image inspect carries Container and ContainerConfig. */
   imageContainerConfig: boolean;
+  /** 1.42: logs of a container without a TTY answer application/vnd.docker.multiplexed-stream (before: raw-stream). */
+  logsMultiplexedContentType: boolean;
 }
 
 export function featuresFor(version: string): ApiFeatures {
@@ -32,5 +34,6 @@ export function featuresFor(version: string): ApiFeatures {
     eventsContentType: versionLessThan(version, '1.52') ? 'application/json' : 'application/x-ndjson',
     imageVirtualSize: versionLessThan(version, '1.44'),
     imageContainerConfig: versionLessThan(version, '1.45'),
+    logsMultiplexedContentType: versionAtLeast(version, '1.42'),
   };
 }
