@@ -116,8 +116,15 @@ export class AttachHub {
 
   constructor(private readonly paths: ContainerPaths, private readonly target: AttachTarget, private readonly logger: Logger) {}
 
+  private announce?: (record: ContainerRecord) => void;
+
   setLogReplay(replay: LogReplay): void {
     this.replay = replay;
+  }
+
+  /** Called for every accepted attach (dockerd's `attach` event). */
+  onAttach(fn: (record: ContainerRecord) => void): void {
+    this.announce = fn;
   }
 
   /** The gRPC Attach handler. */
@@ -159,6 +166,7 @@ export class AttachHub {
       }
     }
     call.write({ output: { $case: 'ready', ready: { tty } } });
+    this.announce?.(record);
     const session = new AttachSession(record.Id, call, opts, tty, (s) => this.waiting.get(s.id)?.delete(s));
     if (opts.logs && this.replay) {
       await this.replay(record, opts.stdout, opts.stderr, async (stream, data) => {

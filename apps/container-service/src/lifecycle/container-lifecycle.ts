@@ -145,7 +145,10 @@ export class ContainerLifecycle {
     const plan = runtimeFields(r).MountPlan ?? [];
     const undo: (() => Promise<void>)[] = [];
     try {
+      const marks: [string, number][] = [['begin', Date.now()]];
+      const mark = (what: string) => marks.push([what, Date.now()]);
       const rootfs = await this.rootfs.acquire(id, r.LayerPaths ?? []);
+      mark('rootfs');
       undo.push(() => this.rootfs.release(id));
       let user;
       try {
@@ -163,7 +166,9 @@ export class ContainerLifecycle {
       }
       const mounts = await this.volumes.mountAll(id, plan, rootfs);
       undo.push(() => this.volumes.unmountAll(id, plan));
+      mark('volumes');
       const net = await this.network.attach(r);
+      mark('network');
       undo.push(() => this.network.detach(id));
 
       const dir = this.paths.dir(id);
@@ -201,6 +206,7 @@ export class ContainerLifecycle {
       fs.mkdirSync(bundle, { recursive: true });
       writeFileAtomic(path.join(bundle, 'config.json'), JSON.stringify(spec));
 
+      mark('bundle');
       const created = await createContainer({
         id,
         bundle,
@@ -215,8 +221,11 @@ export class ContainerLifecycle {
         leaveStdinOpen: r.Config.OpenStdin === true && r.Config.StdinOnce !== true,
       });
       undo.push(() => this.runc.delete(id, true).catch(() => undefined));
+      mark('create');
       await this.attach.connectWaiting(id);
       await this.runc.start(id);
+      mark('start');
+      this.logger.debug('started', { container: id, ms: Object.fromEntries(marks.slice(1).map(([k, t], i) => [k, t - marks[i][1]])) });
 
       const updated = this.setState(
         id,

@@ -2,6 +2,7 @@ import type { ContainerRecord } from '@berth/engine-api';
 import { bindMount, OciMount, OciSpecInput } from '../runtime/oci-spec';
 import type { ContainerConfig } from '../containers/config-merge';
 import type { ResolvedUser } from '../runtime/users';
+import { hostDevice } from '../runtime/devices';
 
 /** Where dockerd mounts its init (`--init`), and the static tini that works in any image. */
 export const INIT_PATH = '/sbin/docker-init';
@@ -102,7 +103,14 @@ export function specInputFor(record: ContainerRecord<ContainerConfig>, ctx: Spec
       cpusetCpus: (hc.CpusetCpus as string | undefined) || undefined,
       cpusetMems: (hc.CpusetMems as string | undefined) || undefined,
       pidsLimit: num(hc.PidsLimit),
+      oomKillDisable: hc.OomKillDisable === true,
     },
+    devices: Array.isArray(hc.Devices)
+      ? (hc.Devices as { PathOnHost: string; PathInContainer?: string; CgroupPermissions?: string }[]).map((d) => ({
+          device: hostDevice(d.PathOnHost, d.PathInContainer || d.PathOnHost),
+          permissions: d.CgroupPermissions || 'rwm',
+        }))
+      : undefined,
     ulimits,
     sysctls: (hc.Sysctls as Record<string, string> | null) ?? undefined,
     oomScoreAdj: num(hc.OomScoreAdj) || undefined,

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Runc, RuncError, RUNC_BINARY } from './runc';
+import { Runc, RUNC_BINARY } from './runc';
 
 export const CONMON_BINARY = '/usr/bin/conmon';
 
@@ -166,14 +166,12 @@ export async function createContainer(o: CreateContainerOptions): Promise<Create
   const deadline = Date.now() + (o.timeoutMs ?? 30000);
   let conmonPid: number | undefined;
   let failure: string | undefined;
-  for (;;) {
+  // runc writes the container's pid file once `runc create` is done: watching
+  // for it is far cheaper than running `runc state` over and over.
+  for (let round = 0; ; round++) {
     conmonPid ??= await readPid(o.conmonPidFile);
-    const state = await runc.tryState(o.id).catch((err: unknown) => {
-      if (err instanceof RuncError) return undefined;
-      throw err;
-    });
-    if (state && state.status !== 'creating') {
-      const pid = (await readPid(o.pidFile)) ?? state.pid;
+    const pid = await readPid(o.pidFile);
+    if (pid !== undefined) {
       if (conmonPid === undefined) {
         failure = 'conmon wrote no pid file';
         break;
@@ -181,6 +179,9 @@ export async function createContainer(o: CreateContainerOptions): Promise<Create
       return { pid, conmonPid };
     }
     if (conmonPid !== undefined && !processAlive(conmonPid)) {
+      // it may have finished between the two reads
+      const late = await readPid(o.pidFile);
+      if (late !== undefined) return { pid: late, conmonPid };
       failure = 'conmon exited before the container was created';
       break;
     }
@@ -188,7 +189,7 @@ export async function createContainer(o: CreateContainerOptions): Promise<Create
       failure = 'timed out waiting for the container to be created';
       break;
     }
-    await sleep(20);
+    await sleep(round < 50 ? 2 : 20);
   }
 
   if (conmonPid !== undefined && processAlive(conmonPid)) {

@@ -52,6 +52,27 @@ export function allCapabilities(): string[] {
   return [...ALL_CAPABILITIES];
 }
 
+/**
+ * Capabilities this process can hand on: runc fails outright when asked for
+ * one outside its own bounding set (CAP_SYS_RESOURCE is missing on these
+ * machines), so "all" means all of CapBnd.
+ */
+export function grantableCapabilities(status: string = readProcStatus()): string[] {
+  const m = /^CapBnd:\s*([0-9a-f]+)$/m.exec(status);
+  const all = allCapabilities();
+  if (!m) return all;
+  const bnd = BigInt(`0x${m[1]}`);
+  return all.filter((_cap, bit) => (bnd >> BigInt(bit)) & 1n);
+}
+
+function readProcStatus(): string {
+  try {
+    return fs.readFileSync('/proc/self/status', 'utf8');
+  } catch {
+    return '';
+  }
+}
+
 /** Paths Docker hides from a container (moby daemon/pkg/oci/defaults.go). */
 export function defaultMaskedPaths(): string[] {
   const masked = [
@@ -174,6 +195,18 @@ export interface OciResourcesInput {
   cpusetMems?: string;
   /** > 0 limits; 0, -1 or absent: unlimited. */
   pidsLimit?: number;
+  oomKillDisable?: boolean;
+}
+
+/** A host device given to the container (`--device`). */
+export interface OciDevice {
+  path: string;
+  type: 'c' | 'b';
+  major: number;
+  minor: number;
+  fileMode: number;
+  uid: number;
+  gid: number;
 }
 
 export interface OciSpecInput {
@@ -207,6 +240,8 @@ export interface OciSpecInput {
   oomScoreAdj?: number;
   /** Cgroup parent in cgroupfs form; default `/berth`. */
   cgroupParent?: string;
+  /** Host devices (`--device`) with their cgroup permissions (`rwm`). */
+  devices?: { device: OciDevice; permissions: string }[];
   /** Hard limits of this process by rlimit type (tests); default read from /proc/self/limits. */
   hardLimits?: Partial<Record<string, number>>;
 }
@@ -255,13 +290,13 @@ function normaliseCap(cap: string): string {
 
 /** Docker's TweakCapabilities: ALL in CapAdd grants all but CapDrop, ALL in CapDrop keeps only CapAdd. */
 export function effectiveCapabilities(input: { capAdd?: string[]; capDrop?: string[]; privileged?: boolean }): string[] {
-  if (input.privileged) return allCapabilities();
+  if (input.privileged) return grantableCapabilities();
   const add = [...new Set((input.capAdd ?? []).map(normaliseCap))];
   const drop = [...new Set((input.capDrop ?? []).map(normaliseCap))];
   for (const cap of [...add, ...drop]) {
     if (cap !== 'ALL' && !ALL_CAPABILITIES.includes(cap)) throw new Error(`unknown capability: "${cap}"`);
   }
-  if (add.includes('ALL')) return allCapabilities().filter((c) => !drop.includes(c));
+  if (add.includes('ALL')) return grantableCapabilities().filter((c) => !drop.includes(c));
   if (drop.includes('ALL')) return add;
   const caps = DEFAULT_CAPABILITIES.filter((c) => !drop.includes(c));
   for (const c of add) if (!caps.includes(c)) caps.push(c);
@@ -330,6 +365,7 @@ function buildResources(r: OciResourcesInput = {}, privileged: boolean): OciReso
     else memory.swap = r.memory * 2;
   }
   if (r.memoryReservation && r.memoryReservation > 0) memory.reservation = r.memoryReservation;
+  if (r.oomKillDisable) memory.disableOOMKiller = true;
   if (Object.keys(memory).length > 0) resources.memory = memory;
 
   const cpu: NonNullable<OciResources['cpu']> = {};
@@ -415,12 +451,17 @@ export function buildOciSpec(input: OciSpecInput): OciSpec {
       namespaces,
       maskedPaths: privileged ? [] : defaultMaskedPaths(),
       readonlyPaths: privileged ? [] : [...DEFAULT_READONLY_PATHS],
-      // runc creates null, zero, full, random, urandom, tty, console and ptmx itself.
-      devices: [],
+      // runc creates null, zero, full, random, urandom, tty, console and ptmx itself; these are `--device` ones.
+      devices: (input.devices ?? []).map((d) => d.device),
       resources: buildResources(input.resources, privileged),
       cgroupsPath: `${(input.cgroupParent ?? '/berth').replace(/\/$/, '')}/${input.id}`,
     },
   };
+  if (!privileged) {
+    for (const d of input.devices ?? []) {
+      spec.linux.resources.devices.push({ allow: true, type: d.device.type, major: d.device.major, minor: d.device.minor, access: d.permissions || 'rwm' });
+    }
+  }
   if (input.terminal && input.consoleSize) spec.process.consoleSize = input.consoleSize;
   if (input.oomScoreAdj !== undefined) spec.process.oomScoreAdj = input.oomScoreAdj;
   if (input.uts !== 'host' && input.hostname) spec.hostname = input.hostname;

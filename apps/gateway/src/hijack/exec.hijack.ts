@@ -1,0 +1,144 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { ApiError, versionAtLeast } from '@berth/engine-api';
+import type { containerExec } from '@berth/proto';
+import type { Logger } from '@berth/logging';
+import type { ServiceClients } from '../services/service-clients';
+import { apiVersionOf } from '../server/api-version';
+import { COMMON_HEADERS } from '../server/identity';
+import { acceptHijack, frame, HijackedConnection, rejectHijack, streamContentType } from './hijack-session';
+
+/** The ExecStartCheck body of `POST /exec/{id}/start`. */
+export interface ExecStartBody {
+  Detach?: boolean;
+  Tty?: boolean;
+  ConsoleSize?: [number, number] | null;
+}
+
+/** The body as dockerd reads it (ReadJSON): required, JSON, an object. */
+export function parseStartBody(text: string, contentType: string | undefined): ExecStartBody {
+  if (text.trim() === '') throw ApiError.badRequest('invalid JSON: got EOF while reading request body');
+  if (contentType && !/^(application|text)\/json\b/i.test(contentType)) {
+    throw ApiError.badRequest(`unsupported Content-Type header (${contentType}): must be 'application/json'`);
+  }
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch (err) {
+    throw ApiError.badRequest(`invalid JSON: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) throw ApiError.badRequest('invalid JSON: expected an object');
+  return v as ExecStartBody;
+}
+
+/** The start options for container-service: ConsoleSize only with a TTY and from API 1.42 (dockerd drops it otherwise). */
+export function startOptions(id: string, body: ExecStartBody, apiVersion: string): containerExec.StartExecOptions {
+  const cs = body.Tty === true && versionAtLeast(apiVersion, '1.42') && Array.isArray(body.ConsoleSize) && body.ConsoleSize.length === 2 ? body.ConsoleSize : undefined;
+  return { id, detach: body.Detach === true, tty: body.Tty === true, height: cs ? Number(cs[0]) || 0 : 0, width: cs ? Number(cs[1]) || 0 : 0 };
+}
+
+/**
+ * Reads a request body that arrived with a hijack request (Node hands an
+ * upgrade over at the end of the headers): Content-Length bytes from what was
+ * already read, then from the socket. What follows is the client's stdin.
+ */
+export function readUpgradeBody(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<{ body: Buffer; rest: Buffer }> {
+  const length = Number(req.headers['content-length'] ?? 0);
+  if (!Number.isInteger(length) || length <= 0) return Promise.resolve({ body: Buffer.alloc(0), rest: head });
+  if (head.length >= length) return Promise.resolve({ body: head.subarray(0, length), rest: head.subarray(length) });
+  return new Promise((resolve, reject) => {
+    let buf = head;
+    const onData = (d: Buffer) => {
+      buf = Buffer.concat([buf, d]);
+      if (buf.length < length) return;
+      socket.off('data', onData);
+      socket.off('end', onEnd);
+      socket.pause();
+      resolve({ body: buf.subarray(0, length), rest: buf.subarray(length) });
+    };
+    const onEnd = () => reject(ApiError.badRequest('invalid JSON: unexpected EOF'));
+    socket.on('data', onData);
+    socket.once('end', onEnd);
+  });
+}
+
+function plainOk(socket: Duplex, res: ServerResponse | undefined): void {
+  if (res) {
+    res.writeHead(200, { 'Content-Length': '0' });
+    res.end();
+    return;
+  }
+  const headers = Object.entries({ ...COMMON_HEADERS, 'Content-Length': '0', Connection: 'close' }).map(([k, v]) => `${k}: ${v}\r\n`).join('');
+  socket.end(`HTTP/1.1 200 OK\r\n${headers}\r\n`);
+}
+
+/**
+ * `POST /exec/{id}/start`. Detached: 200 once the process runs. Attached:
+ * once container-service says the exec may start, the connection is taken
+ * over (101 with `Upgrade: tcp`, the legacy 200 without), stdin flows in,
+ * output flows out (framed unless the start asked for a TTY), and the stream
+ * ends when the process does. A failure after that point is written into the
+ * stream, as dockerd does, and the client learns the exit code from inspect.
+ */
+export function startExec(
+  services: ServiceClients, logger: Logger, req: IncomingMessage, socket: Duplex, stdinHead: Buffer,
+  options: containerExec.StartExecOptions, res?: ServerResponse,
+): void {
+  const call = services.containerExec.start();
+  let conn: HijackedConnection | undefined;
+  const framed = !options.tty;
+  call.on('data', (msg: containerExec.ExecOutput) => {
+    const out = msg.output;
+    if (!out) return;
+    if (out.$case === 'ready') {
+      if (options.detach) {
+        plainOk(socket, res);
+        return;
+      }
+      acceptHijack(req, socket, streamContentType(req, options.tty));
+      conn = new HijackedConnection(socket, framed);
+      conn.pipeInput(stdinHead, {
+        stdin: (d) => call.write({ input: { $case: 'stdin', stdin: d } }),
+        closeStdin: () => call.write({ input: { $case: 'closeStdin', closeStdin: true } }),
+        cancel: () => call.cancel(),
+      });
+      // reading the body may have paused the socket
+      socket.resume();
+    } else if (out.$case === 'chunk' && conn) {
+      if (!conn.output(out.chunk.stream, Buffer.from(out.chunk.data))) {
+        call.pause();
+        conn.onDrain(() => call.resume());
+      }
+    }
+  });
+  call.on('end', () => conn?.end());
+  call.on('error', (err: Error & { code?: number; details?: string }) => {
+    if (!conn) {
+      rejectHijack(socket, err);
+      return;
+    }
+    if (err.code === 1) return; // we cancelled: the client is gone
+    // dockerd: fmt.Fprintf(stdout, "%v\r\n", err) on the hijacked stream
+    const text = Buffer.from(`${err.details || err.message}\r\n`);
+    socket.write(framed ? frame(1, text) : text);
+    conn.end();
+    logger.debug('exec start failed', { exec: options.id, error: err.details || err.message });
+  });
+  socket.once('close', () => {
+    if (!conn && !options.detach) call.cancel();
+  });
+  call.write({ input: { $case: 'start', start: options } });
+  // dockerd reads nothing more from a detached start
+  if (options.detach) call.end();
+}
+
+/** `POST /exec/{id}/start` with `Upgrade: tcp`: reaches the UpgradeRouter, body unread. */
+export function handleExecStartUpgrade(services: ServiceClients, logger: Logger, req: IncomingMessage, socket: Duplex, head: Buffer, id: string): void {
+  socket.on('error', () => undefined);
+  readUpgradeBody(req, socket, head)
+    .then(({ body, rest }) => {
+      const parsed = parseStartBody(body.toString('utf8'), req.headers['content-type']);
+      startExec(services, logger, req, socket, rest, startOptions(decodeURIComponent(id), parsed, apiVersionOf(req)));
+    })
+    .catch((err: unknown) => rejectHijack(socket, err));
+}
