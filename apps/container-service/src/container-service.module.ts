@@ -9,18 +9,25 @@ import { ContainerStatsGrpcController } from './grpc/stats.grpc';
 import { ContainerExecGrpcController } from './grpc/exec.grpc';
 import { ContainerPaths } from './containers/container-paths';
 import { ContainerExits } from './containers/container-exits';
-import { volume } from '@berth/proto';
+import { network, volume } from '@berth/proto';
 import { createClient } from '@berth/rpc';
 import { RootfsManager } from './rootfs/rootfs-manager';
 import { AttachHub } from './attach/attach-hub';
 import { ContainerLifecycle } from './lifecycle/container-lifecycle';
 import { VolumeLinks } from './lifecycle/volume-links';
-import { IsolatedNetworkLink } from './lifecycle/network-link';
+import { GrpcNetworkLink } from './network/grpc-network-link';
 import { ContainerLogs } from './logs';
 import { ContainerManager } from './containers/container-manager';
 import { ContainerStore } from './containers/container-store';
 import type { EventSink } from '@berth/events';
 import { LOGGER } from './tokens';
+import { ContainerTop } from './stats/container-top';
+import { ContainerStats } from './stats/container-stats';
+import { emitContainerEvent } from './containers/container-events';
+import { ExecManager } from './exec/exec-manager';
+import { ContainerFiles } from './files/container-files';
+import { HealthMonitor } from './health/health-monitor';
+import { logReplayFrom } from './attach/log-replay';
 
 @Module({})
 export class ContainerServiceModule {
@@ -32,8 +39,14 @@ export class ContainerServiceModule {
     const manager = new ContainerManager(store, events, logger, volumes, paths);
     const rootfs = new RootfsManager(paths);
     const attach = new AttachHub(paths, { resolve: (ref) => manager.resolve(ref).record }, logger.child({ part: 'attach' }));
-    const lifecycle = new ContainerLifecycle(store, paths, rootfs, volumes, new IsolatedNetworkLink(), attach, exits, events, logger.child({ part: 'lifecycle' }));
+    const lifecycle = new ContainerLifecycle(store, paths, rootfs, volumes, new GrpcNetworkLink(createClient(network.NetworkServiceClient, config.services.network).call), attach, exits, events, logger.child({ part: 'lifecycle' }));
     manager.useLifecycle(lifecycle);
+    const execs = new ExecManager(store, paths, exits, events, logger.child({ part: 'exec' }));
+    const health = new HealthMonitor(store, execs, events, logger.child({ part: 'health' }));
+    lifecycle.setHooks({ started: (r) => health.start(r), stopped: (id) => health.stop(id) });
+    const logs = new ContainerLogs(manager, paths, exits);
+    attach.setLogReplay(logReplayFrom(logs));
+    attach.onAttach((r) => emitContainerEvent(events, logger, 'attach', r));
     return {
       module: ContainerServiceModule,
       providers: [
@@ -45,7 +58,12 @@ export class ContainerServiceModule {
         { provide: RootfsManager, useValue: rootfs },
         { provide: AttachHub, useValue: attach },
         { provide: ContainerLifecycle, useValue: lifecycle },
-        { provide: ContainerLogs, useFactory: (m: ContainerManager, p: ContainerPaths, e: ContainerExits) => new ContainerLogs(m, p, e), inject: [ContainerManager, ContainerPaths, ContainerExits] },
+        { provide: ContainerStats, useValue: new ContainerStats(manager, exits, (id) => (c) => paths.cgroup(id, c)) },
+        { provide: ContainerTop, useValue: new ContainerTop(manager, (id) => (c) => paths.cgroup(id, c), (r) => emitContainerEvent(events, logger, 'top', r)) },
+        { provide: ExecManager, useValue: execs },
+        { provide: HealthMonitor, useValue: health },
+        { provide: ContainerFiles, useValue: new ContainerFiles(manager, rootfs, paths, events, logger.child({ part: 'files' })) },
+        { provide: ContainerLogs, useValue: logs },
         ContainerGrpcController,
         ContainerLogsGrpcController,
         ContainerFilesGrpcController,

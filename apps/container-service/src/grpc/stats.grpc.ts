@@ -1,23 +1,43 @@
 import { Inject, Injectable } from '@nestjs/common';
-import * as grpc from '@grpc/grpc-js';
+import type { ServerWritableStream } from '@grpc/grpc-js';
 import { containerStats } from '@berth/proto';
-import type { ServiceBinding } from '@berth/rpc';
+import { ServiceBinding, toStatusObject, unary } from '@berth/rpc';
 import type { Logger } from '@berth/logging';
+import { ContainerStats } from '../stats/container-stats';
+import { ContainerTop } from '../stats/container-top';
 import { LOGGER } from '../tokens';
 
-/** The ContainerStats contract. Placeholder until the stats/ capability lands: every call answers UNIMPLEMENTED. */
+/** The ContainerStats contract: docker stats (a stream of StatsJSON lines) and docker top. */
 @Injectable()
 export class ContainerStatsGrpcController {
-  constructor(@Inject(LOGGER) private readonly logger: Logger) {}
+  constructor(private readonly stats: ContainerStats, private readonly top: ContainerTop, @Inject(LOGGER) private readonly logger: Logger) {}
 
   binding(): ServiceBinding {
-    const unimplemented = new Proxy({}, {
-      get: () => (_call: unknown, callback?: (err: grpc.ServiceError | null) => void) => {
-        const err = Object.assign(new Error('not implemented'), { code: grpc.status.UNIMPLEMENTED, details: 'not implemented', metadata: new grpc.Metadata() });
-        if (typeof callback === 'function') callback(err);
-        else (_call as { destroy?: (e: Error) => void }).destroy?.(err);
+    const implementation: containerStats.ContainerStatsServer = {
+      stats: (call: ServerWritableStream<containerStats.StatsRequest, containerStats.StatsSample>) => {
+        const ac = new AbortController();
+        call.on('cancelled', () => ac.abort());
+        call.on('close', () => ac.abort());
+        void (async () => {
+          try {
+            const { id, stream, oneShot } = call.request;
+            for await (const json of this.stats.lines(id, { stream, oneShot }, ac.signal)) {
+              if (ac.signal.aborted) break;
+              call.write({ json });
+            }
+            if (!ac.signal.aborted) call.end();
+          } catch (err) {
+            const st = toStatusObject(err);
+            if (st.code === 13) this.logger.error('stats failed', { error: st.details });
+            if (!ac.signal.aborted) call.emit('error', st);
+          }
+        })();
       },
-    });
-    return { definition: containerStats.ContainerStatsService, implementation: unimplemented as unknown as containerStats.ContainerStatsServer };
+      top: unary(async (req: containerStats.TopRequest) => {
+        const res = await this.top.top(req.id, req.psArgs);
+        return { titles: res.titles, processes: res.processes.map((fields) => ({ fields })) };
+      }, this.logger),
+    };
+    return { definition: containerStats.ContainerStatsService, implementation };
   }
 }

@@ -1,3 +1,6 @@
+import { status } from '@grpc/grpc-js';
+import { RpcError } from '@berth/rpc';
+
 export interface WaitResult {
   statusCode: number;
   error: string;
@@ -18,7 +21,8 @@ export class Waiters {
       };
       const abort = () => {
         set!.delete(done);
-        reject(new Error('wait cancelled'));
+        // the caller went away: nothing to report
+        reject(new RpcError(status.CANCELLED, 'wait cancelled'));
       };
       signal?.addEventListener('abort', abort, { once: true });
       set.add(done);

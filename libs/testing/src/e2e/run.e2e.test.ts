@@ -73,6 +73,9 @@ describe('docker run, foreground', () => {
     assert.match(await ok(['run', '--rm', '--init', 'busybox', 'cat', '/proc/1/cmdline']), /^\/sbin\/docker-init\0--\0cat/);
     assert.equal(await ok(['run', '--rm', '--memory', '64m', 'busybox', 'cat', '/sys/fs/cgroup/memory/memory.limit_in_bytes']), '67108864\n');
     assert.match(await ok(['run', '--rm', '--cap-add', 'NET_ADMIN', 'busybox', 'grep', 'CapEff', '/proc/self/status']), /CapEff:\s+00000000a80435fb/);
+    await ok(['run', '--rm', '--privileged', 'busybox', 'mount', '-t', 'tmpfs', 'none', '/mnt']);
+    assert.match(await fails(['run', '--rm', 'busybox', 'mount', '-t', 'tmpfs', 'none', '/mnt']), /permission denied/i);
+    assert.equal(await ok(['run', '--rm', '--device', '/dev/null:/dev/mynull', 'busybox', 'sh', '-c', 'echo x > /dev/mynull && stat -c %t,%T /dev/mynull']), '1,3\n');
   });
 
   test('volumes: named data survives to a second container; binds, read-only binds', async () => {
@@ -114,6 +117,13 @@ describe('docker run, foreground', () => {
     ], { rows: 33, cols: 101 });
     assert.match(res.output, /^33 101\r?$/m);
     assert.equal(res.code, 3);
+  });
+
+  test('ctrl-p ctrl-q detaches from -it and leaves the container running', async () => {
+    const res = await dockerInPty(berth, ['run', '-it', '--name', 'detachme', 'busybox', 'sh'], [{ expect: /\/ # /, send: '\x10\x11' }]);
+    assert.equal(res.code, 0, res.output);
+    assert.equal((await inspect('detachme')).State.Status, 'running');
+    await ok(['rm', '-f', 'detachme']);
   });
 
   test('--restart on-failure:2 restarts twice', async () => {
