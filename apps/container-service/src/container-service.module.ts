@@ -43,7 +43,7 @@ export class ContainerServiceModule {
     manager.useLifecycle(lifecycle);
     const execs = new ExecManager(store, paths, exits, events, logger.child({ part: 'exec' }));
     const health = new HealthMonitor(store, execs, events, logger.child({ part: 'health' }));
-    lifecycle.setHooks({ started: (r) => health.start(r), stopped: (id) => health.stop(id) });
+    lifecycle.setHooks({ started: (r) => health.start(r), restored: (r) => health.resume(r), stopped: (id) => health.stop(id) });
     const logs = new ContainerLogs(manager, paths, exits);
     attach.setLogReplay(logReplayFrom(logs));
     attach.onAttach((r) => emitContainerEvent(events, logger, 'attach', r));

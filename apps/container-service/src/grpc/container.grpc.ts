@@ -8,6 +8,8 @@ import { ContainerManager } from '../containers/container-manager';
 import { LOGGER } from '../tokens';
 import { ContainerLifecycle } from '../lifecycle/container-lifecycle';
 import { AttachHub } from '../attach/attach-hub';
+import { ContainerPaths } from '../containers/container-paths';
+import { ContainerSizes } from '../containers/container-size';
 
 function parseObject(json: string, what: string): Record<string, unknown> {
   if (json === '') return {};
@@ -22,8 +24,8 @@ function parseObject(json: string, what: string): Record<string, unknown> {
   return v as Record<string, unknown>;
 }
 
-function toProto(r: ContainerRecord): container.Container {
-  return { id: r.Id, recordJson: JSON.stringify(r) };
+function toProto(r: ContainerRecord, size?: { rw: number; rootFs: number }): container.Container {
+  return { id: r.Id, recordJson: JSON.stringify(r), sizeRw: size?.rw ?? -1, sizeRootFs: size?.rootFs ?? -1 };
 }
 
 /** The ContainerService contract; each method hands straight to ContainerManager. */
@@ -33,8 +35,15 @@ export class ContainerGrpcController {
     private readonly containers: ContainerManager,
     private readonly lifecycle: ContainerLifecycle,
     private readonly attach: AttachHub,
+    private readonly paths: ContainerPaths,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
+
+  private readonly sizes = new ContainerSizes();
+
+  private withSize(r: ContainerRecord): Promise<container.Container> {
+    return this.sizes.of(this.paths.upper(r.Id), r.LayerPaths ?? []).then((size) => toProto(r, size));
+  }
 
   binding(): ServiceBinding {
     const c = this.containers;
@@ -58,8 +67,11 @@ export class ContainerGrpcController {
           layerPaths: req.layerPaths,
         });
       }, l),
-      inspect: unary(async (req: container.ContainerRef) => toProto(c.inspect(req.id)), l),
-      list: unary(async (req: container.ListContainersRequest) => ({ containers: c.list(req.all, req.limit, req.filters).map(toProto) }), l),
+      inspect: unary(async (req: container.ContainerRef) => (req.size ? this.withSize(c.inspect(req.id)) : toProto(c.inspect(req.id))), l),
+      list: unary(async (req: container.ListContainersRequest) => {
+        const found = c.list(req.all, req.limit, req.filters);
+        return { containers: req.size ? await Promise.all(found.map((r) => this.withSize(r))) : found.map((r) => toProto(r)) };
+      }, l),
       remove: unary(async (req: container.RemoveContainerRequest) => {
         await c.remove(req.id, req.force, req.removeVolumes);
         return {};

@@ -39,6 +39,8 @@ export interface RuntimeFields {
 /** Hooks run at each start and stop (health checks). */
 export interface LifecycleHooks {
   started?(record: ContainerRecord): void;
+  /** A running container found again after a restart of this service. */
+  restored?(record: ContainerRecord): void;
   stopped?(id: string): void;
 }
 
@@ -639,7 +641,7 @@ export class ContainerLifecycle {
           if (code === undefined && conmonPid > 0 && processAlive(conmonPid)) {
             this.rootfs.adopt(id);
             this.monitor(id);
-            this.hooks.started?.(r);
+            this.hooks.restored?.(r);
             continue;
           }
           await this.lock.run(id, () => this.handleExit(id, code ?? 255));

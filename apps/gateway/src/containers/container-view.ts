@@ -82,8 +82,13 @@ function mountView(m: NonNullable<ContainerRecord['Mounts']>[number]): Record<st
 }
 
 /** `GET /containers/{id}/json`: ContainerInspectResponse. */
-export function containerInspectView(r: ContainerRecord): Record<string, unknown> {
-  return {
+export interface ContainerSizes {
+  sizeRw: number;
+  sizeRootFs: number;
+}
+
+export function containerInspectView(r: ContainerRecord, sizes?: ContainerSizes): Record<string, unknown> {
+  const view: Record<string, unknown> = {
     Id: r.Id,
     Created: r.Created,
     Path: r.Path,
@@ -104,6 +109,9 @@ export function containerInspectView(r: ContainerRecord): Record<string, unknown
     ExecIDs: r.ExecIDs && r.ExecIDs.length > 0 ? r.ExecIDs : null,
     HostConfig: r.HostConfig,
     GraphDriver: { Data: r.GraphDriver ?? null, Name: 'overlay2' },
+  };
+  if (sizes) Object.assign(view, { SizeRw: sizes.sizeRw, SizeRootFs: sizes.sizeRootFs });
+  return Object.assign(view, {
     Mounts: (r.Mounts ?? []).map(mountView),
     Config: configView(r.Config),
     NetworkSettings: r.NetworkSettings ?? {
@@ -126,7 +134,7 @@ export function containerInspectView(r: ContainerRecord): Record<string, unknown
       MacAddress: '',
       Networks: {},
     },
-  };
+  });
 }
 
 /** dockerd's list Command: the path, then the arguments, those with spaces quoted. */
@@ -136,8 +144,8 @@ function commandLine(r: ContainerRecord): string {
 }
 
 /** `GET /containers/json`: one ContainerSummary. */
-export function containerSummaryView(r: ContainerRecord): Record<string, unknown> {
-  return {
+export function containerSummaryView(r: ContainerRecord, sizes?: ContainerSizes): Record<string, unknown> {
+  const view: Record<string, unknown> = {
     Id: r.Id,
     Names: [`/${r.Name}`],
     Image: r.ImageName,
@@ -146,10 +154,13 @@ export function containerSummaryView(r: ContainerRecord): Record<string, unknown
     Created: Math.floor(Date.parse(r.Created) / 1000),
     Ports: [],
     Labels: (r.Config.Labels as Record<string, string> | undefined) ?? {},
+  };
+  if (sizes) Object.assign(view, { SizeRw: sizes.sizeRw, SizeRootFs: sizes.sizeRootFs });
+  return Object.assign(view, {
     State: r.State.Status,
     Status: statusText(r.State),
     HostConfig: { NetworkMode: (r.HostConfig.NetworkMode as string | undefined) ?? 'bridge' },
     NetworkSettings: { Networks: (r.NetworkSettings?.Networks as Record<string, unknown> | undefined) ?? {} },
     Mounts: (r.Mounts ?? []).map(mountView),
-  };
+  });
 }

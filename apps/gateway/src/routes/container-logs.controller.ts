@@ -60,7 +60,7 @@ export class ContainerLogsController {
     const stdout = queryBool(q.stdout);
     const stderr = queryBool(q.stderr);
     if (!stdout && !stderr) throw ApiError.badRequest('Bad parameters: you must choose at least one stream');
-    const record = parseRecord((await this.services.container.inspect({ id })).recordJson);
+    const record = parseRecord((await this.services.container.inspect({ id, size: false })).recordJson);
     const since = unixSeconds(q.since);
     const until = q.until === '0' ? 0 : unixSeconds(q.until);
     const tty = (record.Config as { Tty?: boolean }).Tty === true;

@@ -32,8 +32,9 @@ export class ContainersController {
     const filters = Filters.parse(q.filters as string | undefined);
     const limit = q.limit === undefined || q.limit === '' ? 0 : Number(q.limit);
     if (!Number.isInteger(limit)) throw ApiError.badRequest(`strconv.Atoi: parsing "${String(q.limit)}": invalid syntax`);
-    const res = await this.services.container.list({ all: queryBool(q.all), limit, filters: filters.toList() });
-    return res.containers.map((c) => containerSummaryView(parseRecord(c.recordJson)));
+    const size = queryBool(q.size);
+    const res = await this.services.container.list({ all: queryBool(q.all), limit, filters: filters.toList(), size });
+    return res.containers.map((c) => containerSummaryView(parseRecord(c.recordJson), size ? c : undefined));
   }
 
   @Post('create')
@@ -68,9 +69,10 @@ export class ContainersController {
   }
 
   @Get(':id/json')
-  async inspect(@Param('id') id: string): Promise<Record<string, unknown>> {
-    const c = await this.services.container.inspect({ id });
-    return containerInspectView(parseRecord(c.recordJson));
+  async inspect(@Param('id') id: string, @Query('size') size: string | undefined): Promise<Record<string, unknown>> {
+    const withSize = queryBool(size);
+    const c = await this.services.container.inspect({ id, size: withSize });
+    return containerInspectView(parseRecord(c.recordJson), withSize ? c : undefined);
   }
 
   @Post(':id/rename')
@@ -113,13 +115,13 @@ export class ContainersController {
   @Post(':id/pause')
   @HttpCode(204)
   async pause(@Param('id') id: string): Promise<void> {
-    await this.services.container.pause({ id });
+    await this.services.container.pause({ id, size: false });
   }
 
   @Post(':id/unpause')
   @HttpCode(204)
   async unpause(@Param('id') id: string): Promise<void> {
-    await this.services.container.unpause({ id });
+    await this.services.container.unpause({ id, size: false });
   }
 
   /** dockerd sends the 200 header at once and the body when the condition is met. */
@@ -127,7 +129,7 @@ export class ContainersController {
   async wait(@Param('id') id: string, @Query('condition') condition: string | undefined, @Res() reply: FastifyReply): Promise<void> {
     const cond = condition ?? '';
     if (!['', 'not-running', 'next-exit', 'removed'].includes(cond)) throw ApiError.badRequest(`invalid condition: "${cond}"`);
-    await this.services.container.inspect({ id });
+    await this.services.container.inspect({ id, size: false });
     const call = this.services.containerStreams;
     reply.hijack();
     const res = reply.raw;
