@@ -6,6 +6,7 @@ import { CommandResult, DockerOptions, DockerTarget, dockerCli, spawnDocker } fr
 import { waitForGrpcHealth, waitForPing } from './health';
 import { HttpResponse, RequestBody, unixRequest } from './http';
 import { LogBuffer, capture } from './logs';
+import { allocateTestBridge, removeTestBridge } from './bridge';
 import { mountsUnder, unmountUnder } from './mounts';
 import { freePort } from './ports';
 import { isRunning, processesOf, signal, terminate, waitForExit } from './processes';
@@ -159,6 +160,8 @@ async function cleanUpRoot(root: string, runRoot: string): Promise<string[]> {
   if (leftover.length > 0) problems.push(`processes still running: ${leftover.join(', ')}`);
   const mounts = unmountUnder(root);
   if (mounts.length > 0) problems.push(`still mounted: ${mounts.join(', ')}`);
+  // After the unmounts: the namespaces (and their veths) are gone by then.
+  problems.push(...removeTestBridge(root));
   if (mountsUnder(root).length === 0) {
     for (let attempt = 0; ; attempt++) {
       try {
@@ -403,6 +406,8 @@ export async function startBerth(opts: StartBerthOptions = {}): Promise<Berth> {
   const runRoot = path.join(root, 'run');
   fs.mkdirSync(path.join(root, 'docker-config'));
   const tcpAddress = opts.tcp === false ? '' : `127.0.0.1:${await freePort()}`;
+  // Each instance its own default bridge and /24, so instances never share one.
+  const bridge = allocateTestBridge(root);
 
   // Nothing from the developer's own Berth or Redis set-up leaks in.
   const base: Record<string, string> = {};
@@ -416,6 +421,8 @@ export async function startBerth(opts: StartBerthOptions = {}): Promise<Berth> {
     BERTH_SOCKET: path.join(runRoot, 'berth.sock'),
     BERTH_TCP: tcpAddress || 'off',
     BERTH_LOG_LEVEL: opts.logLevel ?? process.env.BERTH_TEST_LOG_LEVEL ?? 'info',
+    BERTH_BRIDGE_NAME: bridge.name,
+    BERTH_BRIDGE_SUBNET: bridge.subnet,
     ...opts.env,
   };
   // What the launcher hands its children, so startService() can do the same.

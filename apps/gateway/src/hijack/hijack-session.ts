@@ -94,7 +94,11 @@ export class HijackedConnection {
   end(): void {
     if (this.ended) return;
     this.ended = true;
-    this.socket.end();
+    // A connection taken from the HTTP server (legacy hijack) is still its
+    // keep-alive socket: end() alone leaves it open, so close it once flushed.
+    const s = this.socket as Duplex & { destroySoon?: () => void };
+    if (typeof s.destroySoon === 'function') s.destroySoon();
+    else s.end();
   }
 
   destroy(): void {

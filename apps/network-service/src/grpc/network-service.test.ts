@@ -1,0 +1,97 @@
+// The service as a process: gRPC Attach/Detach through the generated
+// client, and a Detach after the service was killed and started again.
+// Needs root; uses its own bridge and /24, removed in `after`.
+import { after, test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import { ChildProcess, spawn, spawnSync } from 'node:child_process';
+import * as crypto from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { status } from '@grpc/grpc-js';
+import { network } from '@berth/proto';
+import { createClient, waitForReady } from '@berth/rpc';
+import { parseSubnet } from '../ipam/ipv4';
+import { DefaultBridge } from '../wiring/bridge';
+import { mountPoints } from '../wiring/netns';
+
+const isRoot = process.getuid?.() === 0;
+const root = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-net-svc-'));
+const bridgeName = `bts${crypto.randomBytes(3).toString('hex')}`;
+const subnet = `10.201.${crypto.randomInt(0, 256)}.0/24`;
+const address = `unix:${path.join(root, 'network.sock')}`;
+const env = {
+  ...process.env,
+  BERTH_DATA_ROOT: path.join(root, 'data'),
+  BERTH_RUN_ROOT: path.join(root, 'run'),
+  BERTH_NETWORK_ADDR: address,
+  BERTH_BRIDGE_NAME: bridgeName,
+  BERTH_BRIDGE_SUBNET: subnet,
+  BERTH_LOG_LEVEL: 'warn',
+};
+const main = path.join(__dirname, '..', 'main.js');
+let child: ChildProcess | undefined;
+
+function startService(): ChildProcess {
+  fs.rmSync(path.join(root, 'network.sock'), { force: true });
+  child = spawn(process.execPath, [main], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+  return child;
+}
+
+async function kill(sig: NodeJS.Signals): Promise<void> {
+  const c = child!;
+  if (c.exitCode !== null || c.signalCode !== null) return;
+  const exited = new Promise((r) => c.once('exit', r));
+  c.kill(sig);
+  await exited;
+}
+
+after(async () => {
+  if (child) await kill('SIGKILL');
+  if (isRoot) {
+    await new DefaultBridge(bridgeName, parseSubnet(subnet)).remove();
+    for (const m of mountPoints().filter((p) => p.startsWith(`${root}/`)).sort((a, b) => b.length - a.length)) spawnSync('umount', ['-l', m]);
+  }
+  fs.rmSync(root, { recursive: true, force: true });
+});
+
+test('Attach and Detach over gRPC, also after the service restarted', { skip: !isRoot }, async () => {
+  startService();
+  const { raw, call } = createClient(network.NetworkServiceClient, address);
+  await waitForReady(raw, 15_000);
+  assert.equal(Number((await call.summary({})).networks), 3);
+
+  const id = crypto.randomBytes(32).toString('hex');
+  const a = await call.attach({ containerId: id, networkMode: 'bridge', hostname: 'h', domainname: '', extraHosts: [] });
+  assert.equal(a.netnsPath, path.join(root, 'run', 'netns', id));
+  assert.equal(a.gateway, subnet.replace(/0\/24$/, '1'));
+  assert.equal(a.ipAddress, subnet.replace(/0\/24$/, '2'));
+  assert.equal(a.ipPrefixLen, 24);
+  assert.equal(a.hostNetwork, false);
+  const settings = JSON.parse(a.settingsJson) as { IPAddress: string; Networks: Record<string, { NetworkID: string; IPAddress: string }> };
+  assert.equal(settings.Networks.bridge.IPAddress, a.ipAddress);
+  const bridgeId = settings.Networks.bridge.NetworkID;
+  const host = await call.attach({ containerId: `${id.slice(0, 60)}host`, networkMode: 'host', hostname: '', domainname: '', extraHosts: [] });
+  assert.equal(host.hostNetwork, true);
+  assert.equal(host.netnsPath, '');
+
+  await assert.rejects(call.attach({ containerId: 'c1', networkMode: 'nosuch', hostname: '', domainname: '', extraHosts: [] }),
+    (err: { code: number; details: string }) => err.code === status.NOT_FOUND && err.details === 'network nosuch not found');
+  await assert.rejects(call.attach({ containerId: 'c1', networkMode: 'container:abc', hostname: '', domainname: '', extraHosts: [] }),
+    (err: { code: number }) => err.code === status.INVALID_ARGUMENT);
+
+  // A crash, then a new process: what the first one made is still undone by Detach.
+  await kill('SIGKILL');
+  startService();
+  await waitForReady(raw, 15_000);
+  const again = await call.attach({ containerId: crypto.randomBytes(32).toString('hex'), networkMode: 'bridge', hostname: '', domainname: '', extraHosts: [] });
+  assert.notEqual(again.ipAddress, a.ipAddress, 'the first address is still taken');
+  assert.equal((JSON.parse(again.settingsJson) as typeof settings).Networks.bridge.NetworkID, bridgeId, 'network ids are kept');
+  await call.detach({ containerId: id });
+  await call.detach({ containerId: id });
+  assert.ok(!fs.existsSync(a.netnsPath));
+  assert.equal(fs.readdirSync(`/sys/class/net/${bridgeName}/brif`).length, 1);
+  raw.close();
+  await kill('SIGTERM');
+  assert.equal(child!.exitCode, 0);
+});

@@ -1,0 +1,97 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { CommandError, run } from './command';
+
+/** Mount points of this mount namespace, unescaped (mountinfo writes a space as \040). */
+export function mountPoints(): string[] {
+  const text = fs.readFileSync('/proc/self/mountinfo', 'utf8');
+  return text.split('\n').filter(Boolean).map((line) => line.split(' ')[4].replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8))));
+}
+
+function isMountPoint(p: string): boolean {
+  return mountPoints().includes(p);
+}
+
+/**
+ * Network namespaces kept alive by bind mounts of their nsfs file under one
+ * directory (`<run-root>/netns`), not the host's /var/run/netns, so several
+ * Berths on one host never see each other's. The directory is bind-mounted
+ * onto itself with private propagation: a namespace file cannot be mounted
+ * where the mount would propagate (unshare refuses), and private also keeps
+ * the mounts from spreading into other mount namespaces.
+ */
+export class NetnsDirectory {
+  private prepared?: Promise<void>;
+
+  readonly dir: string;
+
+  constructor(dir: string) {
+    fs.mkdirSync(dir, { recursive: true, mode: 0o755 });
+    // mountinfo names mount points by their real path.
+    this.dir = fs.realpathSync(dir);
+  }
+
+  pathOf(name: string): string {
+    return path.join(this.dir, name);
+  }
+
+  private prepare(): Promise<void> {
+    this.prepared ??= (async () => {
+      fs.mkdirSync(this.dir, { recursive: true, mode: 0o755 });
+      if (!isMountPoint(this.dir)) await run('mount', ['--bind', this.dir, this.dir]);
+      await run('mount', ['--make-private', this.dir]);
+    })().catch((err: unknown) => {
+      this.prepared = undefined;
+      throw err;
+    });
+    return this.prepared;
+  }
+
+  /** A new namespace with loopback up, as every container gets. */
+  async create(name: string): Promise<string> {
+    await this.prepare();
+    const file = this.pathOf(name);
+    await this.remove(name);
+    fs.writeFileSync(file, '', { mode: 0o444 });
+    try {
+      await run('unshare', [`--net=${file}`, 'ip', 'link', 'set', 'lo', 'up']);
+    } catch (err) {
+      await this.remove(name).catch(() => undefined);
+      throw err;
+    }
+    return file;
+  }
+
+  /**
+   * The host's own namespace under `name` (dockerd's netns/default): what
+   * SandboxKey names with host networking, so `nsenter --net=` on it works.
+   */
+  async host(name: string): Promise<string> {
+    await this.prepare();
+    const file = this.pathOf(name);
+    if (isMountPoint(file)) return file;
+    fs.writeFileSync(file, '', { mode: 0o444 });
+    // mount(8) runs in our namespace, so its /proc/self is the host's (ours).
+    await run('mount', ['--bind', `/proc/${process.pid}/ns/net`, file]).catch((err: unknown) => {
+      if (!isMountPoint(file)) throw err; // a replica won the race
+    });
+    return file;
+  }
+
+  /** Unmounts and deletes the file; the namespace dies once no process is left in it. Idempotent. */
+  async remove(name: string): Promise<void> {
+    const file = this.pathOf(name);
+    for (let i = 0; i < 4 && isMountPoint(file); i++) {
+      await run('umount', [file]).catch(async (err: unknown) => {
+        if (err instanceof CommandError && /busy/i.test(err.stderr)) await run('umount', ['-l', file]);
+        else if (isMountPoint(file)) throw err;
+      });
+    }
+    fs.rmSync(file, { force: true });
+  }
+
+  /** Whether `name` is a live namespace mount. */
+  exists(name: string): boolean {
+    return isMountPoint(this.pathOf(name));
+  }
+}
