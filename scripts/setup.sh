@@ -7,8 +7,9 @@ cd "$(dirname "$0")/.."
 
 APT_PACKAGES=(
   runc conmon containernetworking-plugins iptables   # the runtime and networking
+  iproute2 util-linux procps tini                    # namespaces and veths, unshare/nsenter, docker top, --init
   redis-server                                       # the private Redis of the launcher
-  busybox-static docker-registry skopeo tini         # test fixtures and the test registry
+  busybox-static docker-registry skopeo              # test fixtures and the test registry
   protobuf-compiler                                  # libs/proto's build
   attr xz-utils zstd bzip2                            # layer extraction: xattrs, compressed layers
   openssl curl jq

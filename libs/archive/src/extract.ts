@@ -30,6 +30,13 @@ export interface ExtractOptions {
   xattrs?: boolean;
   /** docker cp: refuse to replace a directory by a non-directory and the reverse. */
   noOverwriteDirNonDir?: boolean;
+  /**
+   * docker cp into a container: the directory that symlinks resolve against
+   * (with `symlinks: 'chroot'`, the container's `/`) and that nothing is
+   * written outside of. `targetDir` must be a real directory inside it;
+   * entry names are still relative to `targetDir`. Default: `targetDir`.
+   */
+  root?: string;
   /** Called for each warning as it happens; they are also returned. */
   onWarning?: (message: string) => void;
 }
@@ -115,13 +122,19 @@ class Extractor {
   private readonly selfUid = typeof process.getuid === 'function' ? process.getuid() : -1;
   private readonly selfGid = typeof process.getgid === 'function' ? process.getgid() : -1;
 
-  constructor(root: string, private readonly opts: ExtractOptions) {
+  /** `within`: where entries go, relative to `root` (`.` unless ExtractOptions.root is given). */
+  constructor(root: string, private readonly opts: ExtractOptions, private readonly within = '.') {
     this.scope = new Scope(root, opts.symlinks ?? 'refuse');
     this.whiteouts = opts.whiteouts === 'keep' ? 'none' : opts.whiteouts ?? 'overlay';
     this.chown = opts.chown ?? isRoot();
     this.useXattrs = opts.xattrs ?? true;
     const rootOwner = this.owner(0, 0);
     this.implied = { uid: rootOwner.uid, gid: rootOwner.gid, chown: this.chown };
+  }
+
+  /** A cleaned entry name as a path relative to the root. */
+  private below(cleaned: string): string {
+    return this.within === '.' ? cleaned : `${this.within}/${cleaned}`;
   }
 
   private owner(uid: number, gid: number): { uid: number; gid: number } {
@@ -151,8 +164,9 @@ class Extractor {
   async handle(entry: TarEntry, pax: PaxRecords | undefined): Promise<boolean> {
     const h = entry.header as TarHeader;
     const rawName = h.name;
-    const name = cleanEntryName(rawName);
-    if (name === '.') return false; // the target itself: dockerd leaves it as it is
+    const cleaned = cleanEntryName(rawName);
+    if (cleaned === '.') return false; // the target itself: dockerd leaves it as it is
+    const name = this.below(cleaned);
     const type = h.type ?? 'unknown';
     if (!SUPPORTED.has(type)) throw new InvalidArchiveError(`unsupported tar entry type (${type}) for ${JSON.stringify(rawName)}`);
 
@@ -281,7 +295,7 @@ class Extractor {
       throw new UnsafeArchiveError(rawName, `hard link target ${JSON.stringify(linkname)} is outside the target directory`);
     }
     if (cleaned === '.') throw new InvalidArchiveError(`invalid hard link target ${JSON.stringify(linkname)} for ${JSON.stringify(rawName)}`);
-    const rel = await this.scope.resolveEntry(cleaned, rawName);
+    const rel = await this.scope.resolveEntry(this.below(cleaned), rawName);
     const st = rel === undefined ? null : lstatOrNullSync(this.scope.abs(rel));
     if (rel === undefined || st === null) {
       throw new InvalidArchiveError(`hard link target ${JSON.stringify(linkname)} of ${JSON.stringify(rawName)} does not exist`);
@@ -398,14 +412,23 @@ export async function extractLayer(
 ): Promise<ExtractResult> {
   const source = toReadable(input);
   let root: string;
+  let within = '.';
   try {
     await fs.mkdir(targetDir, { recursive: true });
     root = await fs.realpath(targetDir);
+    if (opts.root !== undefined) {
+      const outer = await fs.realpath(opts.root);
+      within = path.relative(outer, root) || '.';
+      if (within === '..' || within.startsWith('../') || path.isAbsolute(within)) {
+        throw new Error(`${targetDir} is not inside ${opts.root}`);
+      }
+      root = outer;
+    }
   } catch (err) {
     source.destroy();
     throw err;
   }
-  const extractor = new Extractor(root, opts);
+  const extractor = new Extractor(root, opts, within);
   const raw = new HashingStream();
   const uncompressed = new HashingStream();
   const scanner = new PaxScanner();

@@ -11,7 +11,11 @@ import { OVERLAY_OPAQUE_XATTR, WHITEOUT_OPAQUE_DIR, WHITEOUT_PREFIX } from './wh
 export interface PackOptions {
   /** Prefix for every name (`etc` gives `etc/`, `etc/passwd`...). Default none. */
   prefix?: string;
-  /** The same as `prefix` (dockerd's RebaseName); `prefix` wins when both are given. */
+  /**
+   * The same as `prefix` (dockerd's RebaseName); `prefix` wins when both are
+   * given. `/` is dockerd's rebase of a container's root for `docker cp
+   * c:/`: names become absolute (`/` for the root, `/etc/passwd`...).
+   */
   rebase?: string;
   /** Emit an entry for `dir` itself: named `rebase/`, or `./` without rebase. Default false. */
   includeRoot?: boolean;
@@ -74,6 +78,7 @@ export function packDirectory(dir: string, opts: PackOptions = {}): Readable {
 }
 
 async function* generate(dir: string, opts: PackOptions): AsyncGenerator<Buffer> {
+  const absolute = opts.prefix === undefined && opts.rebase !== undefined && /^\/+$/.test(opts.rebase);
   const rebase = (opts.prefix ?? opts.rebase ?? '').replace(/^\/+|\/+$/g, '');
   const docker = opts.whiteouts === 'docker';
   const rootStats = await fs.lstat(dir);
@@ -93,6 +98,7 @@ async function* generate(dir: string, opts: PackOptions): AsyncGenerator<Buffer>
   const links = new Map<string, string>();
 
   const archiveName = (rel: string): string => {
+    if (absolute) return rel === '.' ? '' : `/${rel}`;
     if (rel === '.') return rebase === '' ? '.' : rebase;
     return rebase === '' ? rel : `${rebase}/${rel}`;
   };
@@ -115,6 +121,7 @@ async function* generate(dir: string, opts: PackOptions): AsyncGenerator<Buffer>
       return;
     }
     if (st.isDirectory()) {
+      // The root is `./`, or `/` with absolute names (named '' then).
       yield encodeTarHeader({ ...base, name: name === '.' ? './' : `${name}/`, type: 'directory', size: 0 });
       const opaque = xattrs.get(abs)?.get(OVERLAY_OPAQUE_XATTR);
       if (docker && opaque?.toString() === 'y') {

@@ -42,6 +42,23 @@ function nameConflict(name: string, holder: string): RpcError {
   return RpcError.conflict(`Conflict. The container name "/${name}" is already in use by container "${holder}". You have to remove (or rename) that container to be able to reuse that name.`);
 }
 
+/** What dockerd fills in at create when the request left it out (inspect shows these). */
+function applyHostConfigDefaults(hc: Record<string, unknown>): void {
+  const policy = hc.RestartPolicy as { Name?: string; MaximumRetryCount?: number } | undefined;
+  if (!policy || !policy.Name) hc.RestartPolicy = { Name: 'no', MaximumRetryCount: policy?.MaximumRetryCount ?? 0 };
+  const log = hc.LogConfig as { Type?: string; Config?: Record<string, string> | null } | undefined;
+  // conmon's k8s-file log is read back like dockerd's json-file: clients see the default driver.
+  if (!log || !log.Type) hc.LogConfig = { Type: 'json-file', Config: log?.Config ?? {} };
+  if (!hc.ShmSize) hc.ShmSize = 64 * 1024 * 1024;
+  if (!hc.Runtime) hc.Runtime = 'runc';
+  if (!hc.IpcMode) hc.IpcMode = 'private';
+  if (!hc.CgroupnsMode) hc.CgroupnsMode = 'host';
+  if (hc.PortBindings === undefined || hc.PortBindings === null) hc.PortBindings = {};
+  if (!Array.isArray(hc.ConsoleSize)) hc.ConsoleSize = [0, 0];
+  for (const k of ['Dns', 'DnsOptions', 'DnsSearch']) if (hc[k] === undefined || hc[k] === null) hc[k] = [];
+  for (const k of ['AutoRemove', 'Privileged', 'PublishAllPorts', 'ReadonlyRootfs']) if (hc[k] === undefined) hc[k] = false;
+}
+
 /** How many generated names to try before giving up; collisions are rare. */
 const NAME_ATTEMPTS = 10;
 
@@ -75,7 +92,7 @@ export class ContainerManager {
     if (!hostConfig.NetworkMode || hostConfig.NetworkMode === 'default') hostConfig.NetworkMode = 'bridge';
     const policyError = validateRestartPolicy(hostConfig.RestartPolicy as RestartPolicy | undefined, hostConfig.AutoRemove === true);
     if (policyError) throw RpcError.invalidArgument(policyError);
-    if (!hostConfig.RestartPolicy) hostConfig.RestartPolicy = { Name: 'no', MaximumRetryCount: 0 };
+    applyHostConfigDefaults(hostConfig);
     const plan = planMounts(hostConfig, config.Volumes as Record<string, unknown> | null | undefined);
     const id = generateContainerId();
     if (!config.Hostname) config.Hostname = hostConfig.NetworkMode === 'host' ? os.hostname() : id.slice(0, 12);

@@ -1,23 +1,144 @@
 import { Inject, Injectable } from '@nestjs/common';
-import * as grpc from '@grpc/grpc-js';
+import type { ServerReadableStream, ServerWritableStream, sendUnaryData } from '@grpc/grpc-js';
+import { Readable } from 'node:stream';
 import { containerFiles } from '@berth/proto';
-import type { ServiceBinding } from '@berth/rpc';
+import { RpcError, ServiceBinding, toStatusObject, unary } from '@berth/rpc';
 import type { Logger } from '@berth/logging';
+import { ContainerFiles, type TarStream } from '../files/container-files';
+import type { PathStatJson } from '../files/path-stat';
 import { LOGGER } from '../tokens';
 
-/** The ContainerFiles contract. Placeholder until the files/ capability lands: every call answers UNIMPLEMENTED. */
+type Writable<Req, Res> = ServerWritableStream<Req, Res>;
+
+/** Tar data goes out in messages of about this size. */
+const MESSAGE_BYTES = 1024 * 1024;
+
+function toProtoStat(s: PathStatJson): containerFiles.PathStat {
+  return { name: s.name, size: s.size, mode: s.mode, mtime: s.mtime, linkTarget: s.linkTarget };
+}
+
+/** Waits until gRPC's buffer has room again, or the call is gone. */
+function writable(call: Writable<unknown, unknown>, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      call.off('drain', done);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    call.on('drain', done);
+    signal.addEventListener('abort', done, { once: true });
+  });
+}
+
+/** The data of a PutArchive call after its options message, as a byte stream. */
+async function* tarData(messages: AsyncIterator<containerFiles.PutArchiveInput>): AsyncGenerator<Buffer> {
+  for (;;) {
+    const next = await messages.next();
+    if (next.done) return;
+    if (next.value.part?.$case === 'data') yield next.value.part.data;
+  }
+}
+
+/** The ContainerFiles contract: thin adapters from gRPC streams to ContainerFiles. */
 @Injectable()
 export class ContainerFilesGrpcController {
-  constructor(@Inject(LOGGER) private readonly logger: Logger) {}
+  constructor(private readonly files: ContainerFiles, @Inject(LOGGER) private readonly logger: Logger) {}
+
+  /**
+   * Streams a tar with gRPC's backpressure; `first` (the stat) goes ahead.
+   * A client that goes away stops the producer.
+   */
+  private stream<Req, Res>(
+    call: Writable<Req, Res>,
+    open: () => Promise<TarStream & { first?: Res }>,
+    chunk: (data: Buffer) => Res,
+    what: string,
+  ): void {
+    const ac = new AbortController();
+    call.on('cancelled', () => ac.abort());
+    void (async () => {
+      let tar: (TarStream & { first?: Res }) | undefined;
+      try {
+        tar = await open();
+        if (ac.signal.aborted) {
+          tar.cancel();
+          return;
+        }
+        ac.signal.addEventListener('abort', () => tar!.cancel(), { once: true });
+        if (tar.first !== undefined) call.write(tar.first);
+        // Fewer, larger messages: each one costs gRPC framing and a flow-control round.
+        let batch: Buffer[] = [];
+        let size = 0;
+        const flush = async (): Promise<void> => {
+          if (size === 0) return;
+          const data = batch.length === 1 ? batch[0]! : Buffer.concat(batch, size);
+          batch = [];
+          size = 0;
+          if (!call.write(chunk(data))) await writable(call as Writable<unknown, unknown>, ac.signal);
+        };
+        for await (const data of tar.stream) {
+          if (ac.signal.aborted) break;
+          batch.push(data as Buffer);
+          size += (data as Buffer).length;
+          if (size >= MESSAGE_BYTES) await flush();
+        }
+        if (!ac.signal.aborted) await flush();
+        await tar.done;
+        if (!ac.signal.aborted) call.end();
+      } catch (err) {
+        tar?.cancel();
+        if (ac.signal.aborted) return;
+        const st = toStatusObject(err);
+        if (st.code === 13) this.logger.error(`${what} failed`, { error: st.details });
+        call.emit('error', st);
+      }
+    })();
+  }
 
   binding(): ServiceBinding {
-    const unimplemented = new Proxy({}, {
-      get: () => (_call: unknown, callback?: (err: grpc.ServiceError | null) => void) => {
-        const err = Object.assign(new Error('not implemented'), { code: grpc.status.UNIMPLEMENTED, details: 'not implemented', metadata: new grpc.Metadata() });
-        if (typeof callback === 'function') callback(err);
-        else (_call as { destroy?: (e: Error) => void }).destroy?.(err);
+    const implementation: containerFiles.ContainerFilesServer = {
+      statPath: unary(async (req: containerFiles.PathRequest) => toProtoStat(await this.files.statPath(req.id, req.path)), this.logger),
+
+      getArchive: (call: Writable<containerFiles.PathRequest, containerFiles.ArchiveChunk>) => {
+        this.stream(call, async () => {
+          const a = await this.files.archive(call.request.id, call.request.path);
+          const first: containerFiles.ArchiveChunk = { part: { $case: 'stat', stat: toProtoStat(a.stat) } };
+          return { ...a, first };
+        }, (data): containerFiles.ArchiveChunk => ({ part: { $case: 'data', data } }), 'archive');
       },
-    });
-    return { definition: containerFiles.ContainerFilesService, implementation: unimplemented as unknown as containerFiles.ContainerFilesServer };
+
+      putArchive: (call: ServerReadableStream<containerFiles.PutArchiveInput, containerFiles.Empty>, callback: sendUnaryData<containerFiles.Empty>) => {
+        void (async () => {
+          const messages = call[Symbol.asyncIterator]() as AsyncIterator<containerFiles.PutArchiveInput>;
+          try {
+            const first = await messages.next();
+            const options = first.done ? undefined : first.value.part?.$case === 'options' ? first.value.part.options : undefined;
+            if (!options) throw RpcError.invalidArgument('PutArchive: the first message must carry the options');
+            await this.files.extract(options.id, options.path, {
+              noOverwriteDirNonDir: options.noOverwriteDirNonDir,
+              copyUidGid: options.copyUidGid,
+            }, Readable.from(tarData(messages), { objectMode: false }));
+            callback(null, {});
+          } catch (err) {
+            const st = toStatusObject(err);
+            if (st.code === 13) this.logger.error('extract failed', { error: st.details });
+            callback({ code: st.code, details: st.details });
+          }
+        })();
+      },
+
+      export: (call: Writable<containerFiles.ContainerId, containerFiles.DataChunk>) => {
+        this.stream(call, () => this.files.export(call.request.id), (data) => ({ data }), 'export');
+      },
+
+      changes: unary(async (req: containerFiles.ContainerId) => ({
+        changes: (await this.files.changes(req.id)).map((c) => ({ path: c.path, kind: c.kind })),
+      }), this.logger),
+
+      layerDiff: (call: Writable<containerFiles.ContainerId, containerFiles.DataChunk>) => {
+        this.stream(call, () => this.files.layerDiff(call.request.id), (data) => ({ data }), 'layer diff');
+      },
+    };
+    return { definition: containerFiles.ContainerFilesService, implementation };
   }
 }

@@ -20,7 +20,7 @@ import { parseSignal } from '../runtime/signals';
 import { resolveUser, UserError } from '../runtime/users';
 import { hostNetworkHostsFile, hostnameFile, hostsFile, resolvConf } from './etc-files';
 import { KeyedLock } from './keyed-lock';
-import type { NetworkLink } from './network-link';
+import { NetworkLink, stoppedNetworkSettings } from './network-link';
 import { nextBackoff, RestartPolicy, shouldRestart, validateRestartPolicy } from './restart-policy';
 import { specInputFor } from './spec-input';
 import type { ContainerMount, VolumeLinks } from './volume-links';
@@ -350,7 +350,8 @@ export class ContainerLifecycle {
       s.ExitCode = exitCode;
       s.OOMKilled = oom;
       s.FinishedAt = rfc3339Nano();
-      if (s.Health && !restart) s.Health = { ...s.Health, Status: 'unhealthy' === s.Health.Status ? 'unhealthy' : s.Health.Status };
+    }, (rec) => {
+      rec.NetworkSettings = stoppedNetworkSettings(rec.NetworkSettings);
     });
     if (oom) this.emit('oom', finished);
     this.emit('die', finished, { exitCode: String(exitCode), execDuration: String(Math.max(0, Math.round(ranMs / 1000))) });

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { hostsFile, parseExtraHost, resolvConf } from './etc-files';
-import { containerResolvConf } from './network-link';
 
 describe('etc files', () => {
   test('hosts: defaults, extra hosts, the container itself', () => {
@@ -16,9 +15,7 @@ describe('etc files', () => {
     assert.throws(() => parseExtraHost('nohost'), /invalid extra host/);
   });
 
-  test('resolv.conf: loopback servers dropped, Google as fallback, Dns options replace', () => {
-    assert.equal(containerResolvConf('nameserver 127.0.0.53\nsearch lan\n'), 'search lan\nnameserver 8.8.8.8\nnameserver 8.8.4.4\n');
-    assert.equal(containerResolvConf('nameserver 10.0.0.2\n'), 'nameserver 10.0.0.2\n');
+  test('resolv.conf: Dns, DnsSearch and DnsOptions replace the base ones', () => {
     assert.equal(resolvConf('nameserver 10.0.0.2\nsearch lan\n', ['1.1.1.1'], ['corp'], ['ndots:2']), 'search corp\nnameserver 1.1.1.1\noptions ndots:2\n');
     assert.equal(resolvConf('nameserver 10.0.0.2\n'), 'nameserver 10.0.0.2\n');
   });

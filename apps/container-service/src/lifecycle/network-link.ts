@@ -1,4 +1,3 @@
-import * as fs from 'node:fs';
 import type { ContainerRecord } from '@berth/engine-api';
 
 /** What a container's start needs from its network. */
@@ -18,34 +17,25 @@ export interface NetworkLink {
   detach(containerId: string): Promise<void>;
 }
 
-/** dockerd's resolv.conf filtering: loopback nameservers removed, Google's as the fallback. */
-export function containerResolvConf(host: string): string {
-  const lines = host.split('\n').filter((l) => !/^\s*nameserver\s+(127\.|::1\b|0\.0\.0\.0)/.test(l));
-  while (lines.length > 0 && lines[lines.length - 1].trim() === '') lines.pop();
-  if (!lines.some((l) => /^\s*nameserver\s/.test(l))) lines.push('nameserver 8.8.8.8', 'nameserver 8.8.4.4');
-  return lines.join('\n') + '\n';
-}
-
-export function hostResolvConf(): string {
-  try {
-    return fs.readFileSync('/etc/resolv.conf', 'utf8');
-  } catch {
-    return '';
-  }
-}
-
 /**
- * Stand-in until network-service wires namespaces: `host` shares the host's
- * network, everything else gets a fresh namespace with loopback only.
+ * What inspect shows of a stopped container's network (dockerd's release of
+ * the sandbox): the namespace and addresses go, the networks and their ids stay.
  */
-export class IsolatedNetworkLink implements NetworkLink {
-  async attach(record: ContainerRecord): Promise<NetworkAttachment> {
-    const host = record.HostConfig.NetworkMode === 'host';
-    const base = hostResolvConf();
-    return { hostNetwork: host, resolvConf: host ? base : containerResolvConf(base), settings: {} };
+export function stoppedNetworkSettings(settings: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
+  if (!settings) return settings;
+  const out: Record<string, unknown> = { ...settings, SandboxID: '', SandboxKey: '' };
+  for (const k of ['EndpointID', 'Gateway', 'GlobalIPv6Address', 'IPAddress', 'IPv6Gateway', 'MacAddress']) if (k in out) out[k] = '';
+  for (const k of ['GlobalIPv6PrefixLen', 'IPPrefixLen']) if (k in out) out[k] = 0;
+  const networks = settings.Networks as Record<string, Record<string, unknown>> | undefined;
+  if (networks) {
+    out.Networks = Object.fromEntries(
+      Object.entries(networks).map(([name, ep]) => {
+        const e: Record<string, unknown> = { ...ep };
+        for (const k of ['EndpointID', 'Gateway', 'IPAddress', 'IPv6Gateway', 'GlobalIPv6Address', 'MacAddress']) if (k in e) e[k] = '';
+        for (const k of ['IPPrefixLen', 'GlobalIPv6PrefixLen']) if (k in e) e[k] = 0;
+        return [name, e];
+      }),
+    );
   }
-
-  async detach(): Promise<void> {
-    // nothing was made outside the container's own namespace
-  }
+  return out;
 }
