@@ -131,9 +131,9 @@ export class AttachHub {
   handle = (call: AttachCall): void => {
     let session: AttachSession | undefined;
     let opened = false;
+    // grpc-js sends a server stream's status from an 'error' event.
     const fail = (err: unknown) => {
-      const st = toStatusObject(err);
-      call.destroy(Object.assign(new Error(st.details), { code: st.code, details: st.details }));
+      call.emit('error', toStatusObject(err));
     };
     call.on('data', (msg: container.AttachInput) => {
       const input = msg.input;
