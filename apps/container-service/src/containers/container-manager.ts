@@ -167,6 +167,11 @@ export class ContainerManager {
   }
 
   list(all: boolean, limit: number, filters: Filter[]): ContainerRecord[] {
+    return this.listStored(all, limit, filters).map((c) => c.record);
+  }
+
+  /** As list, with each record's stored JSON. */
+  listStored(all: boolean, limit: number, filters: Filter[]): StoredContainer[] {
     const f = Filters.fromList(filters);
     checkListFilters(f);
     const seqOf = (key: string): number | undefined => {
@@ -174,7 +179,7 @@ export class ContainerManager {
       return v.length > 0 ? this.resolve(v[0]).seq : undefined;
     };
     const keep = listPredicate({ all, limit, filters: f }, { beforeSeq: seqOf('before'), sinceSeq: seqOf('since') });
-    const out = this.store.list().filter(keep).map((c) => c.record);
+    const out = this.store.list().filter(keep);
     return limit > 0 ? out.slice(0, limit) : out;
   }
 

@@ -18,15 +18,27 @@ const MIGRATIONS = [
 export interface StoredContainer {
   seq: number;
   record: ContainerRecord;
+  /** The record as stored (JSON): what gRPC hands on without serialising again. */
+  json: string;
 }
 
 interface Row { seq: number; id: string; name: string; record: string }
 
+/**
+ * Parsed records by id, reused while the stored JSON is the same text: `ps`
+ * reads every record on every call, and parsing dominated it. Callers get a
+ * copy they may change.
+ */
+const parsed = new Map<string, { json: string; record: ContainerRecord }>();
+
 function fromRow(r: Row): StoredContainer {
-  const record = JSON.parse(r.record) as ContainerRecord;
-  // The name column is the truth: a rename changes only it.
-  record.Name = r.name;
-  return { seq: r.seq, record };
+  let hit = parsed.get(r.id);
+  if (!hit || hit.json !== r.record) {
+    hit = { json: r.record, record: JSON.parse(r.record) as ContainerRecord };
+    parsed.set(r.id, hit);
+  }
+  const record = { ...hit.record, Name: r.name };
+  return { seq: r.seq, record, json: record.Name === hit.record.Name ? r.record : JSON.stringify(record) };
 }
 
 /** Which way an insert or rename went. */
@@ -126,7 +138,8 @@ export class ContainerStore {
     return this.db.transaction((): ContainerRecord | undefined => {
       const current = this.get(id);
       if (!current) return undefined;
-      const next = fn(current.record);
+      // A deep copy: records read from the cache share their nested objects.
+      const next = fn(structuredClone(current.record));
       if (!next) return current.record;
       this.stmt.update.run(JSON.stringify(next), id);
       return next;
@@ -135,6 +148,7 @@ export class ContainerStore {
 
   /** True when a record was deleted. */
   delete(id: string): boolean {
+    parsed.delete(id);
     return this.stmt.delete.run(id).changes === 1;
   }
 

@@ -5,6 +5,8 @@ import type { Logger } from '@berth/logging';
 import type { ContainerConfig } from '../containers/config-merge';
 import type { ContainerRecord } from '../containers/container-record';
 import { ContainerManager } from '../containers/container-manager';
+import type { StoredContainer } from '../containers/container-store';
+import { SummaryCache } from '../containers/container-summary';
 import { LOGGER } from '../tokens';
 import { ContainerLifecycle } from '../lifecycle/container-lifecycle';
 import { AttachHub } from '../attach/attach-hub';
@@ -24,8 +26,8 @@ function parseObject(json: string, what: string): Record<string, unknown> {
   return v as Record<string, unknown>;
 }
 
-function toProto(r: ContainerRecord, size?: { rw: number; rootFs: number }): container.Container {
-  return { id: r.Id, recordJson: JSON.stringify(r), sizeRw: size?.rw ?? -1, sizeRootFs: size?.rootFs ?? -1 };
+function toProto(c: StoredContainer, size?: { rw: number; rootFs: number }): container.Container {
+  return { id: c.record.Id, recordJson: c.json, sizeRw: size?.rw ?? -1, sizeRootFs: size?.rootFs ?? -1 };
 }
 
 /** The ContainerService contract; each method hands straight to ContainerManager. */
@@ -40,9 +42,14 @@ export class ContainerGrpcController {
   ) {}
 
   private readonly sizes = new ContainerSizes();
+  private readonly summaries = new SummaryCache();
 
-  private withSize(r: ContainerRecord): Promise<container.Container> {
-    return this.sizes.of(this.paths.upper(r.Id), r.LayerPaths ?? []).then((size) => toProto(r, size));
+  private summaryProto(c: StoredContainer, size?: { rw: number; rootFs: number }): container.Container {
+    return { ...toProto(c, size), recordJson: this.summaries.of(c.record.Id, c.json, c.record) };
+  }
+
+  private withSize(c: StoredContainer): Promise<container.Container> {
+    return this.sizes.of(this.paths.upper(c.record.Id), c.record.LayerPaths ?? []).then((size) => toProto(c, size));
   }
 
   binding(): ServiceBinding {
@@ -67,10 +74,13 @@ export class ContainerGrpcController {
           layerPaths: req.layerPaths,
         });
       }, l),
-      inspect: unary(async (req: container.ContainerRef) => (req.size ? this.withSize(c.inspect(req.id)) : toProto(c.inspect(req.id))), l),
+      inspect: unary(async (req: container.ContainerRef) => (req.size ? this.withSize(c.resolve(req.id)) : toProto(c.resolve(req.id))), l),
       list: unary(async (req: container.ListContainersRequest) => {
-        const found = c.list(req.all, req.limit, req.filters);
-        return { containers: req.size ? await Promise.all(found.map((r) => this.withSize(r))) : found.map((r) => toProto(r)) };
+        const found = c.listStored(req.all, req.limit, req.filters);
+        if (!req.size) return { containers: found.map((r) => this.summaryProto(r)) };
+        return {
+          containers: await Promise.all(found.map(async (r) => this.summaryProto(r, await this.sizes.of(this.paths.upper(r.record.Id), r.record.LayerPaths ?? [])))),
+        };
       }, l),
       remove: unary(async (req: container.RemoveContainerRequest) => {
         await c.remove(req.id, req.force, req.removeVolumes);

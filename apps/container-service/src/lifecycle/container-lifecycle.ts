@@ -149,9 +149,15 @@ export class ContainerLifecycle {
     try {
       const marks: [string, number][] = [['begin', Date.now()]];
       const mark = (what: string) => marks.push([what, Date.now()]);
-      const rootfs = await this.rootfs.acquire(id, r.LayerPaths ?? []);
-      mark('rootfs');
-      undo.push(() => this.rootfs.release(id));
+      // The overlay and the network namespace do not depend on each other.
+      const [rootfsRes, netRes] = await Promise.allSettled([this.rootfs.acquire(id, r.LayerPaths ?? []), this.network.attach(r)]);
+      if (rootfsRes.status === 'fulfilled') undo.push(() => this.rootfs.release(id));
+      if (netRes.status === 'fulfilled') undo.push(() => this.network.detach(id));
+      if (rootfsRes.status === 'rejected') throw rootfsRes.reason;
+      if (netRes.status === 'rejected') throw netRes.reason;
+      const rootfs = rootfsRes.value;
+      const net = netRes.value;
+      mark('rootfs+network');
       let user;
       try {
         user = resolveUser(rootfs, r.Config.User ?? '', (hc.GroupAdd as string[] | null) ?? []);
@@ -169,9 +175,6 @@ export class ContainerLifecycle {
       const mounts = await this.volumes.mountAll(id, plan, rootfs);
       undo.push(() => this.volumes.unmountAll(id, plan));
       mark('volumes');
-      const net = await this.network.attach(r);
-      mark('network');
-      undo.push(() => this.network.detach(id));
 
       const dir = this.paths.dir(id);
       const hostname = r.Config.Hostname || id.slice(0, 12);
@@ -225,7 +228,7 @@ export class ContainerLifecycle {
       undo.push(() => this.runc.delete(id, true).catch(() => undefined));
       mark('create');
       await this.attach.connectWaiting(id);
-      await this.runc.start(id);
+      await this.runc.startViaFifo(id, created.pid);
       mark('start');
       this.logger.debug('started', { container: id, ms: Object.fromEntries(marks.slice(1).map(([k, t], i) => [k, t - marks[i][1]])) });
 
@@ -323,10 +326,13 @@ export class ContainerLifecycle {
   private async teardown(r: Record_): Promise<void> {
     const id = r.Id;
     this.hooks.stopped?.(id);
-    await this.runc.delete(id, true).catch(() => undefined);
-    await this.network.detach(id).catch((err: unknown) => this.logger.warn('network detach failed', { container: id, error: String(err) }));
-    await this.volumes.unmountAll(id, runtimeFields(r).MountPlan ?? []);
-    await this.rootfs.release(id).catch((err: unknown) => this.logger.warn('rootfs unmount failed', { container: id, error: String(err) }));
+    // The process is gone: runtime state, network, volumes and overlay come down independently.
+    await Promise.all([
+      this.runc.delete(id, true).catch(() => undefined),
+      this.network.detach(id).catch((err: unknown) => this.logger.warn('network detach failed', { container: id, error: String(err) })),
+      this.volumes.unmountAll(id, runtimeFields(r).MountPlan ?? []),
+      this.rootfs.release(id).catch((err: unknown) => this.logger.warn('rootfs unmount failed', { container: id, error: String(err) })),
+    ]);
     for (const f of [this.paths.pidFile(id), this.paths.conmonPidFile(id)]) fs.rmSync(f, { force: true });
   }
 
@@ -338,7 +344,6 @@ export class ContainerLifecycle {
     }
     const r = current.record as Record_;
     const oom = this.oomKilled(id);
-    await this.teardown(r);
     fs.rmSync(this.paths.exitFile(id), { force: true });
     const ranMs = Date.now() - Date.parse(r.State.StartedAt ?? new Date().toISOString());
     const policy = r.HostConfig.RestartPolicy as RestartPolicy | undefined;
@@ -358,6 +363,9 @@ export class ContainerLifecycle {
     this.exits.notify(id);
     this.waiters.stopped(id, { statusCode: exitCode, error: '' });
     this.wakeExit(id);
+    // Waiters have their answer; the teardown still holds this container's
+    // lock, so a start or remove that follows waits for it.
+    await this.teardown(r);
 
     if (restart) {
       const delay = nextBackoff(this.backoff.get(id) ?? 0, ranMs);

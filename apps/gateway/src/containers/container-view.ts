@@ -1,8 +1,20 @@
 import type { ContainerRecord } from '@berth/engine-api';
 import { statusText } from './status-text';
 
+/**
+ * Records parsed before, by their JSON text: `ps` asks for every container
+ * each time and most have not changed since. Views only read them.
+ */
+const parsed = new Map<string, ContainerRecord>();
+const PARSED_MAX = 4096;
+
 export function parseRecord(json: string): ContainerRecord {
-  return JSON.parse(json) as ContainerRecord;
+  const hit = parsed.get(json);
+  if (hit) return hit;
+  const record = JSON.parse(json) as ContainerRecord;
+  if (parsed.size >= PARSED_MAX) parsed.clear();
+  parsed.set(json, record);
+  return record;
 }
 
 const ZERO_TIME = '0001-01-01T00:00:00Z';

@@ -128,7 +128,8 @@ export class NetworkManager {
       else await this.netns.remove(containerId);
       return ep?.network;
     });
-    if (network) await this.emit('disconnect', containerId, network);
+    // The event need not hold up the container's stop.
+    if (network) void this.emit('disconnect', containerId, network);
   }
 
   /** dockerd's `network connect` / `network disconnect` events, which `docker events` shows around a container's start and stop. */
@@ -149,10 +150,9 @@ export class NetworkManager {
     }
   }
 
-  /** The veth first, then the namespace, and only then the address goes back to the pool. */
+  /** The veth and the namespace (at once: neither needs the other), and only then the address goes back to the pool. */
   private async teardown(ep: EndpointRecord): Promise<void> {
-    await deleteVeth(ep.hostVeth);
-    if (ep.netnsPath) await this.netns.remove(ep.containerId);
+    await Promise.all([deleteVeth(ep.hostVeth), ep.netnsPath ? this.netns.remove(ep.containerId) : undefined]);
     this.store.removeEndpoint(ep.containerId);
   }
 
