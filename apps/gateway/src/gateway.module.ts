@@ -17,6 +17,7 @@ import { ContainerLogsController } from './routes/container-logs.controller';
 import { ContainerFilesController } from './routes/container-files.controller';
 import { ContainerStatsController } from './routes/container-stats.controller';
 import { ExecController } from './routes/exec.controller';
+import { SystemDfController } from './routes/system-df.controller';
 import { CONFIG, HOST_FACTS, LOGGER, REDIS } from './tokens';
 import { JobFollower } from './jobs/job-follower';
 import { redisConnectionOptions } from '@berth/jobs';
@@ -46,7 +47,7 @@ export class GatewayModule {
     const jobs = new JobFollower(redisConnectionOptions(config.redisUrl), logger.child({ part: 'jobs' }));
     return {
       module: GatewayModule,
-      controllers: [SystemController, SwarmController, VolumesController, EventsController, ImagesController, DistributionController, ContainersController, ContainerLogsController, ContainerFilesController, ContainerStatsController, ExecController],
+      controllers: [SystemController, SwarmController, VolumesController, EventsController, ImagesController, DistributionController, ContainersController, ContainerLogsController, ContainerFilesController, ContainerStatsController, ExecController, SystemDfController],
       providers: [
         { provide: CONFIG, useValue: config },
         { provide: LOGGER, useValue: logger },

@@ -10,7 +10,7 @@ import { ContainerStore, StoredContainer } from './container-store';
 import type { EventSink } from '@berth/events';
 import { generateContainerId, generateContainerName, validateContainerName } from './names';
 import { rfc3339Nano } from './time';
-import { planMounts } from '../lifecycle/mount-plan';
+import { planMounts, PlannedMount } from '../lifecycle/mount-plan';
 import { validateRestartPolicy, RestartPolicy } from '../lifecycle/restart-policy';
 import type { VolumeLinks } from '../lifecycle/volume-links';
 import type { ContainerLifecycle } from '../lifecycle/container-lifecycle';
@@ -93,7 +93,8 @@ export class ContainerManager {
     const policyError = validateRestartPolicy(hostConfig.RestartPolicy as RestartPolicy | undefined, hostConfig.AutoRemove === true);
     if (policyError) throw RpcError.invalidArgument(policyError);
     applyHostConfigDefaults(hostConfig);
-    const plan = planMounts(hostConfig, config.Volumes as Record<string, unknown> | null | undefined);
+    const plan = [...planMounts(hostConfig, config.Volumes as Record<string, unknown> | null | undefined)];
+    for (const m of this.volumesFrom(hostConfig.VolumesFrom)) if (!plan.some((p) => p.destination === m.destination)) plan.push(m);
     const id = generateContainerId();
     if (!config.Hostname) config.Hostname = hostConfig.NetworkMode === 'host' ? os.hostname() : id.slice(0, 12);
     const layerPaths = input.layerPaths;
@@ -145,6 +146,23 @@ export class ContainerManager {
     }
     this.emit('create', record);
     return { id, warnings: [] };
+  }
+
+  /** HostConfig.VolumesFrom (`name[:ro|rw]`): the other container's volumes and binds at the same places. */
+  private volumesFrom(specs: unknown): PlannedMount[] {
+    if (!Array.isArray(specs)) return [];
+    const out: PlannedMount[] = [];
+    for (const spec of specs.map(String)) {
+      const [ref, mode = ''] = spec.split(':');
+      if (mode !== '' && mode !== 'ro' && mode !== 'rw') throw RpcError.invalidArgument(`invalid mode for volumes-from: ${mode}`);
+      const source = this.resolve(ref).record as ContainerRecord & { MountPlan?: (PlannedMount & { volumeName?: string })[] };
+      for (const m of source.MountPlan ?? []) {
+        if (m.type === 'tmpfs') continue;
+        const readOnly = mode === '' ? m.readOnly : mode === 'ro';
+        out.push({ ...m, source: m.volumeName ?? m.source, readOnly, copyImageData: false, listed: undefined });
+      }
+    }
+    return out;
   }
 
   /** dockerd's GetContainer: full id, then name, then unique id prefix. */

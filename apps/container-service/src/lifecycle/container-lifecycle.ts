@@ -344,6 +344,9 @@ export class ContainerLifecycle {
     }
     const r = current.record as Record_;
     const oom = this.oomKilled(id);
+    // As dockerd: the network, mounts and runtime state are released before
+    // anyone learns of the exit, so a returned `docker stop` left nothing behind.
+    await this.teardown(r);
     fs.rmSync(this.paths.exitFile(id), { force: true });
     const ranMs = Date.now() - Date.parse(r.State.StartedAt ?? new Date().toISOString());
     const policy = r.HostConfig.RestartPolicy as RestartPolicy | undefined;
@@ -363,9 +366,6 @@ export class ContainerLifecycle {
     this.exits.notify(id);
     this.waiters.stopped(id, { statusCode: exitCode, error: '' });
     this.wakeExit(id);
-    // Waiters have their answer; the teardown still holds this container's
-    // lock, so a start or remove that follows waits for it.
-    await this.teardown(r);
 
     if (restart) {
       const delay = nextBackoff(this.backoff.get(id) ?? 0, ranMs);

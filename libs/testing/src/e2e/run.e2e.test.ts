@@ -101,6 +101,9 @@ describe('docker run, foreground', () => {
     assert.equal(c.Mounts[0].Name, 'keep');
     assert.equal(c.Mounts[0].Destination, '/data');
     assert.match(await fails(['volume', 'rm', 'keep']), /volume is in use/);
+    // --volumes-from shares the other container's volumes at the same places
+    assert.equal(await ok(['run', '--rm', '--volumes-from', c.Id, 'busybox', 'cat', '/data/f']), 'persisted\n');
+    assert.match(await fails(['run', '--rm', '--volumes-from', `${c.Id}:ro`, 'busybox', 'touch', '/data/g']), /Read-only file system/);
     await ok(['rm', c.Id]);
     await ok(['volume', 'rm', 'keep', 'etcvol']);
   });
@@ -262,6 +265,18 @@ describe('resilience', () => {
     });
     assert.equal((await inspect('phoenix')).RestartCount, 1);
     await ok(['rm', '-f', 'phoenix']);
+  });
+
+  test('docker system df lists images, containers and volumes', async () => {
+    await ok(['create', '--name', 'dfc', '-v', 'dfvol:/x', 'busybox']);
+    const out = await ok(['system', 'df']);
+    assert.match(out, /^Images\s+1\s+1\s+/m);
+    assert.match(out, /^Containers\s+\d+\s+\d+\s+/m);
+    assert.match(out, /^Local Volumes\s+\d+\s+\d+\s+/m);
+    const verbose = await ok(['system', 'df', '-v']);
+    assert.match(verbose, /dfvol/);
+    await ok(['rm', '-v', 'dfc']);
+    await ok(['volume', 'rm', 'dfvol']);
   });
 
   test('ps --size and inspect --size report the writable layer', async () => {
