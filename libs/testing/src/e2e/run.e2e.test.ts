@@ -229,6 +229,30 @@ describe('detached containers', () => {
   });
 });
 
+describe('events', () => {
+  test('the life of a container in docker events, in the order dockerd gives', async () => {
+    const since = Math.floor(Date.now() / 1000) - 1;
+    await ok(['run', '--name', 'evented', 'busybox', 'true']);
+    await ok(['run', '-d', '--name', 'evented2', 'busybox', 'sleep', '60']);
+    await ok(['pause', 'evented2']);
+    await ok(['unpause', 'evented2']);
+    await ok(['kill', '-s', 'USR1', 'evented2']);
+    await ok(['restart', '-t', '0', 'evented2']);
+    await ok(['rename', 'evented2', 'evented3']);
+    await ok(['rm', '-f', 'evented', 'evented3']);
+    const until = Math.ceil(Date.now() / 1000) + 1;
+    const out = await ok(['events', '--since', String(since), '--until', String(until), '--filter', 'type=container', '--format', '{{.Actor.Attributes.name}} {{.Action}}']);
+    const first = out.split('\n').filter((l) => l.startsWith('evented '));
+    assert.deepEqual(first, ['evented create', 'evented attach', 'evented start', 'evented die', 'evented destroy']);
+    const second = out.split('\n').filter((l) => /^evented[23] /.test(l)).map((l) => l.split(' ')[1]);
+    for (const action of ['create', 'start', 'pause', 'unpause', 'kill', 'die', 'stop', 'restart', 'rename', 'destroy']) {
+      assert.ok(second.includes(action), `${action} in ${second.join(',')}`);
+    }
+    const died = JSON.parse((await ok(['events', '--since', String(since), '--until', String(until), '--filter', 'event=die', '--filter', 'container=evented', '--format', '{{json .}}'])).trim().split('\n')[0]);
+    assert.equal(died.Actor.Attributes.exitCode, '0');
+  });
+});
+
 describe('resilience', () => {
   test('containers keep running while container-service restarts, and are managed after', async () => {
     const names = ['live1', 'live2', 'live3'];
