@@ -13,3 +13,4 @@ export * from './fixtures';
 export * from './registry';
 export { dockerOk, dockerFails } from './cli-expect';
 export { dockerInPty, PtyStep, PtyResult } from './pty';
+export { startBerthWithBusybox } from './with-busybox';

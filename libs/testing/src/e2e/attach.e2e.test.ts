@@ -1,15 +1,12 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as net from 'node:net';
-import { Berth, startBerth, dockerOk } from '../index';
-import { fixturePath } from '../fixtures';
+import { Berth, startBerthWithBusybox, dockerOk } from '../index';
 
 let berth: Berth;
 
 before(async () => {
-  berth = await startBerth();
-  const res = await berth.docker(['load', '-i', await fixturePath('busybox.tar')]);
-  assert.equal(res.code, 0, res.stderr);
+  berth = await startBerthWithBusybox();
 });
 
 after(async () => {

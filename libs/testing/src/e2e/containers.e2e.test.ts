@@ -1,14 +1,11 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Berth, startBerth, dockerOk, dockerFails } from '../index';
-import { fixturePath } from '../fixtures';
+import { Berth, startBerthWithBusybox, dockerOk, dockerFails } from '../index';
 
 let berth: Berth;
 
 before(async () => {
-  berth = await startBerth();
-  const res = await berth.docker(['load', '-i', await fixturePath('busybox.tar')]);
-  assert.equal(res.code, 0, res.stderr);
+  berth = await startBerthWithBusybox();
 });
 
 after(async () => {

@@ -2,15 +2,12 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
-import { Berth, startBerth, dockerOk, dockerFails, dockerInPty, dockerEnv, DOCKER_BIN } from '../index';
-import { fixturePath } from '../fixtures';
+import { Berth, startBerthWithBusybox, dockerOk, dockerFails, dockerInPty, dockerEnv, DOCKER_BIN } from '../index';
 
 let berth: Berth;
 
 before(async () => {
-  berth = await startBerth();
-  const res = await berth.docker(['load', '-i', await fixturePath('busybox.tar')]);
-  assert.equal(res.code, 0, res.stderr);
+  berth = await startBerthWithBusybox();
   await dockerOk(berth, ['run', '-d', '--name', 'ex', '-e', 'FROM_RUN=1', '-w', '/tmp', 'busybox', 'sleep', '1000']);
 });
 

@@ -5,16 +5,13 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
-import { Berth, startBerth, dockerOk, dockerFails } from '../index';
-import { fixturePath } from '../fixtures';
+import { Berth, startBerthWithBusybox, dockerOk, dockerFails } from '../index';
 
 let berth: Berth;
 let work: string;
 
 before(async () => {
-  berth = await startBerth();
-  const res = await berth.docker(['load', '-i', await fixturePath('busybox.tar')]);
-  assert.equal(res.code, 0, res.stderr);
+  berth = await startBerthWithBusybox();
   work = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-files-e2e-'));
 });
 

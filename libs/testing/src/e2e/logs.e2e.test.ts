@@ -2,15 +2,12 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
-import { Berth, startBerth, dockerOk, dockerFails, DOCKER_BIN } from '../index';
-import { fixturePath } from '../fixtures';
+import { Berth, startBerthWithBusybox, dockerOk, dockerFails, DOCKER_BIN } from '../index';
 
 let berth: Berth;
 
 before(async () => {
-  berth = await startBerth();
-  const res = await berth.docker(['load', '-i', await fixturePath('busybox.tar')]);
-  assert.equal(res.code, 0, res.stderr);
+  berth = await startBerthWithBusybox();
 });
 
 after(async () => {

@@ -3,15 +3,12 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Berth, startBerth, dockerOk, dockerFails, dockerInPty, mountsUnder } from '../index';
-import { fixturePath } from '../fixtures';
+import { Berth, startBerthWithBusybox, dockerOk, dockerFails, dockerInPty, mountsUnder } from '../index';
 
 let berth: Berth;
 
 before(async () => {
-  berth = await startBerth();
-  const res = await berth.docker(['load', '-i', await fixturePath('busybox.tar')]);
-  assert.equal(res.code, 0, res.stderr);
+  berth = await startBerthWithBusybox();
 });
 
 after(async () => {
