@@ -1,4 +1,5 @@
 import { Filters } from '@berth/engine-api';
+import * as fs from 'node:fs';
 import * as os from 'node:os';
 import type { ContainerPaths } from './container-paths';
 import type { Logger } from '@berth/logging';
@@ -15,6 +16,7 @@ import { validateRestartPolicy, RestartPolicy } from '../lifecycle/restart-polic
 import type { VolumeLinks } from '../lifecycle/volume-links';
 import type { ContainerLifecycle } from '../lifecycle/container-lifecycle';
 import { emitContainerEvent } from './container-events';
+import { writeInitLayer } from '../rootfs/init-layer';
 
 export { rfc3339Nano };
 
@@ -135,17 +137,31 @@ export class ContainerManager {
       }
       if (!record) throw RpcError.internal('could not generate a unique container name');
     }
+    if (this.paths) {
+      try {
+        writeInitLayer(this.paths.upper(id), layerPaths);
+      } catch (err) {
+        this.discard(id);
+        throw err;
+      }
+    }
     if (this.volumes && plan.length > 0) {
       try {
         const linked = await this.volumes.link(id, plan);
         record = this.store.update(id, (r) => ({ ...r, Mounts: linked.points, MountPlan: linked.mounts }) as ContainerRecord) ?? record;
       } catch (err) {
-        this.store.delete(id);
+        this.discard(id);
         throw err;
       }
     }
     this.emit('create', record);
     return { id, warnings: [] };
+  }
+
+  /** A create that failed half-way leaves neither record nor files. */
+  private discard(id: string): void {
+    this.store.delete(id);
+    if (this.paths) fs.rmSync(this.paths.dir(id), { recursive: true, force: true });
   }
 
   /** HostConfig.VolumesFrom (`name[:ro|rw]`): the other container's volumes and binds at the same places. */

@@ -3,6 +3,7 @@ import { bindMount, OciMount, OciSpecInput } from '../runtime/oci-spec';
 import type { ContainerConfig } from '../containers/config-merge';
 import type { ResolvedUser } from '../runtime/users';
 import { hostDevice } from '../runtime/devices';
+import { seccompChoice } from '../runtime/seccomp';
 
 /** Where dockerd mounts its init (`--init`), and the static tini that works in any image. */
 export const INIT_PATH = '/sbin/docker-init';
@@ -112,6 +113,7 @@ export function specInputFor(record: ContainerRecord<ContainerConfig>, ctx: Spec
         }))
       : undefined,
     ulimits,
+    seccomp: seccompChoice(hc.SecurityOpt as string[] | null | undefined),
     sysctls: (hc.Sysctls as Record<string, string> | null) ?? undefined,
     oomScoreAdj: num(hc.OomScoreAdj) || undefined,
   };

@@ -1,11 +1,11 @@
 import * as fs from 'node:fs';
+import { defaultSeccomp, OciSeccomp } from './seccomp';
 
 /**
  * Builds the runc `config.json` for a container with the defaults dockerd gives
  * it (moby daemon/pkg/oci/defaults.go and daemon/oci_linux.go). Not set yet:
- * seccomp (Docker's default profile is omitted, so syscalls are unfiltered),
  * AppArmor/SELinux labels, the time namespace (runc 1.1 does not know it),
- * host devices for `--privileged` and `--device`, user namespaces.
+ * host devices for `--privileged`, user namespaces.
  */
 
 export const OCI_VERSION = '1.0.2-dev';
@@ -177,6 +177,7 @@ export interface OciSpec {
     resources: OciResources;
     cgroupsPath: string;
     sysctl?: Record<string, string>;
+    seccomp?: OciSeccomp;
   };
 }
 
@@ -240,6 +241,8 @@ export interface OciSpecInput {
   oomScoreAdj?: number;
   /** Cgroup parent in cgroupfs form; default `/berth`. */
   cgroupParent?: string;
+  /** Docker's default syscall filter unless `unconfined`; never for privileged containers. */
+  seccomp?: 'default' | 'unconfined';
   /** Host devices (`--device`) with their cgroup permissions (`rwm`). */
   devices?: { device: OciDevice; permissions: string }[];
   /** Hard limits of this process by rlimit type (tests); default read from /proc/self/limits. */
@@ -467,5 +470,6 @@ export function buildOciSpec(input: OciSpecInput): OciSpec {
   if (input.uts !== 'host' && input.hostname) spec.hostname = input.hostname;
   if (input.uts !== 'host' && input.domainname) spec.domainname = input.domainname;
   if (Object.keys(sysctl).length > 0) spec.linux.sysctl = sysctl;
+  if (!privileged && (input.seccomp ?? 'default') === 'default') spec.linux.seccomp = defaultSeccomp(caps);
   return spec;
 }

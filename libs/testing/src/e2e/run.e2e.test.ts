@@ -75,6 +75,13 @@ describe('docker run, foreground', () => {
     assert.equal(await ok(['run', '--rm', '--device', '/dev/null:/dev/mynull', 'busybox', 'sh', '-c', 'echo x > /dev/mynull && stat -c %t,%T /dev/mynull']), '1,3\n');
   });
 
+  test('seccomp filter by default, none when unconfined or privileged; /.dockerenv is there', async () => {
+    assert.match(await ok(['run', '--rm', 'busybox', 'grep', 'Seccomp:', '/proc/self/status']), /Seccomp:\s+2/);
+    assert.match(await ok(['run', '--rm', '--security-opt', 'seccomp=unconfined', 'busybox', 'grep', 'Seccomp:', '/proc/self/status']), /Seccomp:\s+0/);
+    assert.match(await ok(['run', '--rm', '--privileged', 'busybox', 'grep', 'Seccomp:', '/proc/self/status']), /Seccomp:\s+0/);
+    assert.equal(await ok(['run', '--rm', 'busybox', 'stat', '-c', '%s %a', '/.dockerenv']), '0 755\n');
+  });
+
   test('volumes: named data survives to a second container; binds, read-only binds', async () => {
     await ok(['run', '--rm', '-v', 'keep:/data', 'busybox', 'sh', '-c', 'echo persisted > /data/f']);
     assert.equal(await ok(['run', '--rm', '-v', 'keep:/data', 'busybox', 'cat', '/data/f']), 'persisted\n');
