@@ -6,7 +6,7 @@ import { containerResolvConf } from '../dns/resolv-conf';
 import { formatIpv4 } from '../ipam/ipv4';
 import type { DefaultBridge } from '../wiring/bridge';
 import type { NetnsDirectory } from '../wiring/netns';
-import { connectVeth, deleteVeth, randomMacAddress, randomVethName } from '../wiring/veth';
+import { deleteVeth, HOST_NETNS, randomMacAddress, randomVethName, vethScript } from '../wiring/veth';
 import { KeyedLock } from './keyed-lock';
 import { resolveNetworkMode } from './network-mode';
 import { networkSettings } from './network-settings';
@@ -106,15 +106,17 @@ export class NetworkManager {
       throw err;
     }
     await this.wire(ep, async () => {
-      await this.netns.create(req.containerId);
-      await connectVeth({
-        hostVeth: ep.hostVeth,
-        bridge: this.bridge.name,
-        netnsPath,
-        macAddress: ep.macAddress,
-        addressCidr: `${formatIpv4(ep.address!)}/${this.bridge.subnet.prefixLen}`,
-        gateway: this.bridge.gateway,
-      });
+      const script = vethScript(
+        {
+          hostVeth: ep.hostVeth,
+          bridge: this.bridge.name,
+          macAddress: ep.macAddress,
+          addressCidr: `${formatIpv4(ep.address!)}/${this.bridge.subnet.prefixLen}`,
+          gateway: this.bridge.gateway,
+        },
+        HOST_NETNS,
+      );
+      await this.netns.create(req.containerId, script);
     });
     return this.attachment(ep, { sandboxKey: netnsPath, hostNetwork: false, resolvConf: containerResolvConf(hostResolv) });
   }

@@ -22,8 +22,3 @@ export function run(file: string, args: string[], input?: string): Promise<strin
     if (input !== undefined) child.stdin?.end(input);
   });
 }
-
-/** iproute2's batch mode: several commands for one process start. */
-export function ipBatch(commands: string[]): Promise<string> {
-  return run('ip', ['-batch', '-'], `${commands.join('\n')}\n`);
-}

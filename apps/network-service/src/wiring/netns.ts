@@ -47,14 +47,18 @@ export class NetnsDirectory {
     return this.prepared;
   }
 
-  /** A new namespace with loopback up, as every container gets. */
-  async create(name: string): Promise<string> {
+  /**
+   * A new namespace with loopback up, as every container gets. `inside` is a
+   * shell script run in it at once (same process start): wiring done there
+   * saves a process start from Node per step.
+   */
+  async create(name: string, inside = ''): Promise<string> {
     await this.prepare();
     const file = this.pathOf(name);
     await this.remove(name);
     fs.writeFileSync(file, '', { mode: 0o444 });
     try {
-      await run('unshare', [`--net=${file}`, 'ip', 'link', 'set', 'lo', 'up']);
+      await run('unshare', [`--net=${file}`, 'sh', '-ec', `ip link set lo up\n${inside}`]);
     } catch (err) {
       await this.remove(name).catch(() => undefined);
       throw err;

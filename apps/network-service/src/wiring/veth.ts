@@ -1,12 +1,11 @@
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
-import { CommandError, ipBatch, run } from './command';
+import { CommandError, run } from './command';
 
 export interface VethPlan {
   /** Host end, `veth` + 7 hex like dockerd's. */
   hostVeth: string;
   bridge: string;
-  netnsPath: string;
   macAddress: string;
   /** `a.b.c.d/len` */
   addressCidr: string;
@@ -27,24 +26,26 @@ export function randomMacAddress(): string {
 /**
  * Wires a namespace to the bridge: a veth pair whose container end is born
  * inside the namespace as eth0, the address, the default route via the
- * bridge. Two process starts: one on the host, one in the namespace.
+ * bridge. A script for a shell that runs inside the new namespace (NetnsDirectory.create's `inside`): the host end is made
+ * from `hostNetns` with the peer moved into the shell's namespace (`netns
+ * $$`), then eth0 is configured where the shell stands. One process start
+ * from Node for the whole attach instead of three.
  */
-export async function connectVeth(plan: VethPlan): Promise<void> {
-  await ipBatch([
-    `link add ${plan.hostVeth} type veth peer name eth0 address ${plan.macAddress} netns ${plan.netnsPath}`,
-    `link set ${plan.hostVeth} master ${plan.bridge} up`,
-  ]);
-  // dockerd turns IPv6 off on an interface whose network has none, before the
-  // link comes up (so no link-local address either). /proc/sys/net answers for
-  // the namespace of the process that opens it, hence inside nsenter.
-  await run('nsenter', [`--net=${plan.netnsPath}`, 'sh', '-c', `${DISABLE_IPV6} exec ip -batch -`], [
-    `addr add ${plan.addressCidr} brd + dev eth0`,
-    'link set eth0 up',
-    `route add default via ${plan.gateway} dev eth0`,
-  ].join('\n') + '\n');
+export function vethScript(plan: VethPlan, hostNetns: string): string {
+  return [
+    `nsenter --net=${hostNetns} ip link add ${plan.hostVeth} type veth peer name eth0 address ${plan.macAddress} netns $$`,
+    DISABLE_IPV6,
+    `ip addr add ${plan.addressCidr} brd + dev eth0`,
+    'ip link set eth0 up',
+    `ip route add default via ${plan.gateway} dev eth0`,
+    `nsenter --net=${hostNetns} ip link set ${plan.hostVeth} master ${plan.bridge} up`,
+  ].join('\n');
 }
 
 const DISABLE_IPV6 = 'f=/proc/sys/net/ipv6/conf/eth0/disable_ipv6; if [ -e $f ]; then echo 1 > $f || exit 1; fi;';
+
+/** This process's own network namespace: the host's, where bridges and host veth ends live. */
+export const HOST_NETNS = `/proc/${process.pid}/ns/net`;
 
 /** Deletes the pair (both ends go together). Idempotent. */
 export async function deleteVeth(hostVeth: string): Promise<void> {
