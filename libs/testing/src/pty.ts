@@ -1,12 +1,32 @@
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import * as fs from 'node:fs';
 import type { Berth } from './berth';
 import { DOCKER_BIN, dockerEnv } from './docker-cli';
 
 export interface PtyStep {
   /** Wait until the output so far matches. */
   expect: RegExp;
-  /** Then type this (a carriage return ends a line on a terminal). */
+  /** Then resize the terminal (the CLI gets SIGWINCH, as from a real window)… */
+  resize?: { rows: number; cols: number };
+  /** …and type this (a carriage return ends a line on a terminal). */
   send?: string;
+}
+
+/** The terminal `script` made: the stdin of its child. */
+function ptyOf(scriptPid: number): string | undefined {
+  for (const p of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(p)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${p}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid !== scriptPid) continue;
+      const tty = fs.readlinkSync(`/proc/${p}/fd/0`);
+      if (tty.startsWith('/dev/pts/')) return tty;
+    } catch {
+      // gone
+    }
+  }
+  return undefined;
 }
 
 export interface PtyResult {
@@ -39,7 +59,15 @@ export function dockerInPty(berth: Berth, args: string[], steps: PtyStep[], opts
     const advance = () => {
       while (step < steps.length && steps[step].expect.test(output)) {
         const s = steps[step++];
-        if (s.send !== undefined) child.stdin.write(s.send);
+        if (s.resize) {
+          const tty = ptyOf(child.pid!);
+          if (tty) execFileSync('stty', ['-F', tty, 'rows', String(s.resize.rows), 'cols', String(s.resize.cols)]);
+        }
+        if (s.send !== undefined) {
+          // the CLI needs a moment to pass a resize on before the next command reads the size
+          if (s.resize) setTimeout(() => child.stdin.write(s.send!), 300);
+          else child.stdin.write(s.send);
+        }
       }
     };
     child.stdout.on('data', (d: Buffer) => {

@@ -120,7 +120,8 @@ describe('docker run, foreground', () => {
   test('-it under a pseudo-terminal: prompt, command, terminal size', async () => {
     const res = await dockerInPty(berth, ['run', '-it', '--rm', 'busybox', 'sh'], [
       { expect: /\/ # /, send: 'stty size; echo tty-$((40+2))\r' },
-      { expect: /tty-42/, send: 'exit 3\r' },
+      { expect: /tty-42/, resize: { rows: 50, cols: 132 }, send: 'stty size\r' },
+      { expect: /^50 132\r?$/m, send: 'exit 3\r' },
     ], { rows: 33, cols: 101 });
     assert.match(res.output, /^33 101\r?$/m);
     assert.equal(res.code, 3);
