@@ -28,7 +28,7 @@ describe('buildOciSpec', () => {
     assert.deepEqual(spec.root, { path: base.rootfs, readonly: false });
     assert.equal(spec.hostname, 'abc123');
     assert.equal(spec.linux.cgroupsPath, '/berth/abc123');
-    assert.equal('seccomp' in spec.linux, false);
+    assert.equal(spec.linux.seccomp?.defaultAction, 'SCMP_ACT_ALLOW', 'the default syscall filter');
   });
 
   test('rlimits never exceed the hard limit, and stay at dockerd’s value below it', () => {

@@ -134,7 +134,7 @@ describe('docker exec', () => {
   test('-it under a real terminal: prompt, size, exit code', async () => {
     const res = await dockerInPty(berth, ['exec', '-it', 'ex', 'sh'], [
       // ash asks the terminal where the cursor is (ESC[6n), then redraws its prompt
-      { expect: /\/tmp # (\x1b\[J)?$/, send: 'stty size; echo "tty-$((40+2)) $TERM"\r' },
+      { expect: /\/tmp # /, send: 'stty size; echo "tty-$((40+2)) $TERM"\r' },
       { expect: /tty-42 xterm/, send: 'exit 6\r' },
     ], { rows: 33, cols: 101 });
     assert.match(res.output, /^33 101\r?$/m);
@@ -158,7 +158,7 @@ describe('docker exec', () => {
       }
     };
     try {
-      await waitFor(/\/tmp # (\x1b\[J)?$/);
+      await waitFor(/\/tmp # /);
       child.stdin.write('stty size\r');
       await waitFor(/^24 80\r?$/m);
       // the CLI is the process whose stdin is the terminal script made
