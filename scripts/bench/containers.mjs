@@ -5,6 +5,10 @@
 // GET /containers/json?all=1 with 50 containers. With
 // BENCH_DOCKERD_SOCKET=/path/docker.sock (a dockerd with busybox loaded) the
 // same commands run against it in the same run and the ratio is printed.
+// For a fair comparison the reference dockerd should network its containers
+// as Berth does (a bridge): e.g. `ip link add orc0 type bridge; ip addr add
+// 10.250.0.1/24 dev orc0; ip link set orc0 up` and `dockerd --bridge=orc0
+// --iptables=false ...`; with `--bridge=none` it skips the network entirely.
 // Usage: node scripts/bench/containers.mjs [runs]
 import { spawn } from 'node:child_process';
 import http from 'node:http';
