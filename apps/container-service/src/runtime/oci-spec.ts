@@ -468,7 +468,11 @@ export function buildOciSpec(input: OciSpecInput): OciSpec {
   if (input.terminal && input.consoleSize) spec.process.consoleSize = input.consoleSize;
   if (input.oomScoreAdj !== undefined) spec.process.oomScoreAdj = input.oomScoreAdj;
   if (input.uts !== 'host' && input.hostname) spec.hostname = input.hostname;
-  if (input.uts !== 'host' && input.domainname) spec.domainname = input.domainname;
+  if (input.uts !== 'host' && input.domainname) {
+    spec.domainname = input.domainname;
+    // runc 1.1 ignores the spec's domainname; the UTS namespace's sysctl sets it.
+    sysctl['kernel.domainname'] ??= input.domainname;
+  }
   if (Object.keys(sysctl).length > 0) spec.linux.sysctl = sysctl;
   if (!privileged && (input.seccomp ?? 'default') === 'default') spec.linux.seccomp = defaultSeccomp(caps);
   return spec;

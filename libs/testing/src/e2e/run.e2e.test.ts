@@ -75,6 +75,28 @@ describe('docker run, foreground', () => {
     assert.equal(await ok(['run', '--rm', '--device', '/dev/null:/dev/mynull', 'busybox', 'sh', '-c', 'echo x > /dev/mynull && stat -c %t,%T /dev/mynull']), '1,3\n');
   });
 
+  test('HostConfig reaches the container: DNS, domain, sysctls, ulimits, cgroup limits, /dev/shm, groups, capabilities, stop signal', async () => {
+    const resolv = await ok(['run', '--rm', '--dns', '10.9.8.7', '--dns-search', 'corp.example', '--dns-option', 'ndots:3', 'busybox', 'cat', '/etc/resolv.conf']);
+    assert.match(resolv, /^nameserver 10\.9\.8\.7$/m);
+    assert.match(resolv, /^search corp\.example$/m);
+    assert.match(resolv, /^options ndots:3$/m);
+    assert.equal(await ok(['run', '--rm', '--domainname', 'example.org', 'busybox', 'cat', '/proc/sys/kernel/domainname']), 'example.org\n');
+    assert.equal(await ok(['run', '--rm', '--sysctl', 'net.ipv4.ip_forward=1', 'busybox', 'cat', '/proc/sys/net/ipv4/ip_forward']), '1\n');
+    assert.equal(await ok(['run', '--rm', '--ulimit', 'nofile=1024:2048', 'busybox', 'sh', '-c', 'ulimit -n; ulimit -Hn']), '1024\n2048\n');
+    const cg = await ok([
+      'run', '--rm', '--cpus', '0.5', '--pids-limit', '50', '--cpuset-cpus', '0', '--memory', '64m', '--oom-kill-disable', 'busybox', 'sh', '-c',
+      'cat /sys/fs/cgroup/cpu/cpu.cfs_quota_us /sys/fs/cgroup/pids/pids.max /sys/fs/cgroup/cpuset/cpuset.cpus; grep oom_kill_disable /sys/fs/cgroup/memory/memory.oom_control',
+    ]);
+    assert.equal(cg, '50000\n50\n0\noom_kill_disable 1\n');
+    assert.match(await ok(['run', '--rm', '--shm-size', '8m', 'busybox', 'grep', ' /dev/shm ', '/proc/mounts']), /size=8192k/);
+    assert.match(await ok(['run', '--rm', '-u', 'nobody', '--group-add', '10', 'busybox', 'id', '-G']), /\b10\b/);
+    assert.match(await fails(['run', '--rm', '--cap-drop', 'CHOWN', 'busybox', 'chown', 'nobody', '/tmp']), /Operation not permitted/);
+    await ok(['run', '-d', '--name', 'usr1stop', '--stop-signal', 'USR1', 'busybox', 'sh', '-c', 'trap "exit 9" USR1; while true; do sleep 0.1; done']);
+    await ok(['stop', 'usr1stop']);
+    assert.equal((await inspect('usr1stop')).State.ExitCode, 9);
+    await ok(['rm', 'usr1stop']);
+  });
+
   test('seccomp filter by default, none when unconfined or privileged; /.dockerenv is there', async () => {
     assert.match(await ok(['run', '--rm', 'busybox', 'grep', 'Seccomp:', '/proc/self/status']), /Seccomp:\s+2/);
     assert.match(await ok(['run', '--rm', '--security-opt', 'seccomp=unconfined', 'busybox', 'grep', 'Seccomp:', '/proc/self/status']), /Seccomp:\s+0/);
