@@ -39,3 +39,5 @@ export function writeFileAtomic(file: string, data: string | Buffer, mode = 0o64
   }
   fs.renameSync(tmp, file);
 }
+
+export { KeyedLock } from './keyed-lock';

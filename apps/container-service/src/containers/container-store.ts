@@ -24,23 +24,6 @@ export interface StoredContainer {
 
 interface Row { seq: number; id: string; name: string; record: string }
 
-/**
- * Parsed records by id, reused while the stored JSON is the same text: `ps`
- * reads every record on every call, and parsing dominated it. Callers get a
- * copy they may change.
- */
-const parsed = new Map<string, { json: string; record: ContainerRecord }>();
-
-function fromRow(r: Row): StoredContainer {
-  let hit = parsed.get(r.id);
-  if (!hit || hit.json !== r.record) {
-    hit = { json: r.record, record: JSON.parse(r.record) as ContainerRecord };
-    parsed.set(r.id, hit);
-  }
-  const record = { ...hit.record, Name: r.name };
-  return { seq: r.seq, record, json: record.Name === hit.record.Name ? r.record : JSON.stringify(record) };
-}
-
 /** Which way an insert or rename went. */
 export type NameOutcome = { ok: true } | { ok: false; holder: string };
 
@@ -55,6 +38,21 @@ function isUniqueViolation(err: unknown, column: string): boolean {
  */
 export class ContainerStore {
   private readonly db: Db;
+  /**
+   * Parsed records by id, reused while the stored JSON is the same text: `ps`
+   * reads every record on every call, and parsing dominated it. Callers get a
+   * shallow copy; update() hands its callback a deep one.
+   */
+  private readonly parsed = new Map<string, { json: string; record: ContainerRecord }>();
+  private readonly fromRow = (r: Row): StoredContainer => {
+    let hit = this.parsed.get(r.id);
+    if (!hit || hit.json !== r.record) {
+      hit = { json: r.record, record: JSON.parse(r.record) as ContainerRecord };
+      this.parsed.set(r.id, hit);
+    }
+    const record = { ...hit.record, Name: r.name };
+    return { seq: r.seq, record, json: record.Name === hit.record.Name ? r.record : JSON.stringify(record) };
+  };
   private readonly stmt: Record<'all' | 'byId' | 'byName' | 'byPrefix' | 'insert' | 'delete' | 'rename' | 'count' | 'byImage' | 'update', Statement>;
 
   constructor(file: string) {
@@ -78,22 +76,22 @@ export class ContainerStore {
   }
 
   list(): StoredContainer[] {
-    return (this.stmt.all.all() as Row[]).map(fromRow);
+    return (this.stmt.all.all() as Row[]).map(this.fromRow);
   }
 
   get(id: string): StoredContainer | undefined {
     const row = this.stmt.byId.get(id) as Row | undefined;
-    return row ? fromRow(row) : undefined;
+    return row ? this.fromRow(row) : undefined;
   }
 
   byName(name: string): StoredContainer | undefined {
     const row = this.stmt.byName.get(name) as Row | undefined;
-    return row ? fromRow(row) : undefined;
+    return row ? this.fromRow(row) : undefined;
   }
 
   /** Up to two containers whose id starts with prefix: two means ambiguous. */
   byPrefix(prefix: string): StoredContainer[] {
-    return (this.stmt.byPrefix.all(prefix, prefix) as Row[]).map(fromRow);
+    return (this.stmt.byPrefix.all(prefix, prefix) as Row[]).map(this.fromRow);
   }
 
   count(): number {
@@ -148,7 +146,7 @@ export class ContainerStore {
 
   /** True when a record was deleted. */
   delete(id: string): boolean {
-    parsed.delete(id);
+    this.parsed.delete(id);
     return this.stmt.delete.run(id).changes === 1;
   }
 

@@ -4,7 +4,7 @@ import type { ContainerRecord, ContainerState } from '@berth/engine-api';
 import type { EventSink } from '@berth/events';
 import type { Logger } from '@berth/logging';
 import { RpcError } from '@berth/rpc';
-import { writeFileAtomic } from '@berth/storage';
+import { KeyedLock, writeFileAtomic } from '@berth/storage';
 import type { ContainerConfig } from '../containers/config-merge';
 import { emitContainerEvent } from '../containers/container-events';
 import type { ContainerExits } from '../containers/container-exits';
@@ -13,13 +13,12 @@ import type { ContainerStore } from '../containers/container-store';
 import { rfc3339Nano } from '../containers/time';
 import type { AttachHub } from '../attach/attach-hub';
 import type { RootfsManager } from '../rootfs/rootfs-manager';
-import { ConmonError, createContainer, processAlive, readExitCode, waitForExit } from '../runtime/conmon';
+import { ConmonError, createContainer, processAlive, readExitCode, readPid, readText, waitForExit } from '../runtime/conmon';
 import { buildOciSpec } from '../runtime/oci-spec';
 import { Runc } from '../runtime/runc';
 import { parseSignal } from '../runtime/signals';
 import { resolveUser, UserError } from '../runtime/users';
 import { hostNetworkHostsFile, hostnameFile, hostsFile, resolvConf } from './etc-files';
-import { KeyedLock } from './keyed-lock';
 import { NetworkLink, stoppedNetworkSettings } from './network-link';
 import { nextBackoff, RestartPolicy, shouldRestart, validateRestartPolicy } from './restart-policy';
 import { specInputFor } from './spec-input';
@@ -180,7 +179,7 @@ export class ContainerLifecycle {
       const hostname = r.Config.Hostname || id.slice(0, 12);
       const extraHosts = (hc.ExtraHosts as string[] | null) ?? [];
       const hosts = net.hostNetwork
-        ? hostNetworkHostsFile(readText('/etc/hosts'), extraHosts, net.gateway)
+        ? hostNetworkHostsFile(await readText('/etc/hosts'), extraHosts, net.gateway)
         : hostsFile({ hostname, domainname: r.Config.Domainname, ipAddress: net.ipAddress, extraHosts, hostGateway: net.gateway });
       fs.mkdirSync(dir, { recursive: true });
       writeFileAtomic(this.paths.hosts(id), hosts);
@@ -646,8 +645,8 @@ export class ContainerLifecycle {
       try {
         if (isActive(r.State.Status) && r.State.Status !== 'restarting') {
           const code = await readExitCode(this.paths.exitDir, id);
-          const conmonPid = Number(readText(this.paths.conmonPidFile(id)));
-          if (code === undefined && conmonPid > 0 && processAlive(conmonPid)) {
+          const conmonPid = await readPid(this.paths.conmonPidFile(id));
+          if (code === undefined && conmonPid !== undefined && processAlive(conmonPid)) {
             this.rootfs.adopt(id);
             this.monitor(id);
             this.hooks.restored?.(r);
@@ -683,13 +682,5 @@ export class ContainerLifecycle {
     this.closing = true;
     for (const t of this.restartTimers.values()) clearTimeout(t);
     this.restartTimers.clear();
-  }
-}
-
-function readText(file: string): string {
-  try {
-    return fs.readFileSync(file, 'utf8').trim();
-  } catch {
-    return '';
   }
 }

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { nextBackoff, shouldRestart, validateRestartPolicy } from './restart-policy';
-import { KeyedLock } from './keyed-lock';
 import { Waiters } from './waiters';
 
 describe('restart policy', () => {
@@ -25,15 +24,7 @@ describe('restart policy', () => {
     assert.equal(nextBackoff(50_000, 0), 60_000);
   });
 
-  test('keyed lock runs one key in order; waiters wake on stop and removal', async () => {
-    const lock = new KeyedLock();
-    const order: string[] = [];
-    await Promise.all([
-      lock.run('a', async () => { await new Promise((r) => setTimeout(r, 20)); order.push('a1'); }),
-      lock.run('a', async () => { order.push('a2'); }),
-      lock.run('b', async () => { order.push('b1'); }),
-    ]);
-    assert.deepEqual(order, ['b1', 'a1', 'a2']);
+  test('waiters wake on stop and removal', async () => {
     const w = new Waiters();
     const stop = w.nextStop('c');
     const removed = w.removal('c');

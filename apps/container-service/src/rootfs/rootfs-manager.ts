@@ -1,3 +1,4 @@
+import { KeyedLock } from '@berth/storage';
 import { isMounted, mountOverlay, unmountOverlay } from './overlay';
 import type { ContainerPaths } from '../containers/container-paths';
 
@@ -10,24 +11,13 @@ import type { ContainerPaths } from '../containers/container-paths';
  */
 export class RootfsManager {
   private readonly holders = new Map<string, number>();
-  private readonly queues = new Map<string, Promise<unknown>>();
+  private readonly lock = new KeyedLock();
 
   constructor(private readonly paths: ContainerPaths) {}
 
-  private serial<T>(id: string, fn: () => Promise<T>): Promise<T> {
-    const prev = this.queues.get(id) ?? Promise.resolve();
-    const next = prev.then(fn, fn);
-    const settled = next.catch(() => undefined);
-    this.queues.set(id, settled);
-    void settled.then(() => {
-      if (this.queues.get(id) === settled) this.queues.delete(id);
-    });
-    return next;
-  }
-
   /** Mounts (when not mounted yet) and returns the root filesystem's path. */
   acquire(id: string, layerPaths: string[]): Promise<string> {
-    return this.serial(id, async () => {
+    return this.lock.run(id, async () => {
       const target = this.paths.rootfs(id);
       if (!isMounted(target)) {
         await mountOverlay({ lowerDirs: layerPaths, upperDir: this.paths.upper(id), workDir: this.paths.work(id), target });
@@ -39,7 +29,7 @@ export class RootfsManager {
 
   /** Drops one hold; the last one unmounts. */
   release(id: string): Promise<void> {
-    return this.serial(id, async () => {
+    return this.lock.run(id, async () => {
       const n = (this.holders.get(id) ?? 1) - 1;
       if (n > 0) {
         this.holders.set(id, n);
@@ -70,7 +60,7 @@ export class RootfsManager {
 
   /** Unmounts whatever is left (container removal). */
   forget(id: string): Promise<void> {
-    return this.serial(id, async () => {
+    return this.lock.run(id, async () => {
       this.holders.delete(id);
       await unmountOverlay(this.paths.rootfs(id));
     });

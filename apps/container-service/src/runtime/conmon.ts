@@ -72,7 +72,8 @@ export function processAlive(pid: number): boolean {
   }
 }
 
-async function readPid(file: string): Promise<number | undefined> {
+/** A pid file's number, or undefined while it is missing or not written yet. */
+export async function readPid(file: string): Promise<number | undefined> {
   try {
     const n = Number((await fs.promises.readFile(file, 'utf8')).trim());
     return Number.isInteger(n) && n > 0 ? n : undefined;
@@ -81,7 +82,8 @@ async function readPid(file: string): Promise<number | undefined> {
   }
 }
 
-async function readText(file: string): Promise<string> {
+/** A file's text without the surrounding whitespace; '' when it cannot be read. */
+export async function readText(file: string): Promise<string> {
   try {
     return (await fs.promises.readFile(file, 'utf8')).trim();
   } catch {

@@ -7,7 +7,7 @@ import { formatIpv4 } from '../ipam/ipv4';
 import type { DefaultBridge } from '../wiring/bridge';
 import type { NetnsDirectory } from '../wiring/netns';
 import { deleteVeth, HOST_NETNS, randomMacAddress, randomVethName, vethScript } from '../wiring/veth';
-import { KeyedLock } from './keyed-lock';
+import { KeyedLock } from '@berth/storage';
 import { resolveNetworkMode } from './network-mode';
 import { networkSettings } from './network-settings';
 import { EndpointRecord, NetworkStore, PredefinedNetwork, SubnetFullError, randomId } from './network-store';

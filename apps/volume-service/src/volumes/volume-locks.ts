@@ -1,5 +1,6 @@
 import * as crypto from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { KeyedLock } from '@berth/storage';
 import type { VolumeStore } from './volume-store';
 
 export interface VolumeLockOptions {
@@ -16,7 +17,7 @@ export interface VolumeLockOptions {
  * the store, expiring if its holder dies).
  */
 export class VolumeLocks {
-  private readonly tails = new Map<string, Promise<unknown>>();
+  private readonly local = new KeyedLock();
   private readonly ttlMs: number;
   private readonly pollMs: number;
 
@@ -25,16 +26,8 @@ export class VolumeLocks {
     this.pollMs = options.pollMs ?? 20;
   }
 
-  async run<T>(name: string, fn: () => Promise<T>): Promise<T> {
-    const previous = this.tails.get(name) ?? Promise.resolve();
-    const work = previous.then(() => this.withLease(name, fn));
-    const tail = work.catch(() => undefined);
-    this.tails.set(name, tail);
-    try {
-      return await work;
-    } finally {
-      if (this.tails.get(name) === tail) this.tails.delete(name);
-    }
+  run<T>(name: string, fn: () => Promise<T>): Promise<T> {
+    return this.local.run(name, () => this.withLease(name, fn));
   }
 
   private async withLease<T>(name: string, fn: () => Promise<T>): Promise<T> {

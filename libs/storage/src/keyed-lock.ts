@@ -1,10 +1,15 @@
-/** Runs tasks for one key one after another (an Attach and a Detach of one container never interleave). */
+/**
+ * Runs tasks for one key one after another, in the order they were asked
+ * for; tasks for different keys run freely. A failed task does not stop the
+ * ones queued behind it. Within one process only: work shared with other
+ * replicas also needs a lease or a transaction.
+ */
 export class KeyedLock {
   private readonly tails = new Map<string, Promise<unknown>>();
 
   run<T>(key: string, task: () => Promise<T>): Promise<T> {
     const previous = this.tails.get(key) ?? Promise.resolve();
-    const result = previous.catch(() => undefined).then(task);
+    const result = previous.then(task, task);
     const tail = result.catch(() => undefined);
     this.tails.set(key, tail);
     void tail.then(() => {
