@@ -9,7 +9,8 @@ import { ContainerStatsGrpcController } from './grpc/stats.grpc';
 import { ContainerExecGrpcController } from './grpc/exec.grpc';
 import { ContainerPaths } from './containers/container-paths';
 import { ContainerExits } from './containers/container-exits';
-import { network, volume } from '@berth/proto';
+import { image, network, volume } from '@berth/proto';
+import { ImageLeaseKeeper } from './images/image-lease-keeper';
 import { createClient } from '@berth/rpc';
 import { RootfsManager } from './rootfs/rootfs-manager';
 import { AttachHub } from './attach/attach-hub';
@@ -36,7 +37,8 @@ export class ContainerServiceModule {
     const paths = new ContainerPaths(config.dataRoot, config.runRoot);
     const exits = new ContainerExits();
     const volumes = new VolumeLinks(createClient(volume.VolumeServiceClient, config.services.volume).call);
-    const manager = new ContainerManager(store, events, logger, volumes, paths);
+    const leases = new ImageLeaseKeeper(createClient(image.ImageServiceClient, config.services.image).call, store, logger.child({ part: 'leases' }));
+    const manager = new ContainerManager(store, leases, events, logger, volumes, paths);
     const rootfs = new RootfsManager(paths);
     const attach = new AttachHub(paths, { resolve: (ref) => manager.resolve(ref).record }, logger.child({ part: 'attach' }));
     const lifecycle = new ContainerLifecycle(store, paths, rootfs, volumes, new GrpcNetworkLink(createClient(network.NetworkServiceClient, config.services.network).call), attach, exits, events, logger.child({ part: 'lifecycle' }));
@@ -52,6 +54,7 @@ export class ContainerServiceModule {
       providers: [
         { provide: LOGGER, useValue: logger },
         { provide: ContainerStore, useValue: store },
+        { provide: ImageLeaseKeeper, useValue: leases },
         { provide: ContainerManager, useValue: manager },
         { provide: ContainerPaths, useValue: paths },
         { provide: ContainerExits, useValue: exits },

@@ -12,6 +12,7 @@ import { ContainerStatsGrpcController } from './grpc/stats.grpc';
 import { ContainerExecGrpcController } from './grpc/exec.grpc';
 import { ContainerStore } from './containers/container-store';
 import { ContainerLifecycle } from './lifecycle/container-lifecycle';
+import { ImageLeaseKeeper } from './images/image-lease-keeper';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -27,7 +28,10 @@ async function main(): Promise<void> {
   ], logger);
   // Containers that ran on while this service was down are picked up again.
   void app.get(ContainerLifecycle).restore().catch((err: unknown) => logger.error('restore failed', { error: err instanceof Error ? err.message : String(err) }));
+  // Image leases follow the records; removals made while image-service was down are settled here.
+  void app.get(ImageLeaseKeeper).start();
   stopOnSignals(async () => {
+    app.get(ImageLeaseKeeper).close();
     app.get(ContainerLifecycle).close();
     await server.stop();
     app.get(ContainerStore).close();

@@ -7,6 +7,7 @@ import { startGrpcServer, stopOnSignals } from '@berth/rpc';
 import { ImageServiceModule } from './image-service.module';
 import { ImageGrpcController } from './grpc/image.grpc';
 import { ImageDb } from './store/image-db';
+import { ImageLeases } from './images/image-leases';
 import { Puller } from './pull/puller';
 import { Pusher } from './pull/pusher';
 import { startPullWorker } from './jobs/pull-worker';
@@ -18,6 +19,8 @@ async function main(): Promise<void> {
   const logger = createLogger('image-service', config.logLevel);
   const events = connectEventSink(config.redisUrl, config.eventsMaxLength, logger);
   const app = await NestFactory.createApplicationContext(ImageServiceModule.forRoot(config, logger, events.sink), { logger: false });
+  // A pull killed with its process left a lease and maybe layers no image took.
+  await app.get(ImageLeases).sweep();
   const server = await startGrpcServer(config.services.image, [app.get(ImageGrpcController).binding()], logger);
   const workers = config.redisUrl
     ? [

@@ -7,6 +7,8 @@ import { createLogger } from '@berth/logging';
 import type { EventInput } from '@berth/events';
 import { ContainerManager, rfc3339Nano } from './container-manager';
 import { ContainerStore } from './container-store';
+import { ImageLeaseKeeper } from '../images/image-lease-keeper';
+import { FakeImageService } from '../images/lease-test-helpers';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-ctr-'));
 after(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -14,27 +16,37 @@ after(() => fs.rmSync(dir, { recursive: true, force: true }));
 function setup() {
   const store = new ContainerStore(path.join(dir, `${Math.random()}`, 'metadata.db'));
   const events: EventInput[] = [];
-  const m = new ContainerManager(store, { publish: async (e) => events.push(e) }, createLogger('test', 'error'));
-  return { m, events, store };
+  const images = new FakeImageService();
+  const logger = createLogger('test', 'error');
+  const m = new ContainerManager(store, new ImageLeaseKeeper(images.client, store, logger), { publish: async (e) => events.push(e) }, logger);
+  return { m, events, store, images };
 }
 
-const base = { hostConfig: {}, networkingConfig: {}, image: 'busybox', imageId: `sha256:${'a'.repeat(64)}`, imageConfig: { Cmd: ['sh'] }, platform: '', layerPaths: [] };
+const base = { hostConfig: {}, networkingConfig: {}, image: 'busybox', platform: '' };
+const settle = () => new Promise((r) => setTimeout(r, 10));
 
 describe('ContainerManager', () => {
   test('create, resolve by name, id and prefix, rename, remove', async () => {
-    const { m, events } = setup();
+    const { m, events, images } = setup();
     const { id } = await m.create({ ...base, name: 'web', config: { Labels: { k: 'v' } } });
+    assert.equal(m.inspect(id).Image, images.imageId);
+    assert.deepEqual(m.inspect(id).LayerPaths, ['/layers/top', '/layers/bottom'], 'overlay order: topmost first');
+    assert.deepEqual(m.inspect(id).Config.Cmd, ['sh'], 'the image config is merged');
+    assert.deepEqual([...images.leases.keys()], [`container/${id}`]);
     assert.equal(m.inspect('web').Id, id);
     assert.equal(m.inspect('/web').Id, id);
     assert.equal(m.inspect(id.slice(0, 5)).Id, id);
     assert.deepEqual(events[0].Actor.Attributes, { k: 'v', image: 'busybox', name: 'web' });
     await assert.rejects(m.create({ ...base, name: 'web', config: {} }), { message: `Conflict. The container name "/web" is already in use by container "${id}". You have to remove (or rename) that container to be able to reuse that name.` });
+    assert.equal(images.leases.size, 1, 'the failed create gave its lease back');
+    await assert.rejects(m.create({ ...base, image: 'nothere', name: 'other', config: {} }), /No such image: nothere/);
     m.rename('web', 'api');
     assert.equal(m.inspect('api').Name, 'api');
     assert.equal(events.at(-1)?.Actor.Attributes.oldName, '/web');
-    assert.deepEqual(m.imageUsage(base.imageId), { running: [], stopped: [id] });
     await m.remove('api', false, false);
     assert.throws(() => m.inspect('api'), { message: 'No such container: api' });
+    await settle();
+    assert.equal(images.leases.size, 0, 'remove released the lease');
   });
 
   test('generated names, list filters and prune', async () => {

@@ -17,6 +17,7 @@ import type { VolumeLinks } from '../lifecycle/volume-links';
 import type { ContainerLifecycle } from '../lifecycle/container-lifecycle';
 import { emitContainerEvent } from './container-events';
 import { writeInitLayer } from '../rootfs/init-layer';
+import type { ContainerImages, LeasedImage } from '../images/image-lease-keeper';
 
 export { rfc3339Nano };
 
@@ -25,13 +26,9 @@ export interface CreateInput {
   config: ContainerConfig;
   hostConfig: Record<string, unknown>;
   networkingConfig: Record<string, unknown>;
+  /** The image as the user typed it: resolved (and leased) here. */
   image: string;
-  imageId: string;
-  /** The image config's `config` object. */
-  imageConfig: ContainerConfig | null;
   platform: string;
-  /** The image's layer directories, topmost first. */
-  layerPaths: string[];
 }
 
 export interface Filter { key: string; values: string[] }
@@ -61,6 +58,16 @@ function applyHostConfigDefaults(hc: Record<string, unknown>): void {
   for (const k of ['AutoRemove', 'Privileged', 'PublishAllPorts', 'ReadonlyRootfs']) if (hc[k] === undefined) hc[k] = false;
 }
 
+/** The `config` object of an image config (null when the image has none). */
+function imageContainerConfig(json: string): ContainerConfig | null {
+  try {
+    const parsed = JSON.parse(json) as { config?: ContainerConfig | null } | null;
+    return parsed?.config ?? null;
+  } catch {
+    throw RpcError.internal('the image config is not valid JSON');
+  }
+}
+
 /** How many generated names to try before giving up; collisions are rare. */
 const NAME_ATTEMPTS = 10;
 
@@ -70,6 +77,7 @@ export class ContainerManager {
 
   constructor(
     private readonly store: ContainerStore,
+    private readonly images: ContainerImages,
     private readonly events: EventSink,
     private readonly logger: Logger,
     private readonly volumes?: VolumeLinks,
@@ -85,9 +93,18 @@ export class ContainerManager {
     emitContainerEvent(this.events, this.logger, action, record, extra);
   }
 
+  /**
+   * docker create: the image is resolved and its layers leased to the new
+   * container in one step, so no rmi or prune can take them from it.
+   */
   async create(input: CreateInput): Promise<{ id: string; warnings: string[] }> {
     const wanted = input.name === '' ? '' : validateContainerName(input.name);
-    const config = mergeImageConfig({ ...input.config, Image: input.image }, input.imageConfig);
+    const id = generateContainerId();
+    return this.images.withLease(id, input.image, (img) => this.createFrom(id, wanted, input, img));
+  }
+
+  private async createFrom(id: string, wanted: string, input: CreateInput, img: LeasedImage): Promise<{ id: string; warnings: string[] }> {
+    const config = mergeImageConfig({ ...input.config, Image: input.image }, imageContainerConfig(img.configJson));
     const { path, args } = commandOf(config);
     if (path === '') throw RpcError.invalidArgument('No command specified');
     const hostConfig = { ...input.hostConfig };
@@ -97,16 +114,15 @@ export class ContainerManager {
     applyHostConfigDefaults(hostConfig);
     const plan = [...planMounts(hostConfig, config.Volumes as Record<string, unknown> | null | undefined)];
     for (const m of this.volumesFrom(hostConfig.VolumesFrom)) if (!plan.some((p) => p.destination === m.destination)) plan.push(m);
-    const id = generateContainerId();
     if (!config.Hostname) config.Hostname = hostConfig.NetworkMode === 'host' ? os.hostname() : id.slice(0, 12);
-    const layerPaths = input.layerPaths;
+    const layerPaths = img.layerPaths;
     const base: Omit<ContainerRecord, 'Name'> = {
       Id: id,
       Created: rfc3339Nano(),
       Path: path,
       Args: args,
       ImageName: input.image,
-      Image: input.imageId,
+      Image: img.id,
       Config: config,
       HostConfig: hostConfig,
       NetworkingConfig: input.networkingConfig,
@@ -258,18 +274,6 @@ export class ContainerManager {
     // dockerd reports every prune, even one that removed nothing.
     this.events.publish({ Type: 'container', Action: 'prune', Actor: { ID: '', Attributes: { reclaimed: '0' } } }).catch(() => undefined);
     return { deleted, reclaimed: 0 };
-  }
-
-  imageUsage(imageId: string): { running: string[]; stopped: string[] } {
-    const running: string[] = [];
-    const stopped: string[] = [];
-    for (const id of this.store.usersOf(imageId)) {
-      const c = this.store.get(id);
-      if (!c) continue;
-      const s = c.record.State.Status;
-      (s === 'running' || s === 'paused' || s === 'restarting' ? running : stopped).push(id);
-    }
-    return { running, stopped };
   }
 
   summary(): { containers: number; running: number; paused: number; stopped: number } {

@@ -25,6 +25,12 @@ export interface StoredContainer {
 interface Row { seq: number; id: string; name: string; record: string }
 
 /** Which way an insert or rename went. */
+/** Told of every record change after it is committed (e.g. to keep image leases in step). */
+export interface ContainerStoreObserver {
+  updated?(before: ContainerRecord, after: ContainerRecord): void;
+  deleted?(record: ContainerRecord): void;
+}
+
 export type NameOutcome = { ok: true } | { ok: false; holder: string };
 
 function isUniqueViolation(err: unknown, column: string): boolean {
@@ -37,6 +43,7 @@ function isUniqueViolation(err: unknown, column: string): boolean {
  * file cannot both take one.
  */
 export class ContainerStore {
+  private readonly observers: ContainerStoreObserver[] = [];
   private readonly db: Db;
   /**
    * Parsed records by id, reused while the stored JSON is the same text: `ps`
@@ -53,7 +60,7 @@ export class ContainerStore {
     const record = { ...hit.record, Name: r.name };
     return { seq: r.seq, record, json: record.Name === hit.record.Name ? r.record : JSON.stringify(record) };
   };
-  private readonly stmt: Record<'all' | 'byId' | 'byName' | 'byPrefix' | 'insert' | 'delete' | 'rename' | 'count' | 'byImage' | 'update', Statement>;
+  private readonly stmt: Record<'all' | 'byId' | 'byName' | 'byPrefix' | 'insert' | 'delete' | 'rename' | 'count' | 'update', Statement>;
 
   constructor(file: string) {
     fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
@@ -70,7 +77,6 @@ export class ContainerStore {
       delete: p('DELETE FROM containers WHERE id = ?'),
       rename: p('UPDATE containers SET name = ? WHERE id = ?'),
       count: p('SELECT COUNT(*) AS n FROM containers'),
-      byImage: p('SELECT id FROM containers WHERE image_id = ? ORDER BY seq'),
       update: p('UPDATE containers SET record = ? WHERE id = ?'),
     };
   }
@@ -96,10 +102,6 @@ export class ContainerStore {
 
   count(): number {
     return (this.stmt.count.get() as { n: number }).n;
-  }
-
-  usersOf(imageId: string): string[] {
-    return (this.stmt.byImage.all(imageId) as { id: string }[]).map((r) => r.id);
   }
 
   /** Inserts the record unless its name is taken; then says who holds the name. */
@@ -133,21 +135,32 @@ export class ContainerStore {
    * container is gone. The name column is not touched (rename owns it).
    */
   update(id: string, fn: (record: ContainerRecord) => ContainerRecord | undefined): ContainerRecord | undefined {
-    return this.db.transaction((): ContainerRecord | undefined => {
+    let before: ContainerRecord | undefined;
+    const after = this.db.transaction((): ContainerRecord | undefined => {
       const current = this.get(id);
       if (!current) return undefined;
       // A deep copy: records read from the cache share their nested objects.
       const next = fn(structuredClone(current.record));
       if (!next) return current.record;
       this.stmt.update.run(JSON.stringify(next), id);
+      before = current.record;
       return next;
     }).immediate();
+    if (before && after) for (const o of this.observers) o.updated?.(before, after);
+    return after;
   }
 
   /** True when a record was deleted. */
   delete(id: string): boolean {
+    const current = this.get(id);
     this.parsed.delete(id);
-    return this.stmt.delete.run(id).changes === 1;
+    const deleted = this.stmt.delete.run(id).changes === 1;
+    if (deleted && current) for (const o of this.observers) o.deleted?.(current.record);
+    return deleted;
+  }
+
+  observe(observer: ContainerStoreObserver): void {
+    this.observers.push(observer);
   }
 
   close(): void {

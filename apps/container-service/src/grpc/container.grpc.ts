@@ -59,19 +59,14 @@ export class ContainerGrpcController {
     const idOf = (ref: string) => c.resolve(ref).record.Id;
     const implementation: container.ContainerServiceServer = {
       summary: unary(async () => c.summary(), l),
-      imageUsage: unary(async (req: container.ImageUsageRequest) => c.imageUsage(req.imageId), l),
       create: unary(async (req: container.CreateContainerRequest) => {
-        const imageConfig = parseObject(req.imageConfigJson, 'image config');
         return c.create({
           name: req.name,
           config: parseObject(req.configJson, 'container config') as ContainerConfig,
           hostConfig: parseObject(req.hostConfigJson, 'host config'),
           networkingConfig: parseObject(req.networkingConfigJson, 'networking config'),
           image: req.image,
-          imageId: req.imageId,
-          imageConfig: (imageConfig.config ?? null) as ContainerConfig | null,
           platform: req.platform,
-          layerPaths: req.layerPaths,
         });
       }, l),
       inspect: unary(async (req: container.ContainerRef) => (req.size ? this.withSize(c.resolve(req.id)) : toProto(c.resolve(req.id))), l),

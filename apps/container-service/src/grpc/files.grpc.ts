@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { ServerReadableStream, ServerWritableStream, sendUnaryData } from '@grpc/grpc-js';
 import { Readable } from 'node:stream';
-import { containerFiles } from '@berth/proto';
+import { common, containerFiles } from '@berth/proto';
 import { RpcError, ServiceBinding, toStatusObject, unary } from '@berth/rpc';
 import type { Logger } from '@berth/logging';
 import { ContainerFiles, type TarStream } from '../files/container-files';
@@ -107,7 +107,7 @@ export class ContainerFilesGrpcController {
         }, (data): containerFiles.ArchiveChunk => ({ part: { $case: 'data', data } }), 'archive');
       },
 
-      putArchive: (call: ServerReadableStream<containerFiles.PutArchiveInput, containerFiles.Empty>, callback: sendUnaryData<containerFiles.Empty>) => {
+      putArchive: (call: ServerReadableStream<containerFiles.PutArchiveInput, common.Empty>, callback: sendUnaryData<common.Empty>) => {
         void (async () => {
           const messages = call[Symbol.asyncIterator]() as AsyncIterator<containerFiles.PutArchiveInput>;
           try {
@@ -127,7 +127,7 @@ export class ContainerFilesGrpcController {
         })();
       },
 
-      export: (call: Writable<containerFiles.ContainerId, containerFiles.DataChunk>) => {
+      export: (call: Writable<containerFiles.ContainerId, common.DataChunk>) => {
         this.stream(call, () => this.files.export(call.request.id), (data) => ({ data }), 'export');
       },
 
@@ -135,7 +135,7 @@ export class ContainerFilesGrpcController {
         changes: (await this.files.changes(req.id)).map((c) => ({ path: c.path, kind: c.kind })),
       }), this.logger),
 
-      layerDiff: (call: Writable<containerFiles.ContainerId, containerFiles.DataChunk>) => {
+      layerDiff: (call: Writable<containerFiles.ContainerId, common.DataChunk>) => {
         this.stream(call, () => this.files.layerDiff(call.request.id), (data) => ({ data }), 'layer diff');
       },
     };

@@ -3,7 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import * as zlib from 'node:zlib';
 import type { Writable } from 'node:stream';
 import { ApiError, toApiError } from '@berth/engine-api';
-import type { containerFiles } from '@berth/proto';
+import type { common, containerFiles } from '@berth/proto';
 import { ServiceClients } from '../services/service-clients';
 import { queryBool } from '../server/request-context';
 
@@ -204,7 +204,7 @@ export class ContainerFilesController {
   @Get('containers/:id/export')
   exportContainer(@Param('id') id: string, @Res() reply: FastifyReply): Promise<void> {
     const call = this.services.containerFiles.export({ id });
-    return relayTar<containerFiles.DataChunk>(
+    return relayTar<common.DataChunk>(
       reply,
       call as unknown as ChunkCall,
       (first) => ({ headers: { 'Content-Type': 'application/octet-stream' }, data: first.data }),

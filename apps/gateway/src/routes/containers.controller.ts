@@ -45,18 +45,13 @@ export class ContainersController {
     const { HostConfig, NetworkingConfig, ...config } = body;
     const image = typeof config.Image === 'string' ? config.Image : '';
     if (image === '') throw ApiError.badRequest('No image specified');
-    const img = await this.services.image.inspect({ name: image });
     const res = await this.services.container.create({
       name: name ?? '',
       configJson: JSON.stringify(config),
       hostConfigJson: JSON.stringify(objectField(HostConfig, 'HostConfig')),
       networkingConfigJson: JSON.stringify(objectField(NetworkingConfig, 'NetworkingConfig')),
       image,
-      imageId: img.id,
-      imageConfigJson: img.configJson,
       platform: platform ?? '',
-      // overlay wants the topmost layer first
-      layerPaths: img.layers.map((l) => l.path).reverse(),
     });
     return { Id: res.id, Warnings: res.warnings };
   }

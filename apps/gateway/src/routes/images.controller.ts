@@ -1,7 +1,7 @@
 import { Controller, Delete, Get, HttpCode, Post, Query, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError, Filters, toApiError } from '@berth/engine-api';
-import type { image } from '@berth/proto';
+import type { common, image } from '@berth/proto';
 import { ServiceClients } from '../services/service-clients';
 import { Features, queryBool } from '../server/request-context';
 import type { ApiFeatures } from '../versions/features';
@@ -140,7 +140,7 @@ export class ImagesController {
     const res = reply.raw;
     let started = false;
     await new Promise<void>((resolve, reject) => {
-      call.on('data', (msg: image.DataChunk) => {
+      call.on('data', (msg: common.DataChunk) => {
         if (!started) {
           started = true;
           reply.hijack();

@@ -3,6 +3,7 @@ import { ImageManager } from '../images/image-manager';
 import { parseConfig } from '../images/image-config';
 import { chainIds, isDigest, hexOf, sha256 } from '../store/digest';
 import { InvalidArchiveError, SpooledArchive } from './spool';
+import type { JobLease } from '../images/image-leases';
 
 interface DockerManifestEntry { Config: string; RepoTags?: string[] | null; Layers: string[] }
 interface OciDescriptor { mediaType: string; digest: string; size: number; annotations?: Record<string, string> }
@@ -54,7 +55,7 @@ function imagesOf(archive: SpooledArchive): ArchiveImage[] {
 }
 
 /** Loads every image of a spooled archive; calls `say` with each line for the client. */
-export async function loadArchive(images: ImageManager, archive: SpooledArchive, say: (line: Record<string, unknown>) => void): Promise<string[]> {
+export async function loadArchive(images: ImageManager, lease: JobLease, archive: SpooledArchive, say: (line: Record<string, unknown>) => void): Promise<string[]> {
   const loaded: string[] = [];
   for (const entry of imagesOf(archive)) {
     const cfg = parseConfig(entry.config);
@@ -62,16 +63,19 @@ export async function loadArchive(images: ImageManager, archive: SpooledArchive,
     if (diffIds.length !== entry.layerFiles.length) throw new InvalidArchiveError(`invalid archive: ${entry.layerFiles.length} layers for ${diffIds.length} diff IDs`);
     const chains = chainIds(diffIds);
     for (let i = 0; i < chains.length; i++) {
-      if (images.db.layer(chains[i]) && images.layers.has(chains[i])) continue;
+      if (lease.holdIfPresent(chains[i])) continue;
       const file = entry.layerFiles[i];
       say({ status: 'Loading layer', id: hexOf(diffIds[i]).slice(0, 12), progressDetail: { current: 0, total: fs.statSync(file).size } });
       const res = await images.layers.unpack(chains[i], fs.createReadStream(file), diffIds[i]);
       const blobDigest = res.compressedDigest;
       if (!images.content.has(blobDigest)) await images.content.commitFile(file, blobDigest);
-      images.db.putLayer({
-        chainId: chains[i], diffId: diffIds[i], parent: i > 0 ? chains[i - 1] : '', size: res.size,
-        blobDigest, blobMediaType: blobDigest === diffIds[i] ? 'application/vnd.docker.image.rootfs.diff.tar' : 'application/vnd.docker.image.rootfs.diff.tar.gzip',
-        blobSize: images.content.size(blobDigest),
+      images.db.atomically(() => {
+        images.db.putLayer({
+          chainId: chains[i], diffId: diffIds[i], parent: i > 0 ? chains[i - 1] : '', size: res.size,
+          blobDigest, blobMediaType: blobDigest === diffIds[i] ? 'application/vnd.docker.image.rootfs.diff.tar' : 'application/vnd.docker.image.rootfs.diff.tar.gzip',
+          blobSize: images.content.size(blobDigest),
+        });
+        lease.hold(chains[i]);
       });
     }
     await images.content.writeBuffer(entry.config, sha256(entry.config));

@@ -3,10 +3,12 @@ import { PassThrough, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ServerDuplexStream, ServerReadableStream, ServerWritableStream, sendUnaryData } from '@grpc/grpc-js';
 import * as tar from 'tar-stream';
-import { image } from '@berth/proto';
+import { common, image } from '@berth/proto';
 import { ServiceBinding, toStatusObject, unary } from '@berth/rpc';
 import type { Logger } from '@berth/logging';
 import { ImageManager, ImageView } from '../images/image-manager';
+import { ImageLeases } from '../images/image-leases';
+import { hostPlatform } from '../images/platform';
 import { SpooledArchive } from '../archive/spool';
 import { loadArchive } from '../archive/load';
 import { saveImages } from '../archive/save';
@@ -57,17 +59,26 @@ function errorLine(err: unknown): string {
 /** The ImageService contract; logic lives in ImageManager and archive/. */
 @Injectable()
 export class ImageGrpcController {
-  constructor(private readonly images: ImageManager, private readonly registry: RegistryClient, @Inject(LOGGER) private readonly logger: Logger) {}
+  constructor(
+    private readonly images: ImageManager,
+    private readonly leases: ImageLeases,
+    private readonly registry: RegistryClient,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {}
 
   binding(): ServiceBinding {
     const m = this.images;
     const l = this.logger;
     const implementation: image.ImageServiceServer = {
       list: unary(async (req: image.ListImagesRequest) => ({ images: m.list(req.filters, req.all).map(toProto) }), l),
-      inspect: unary(async (req: image.ImageName) => {
-        const v = m.inspect(req.name);
+      inspect: unary(async (req: image.ImageName) => toProto(m.inspect(req.name)), l),
+      acquireImage: unary(async (req: image.AcquireImageRequest) => {
+        const v = this.leases.acquire(req.name, req.leaseId, req.active);
         return { ...toProto(v), layers: v.layers.map((x) => ({ diffId: x.diffId, chainId: x.chainId, size: x.size, path: m.layers.dir(x.chainId) })) };
       }, l),
+      releaseLease: unary(async (req: image.LeaseRef) => { await this.leases.release(req.leaseId); return {}; }, l),
+      setLeaseActive: unary(async (req: image.SetLeaseActiveRequest) => { this.leases.setActive(req.leaseId, req.active); return {}; }, l),
+      reconcileLeases: unary(async (req: image.ReconcileLeasesRequest) => this.leases.reconcile(req.prefix, req.leases.map((x) => ({ leaseId: x.leaseId, imageId: x.imageId, active: x.active }))), l),
       history: unary(async (req: image.ImageName) => ({ entries: m.history(req.name) }), l),
       tag: unary(async (req: image.TagRequest) => { m.tag(req.source, req.repo, req.tag); return {}; }, l),
       remove: unary(async (req: image.RemoveImageRequest) => ({ items: await m.remove(req.name, req.force, req.noPrune) }), l),
@@ -92,38 +103,40 @@ export class ImageGrpcController {
       distributionInspect: unary(async (req: image.DistributionRequest) => {
         const named = namedRef(req.name);
         const reference = named.ref.digest ?? named.ref.tag ?? 'latest';
-        const resolved = await this.registry.resolve({ domain: named.ref.domain, path: named.ref.path }, reference, { os: 'linux', architecture: 'amd64' }, decodeRegistryAuth(req.registryAuth))
+        const resolved = await this.registry.resolve({ domain: named.ref.domain, path: named.ref.path }, reference, hostPlatform(), decodeRegistryAuth(req.registryAuth))
           .catch((err: unknown) => { throw registryRpcError(err); });
         const digest = resolved.indexDigest ?? resolved.digest;
         return {
           descriptorJson: JSON.stringify({ mediaType: resolved.mediaType, digest, size: resolved.raw.length }),
-          platformsJson: JSON.stringify([{ architecture: 'amd64', os: 'linux' }]),
+          platformsJson: JSON.stringify([{ architecture: hostPlatform().architecture, os: 'linux' }]),
         };
       }, l),
-      load: (call: ServerDuplexStream<image.DataChunk, image.ProgressMessage>) => {
+      load: (call: ServerDuplexStream<common.DataChunk, image.ProgressMessage>) => {
         const input = new PassThrough();
-        call.on('data', (chunk: image.DataChunk) => { if (!input.write(chunk.data)) call.pause(); });
+        call.on('data', (chunk: common.DataChunk) => { if (!input.write(chunk.data)) call.pause(); });
         input.on('drain', () => call.resume());
         call.on('end', () => input.end());
         call.on('error', (err) => input.destroy(err));
         const dir = m.content.tempPath('load');
         void (async () => {
           let archive: SpooledArchive | undefined;
+          const lease = this.leases.startJob('load');
           try {
             archive = await SpooledArchive.from(input, dir);
-            await loadArchive(m, archive, (line) => call.write({ json: JSON.stringify(line) }));
+            await loadArchive(m, lease, archive, (line) => call.write({ json: JSON.stringify(line) }));
           } catch (err) {
             l.warn('load failed', { error: err instanceof Error ? err.message : String(err) });
             input.resume();
             call.write({ json: errorLine(err) });
           } finally {
+            await lease.release().catch((err: unknown) => l.warn('load lease not released', { error: String(err) }));
             archive?.remove();
             if (!archive) SpooledArchive.discard(dir);
             call.end();
           }
         })();
       },
-      save: (call: ServerWritableStream<image.SaveRequest, image.DataChunk>) => {
+      save: (call: ServerWritableStream<image.SaveRequest, common.DataChunk>) => {
         const pack = tar.pack();
         const toMessages = new Transform({ writableObjectMode: false, readableObjectMode: true, transform(chunk: Buffer, _e, cb) { cb(null, { data: chunk }); } });
         void (async () => {
@@ -150,12 +163,15 @@ export class ImageGrpcController {
         call.on('end', () => { input.end(); ready(options ?? { repo: '', tag: '', changes: [], message: '', platform: '' }); });
         call.on('error', (err) => input.destroy(err));
         void (async () => {
+          const lease = this.leases.startJob('import');
           try {
-            const id = await importRootfs(m, input, await gotOptions);
+            const id = await importRootfs(m, lease, input, await gotOptions);
             callback(null, { id });
           } catch (err) {
             input.resume();
             callback(toStatusObject(err));
+          } finally {
+            await lease.release().catch((err: unknown) => l.warn('import lease not released', { error: String(err) }));
           }
         })();
       },

@@ -7,7 +7,8 @@ import { Readable } from 'node:stream';
 import * as tar from 'tar-stream';
 import { createLogger } from '@berth/logging';
 import type { EventInput } from '@berth/events';
-import { ImageManager, ImageUsage } from './image-manager';
+import { ImageManager } from './image-manager';
+import { ImageLeases } from './image-leases';
 import { ImageDb } from '../store/image-db';
 import { ContentStore } from '../store/content-store';
 import { LayerStore } from '../store/layer-store';
@@ -24,21 +25,29 @@ function rootfsTar(content: string): Promise<Buffer> {
   return new Promise((resolve) => { pack.on('data', (c: unknown) => chunks.push(c as Buffer)); pack.on('end', () => resolve(Buffer.concat(chunks))); });
 }
 
-function setup(usage: { running: string[]; stopped: string[] } = { running: [], stopped: [] }) {
+function setup() {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'img-'));
   roots.push(root);
   const events: EventInput[] = [];
-  const users: ImageUsage = { usage: async () => usage };
   const m = new ImageManager(new ImageDb(path.join(root, 'metadata.db')), new ContentStore(root), new LayerStore(root),
-    { publish: async (e) => { events.push(e); } }, createLogger('test', 'error'), users);
-  return { m, events, usage, root };
+    { publish: async (e) => { events.push(e); } }, createLogger('test', 'error'));
+  const leases = new ImageLeases(m, createLogger('test', 'error'));
+  const imp = async (content: string, o: ReturnType<typeof opts>) => {
+    const lease = leases.startJob('import');
+    try {
+      return await importRootfs(m, lease, Readable.from([await rootfsTar(content)]), o);
+    } finally {
+      await lease.release();
+    }
+  };
+  return { m, events, root, leases, imp };
 }
 
 const opts = (repo: string, tag = 'latest') => ({ repo, tag, changes: ['CMD ["sh"]'], message: '', platform: '' });
 
 test('import, resolve by name, ID and prefix; tag and untag', async () => {
-  const { m, events } = setup();
-  const id = await importRootfs(m, Readable.from([await rootfsTar('a')]), opts('app'));
+  const { m, events, imp } = setup();
+  const id = await imp('a', opts('app'));
   assert.equal(m.resolve('app').id, id);
   assert.equal(m.resolve('app:latest').id, id);
   assert.equal(m.resolve('docker.io/library/app:latest').id, id);
@@ -57,15 +66,18 @@ test('import, resolve by name, ID and prefix; tag and untag', async () => {
 });
 
 test('an image used by a stopped container needs force; a running one cannot be deleted', async () => {
-  const stopped = setup({ running: [], stopped: ['c0ffee0000000000'] });
-  const id = await importRootfs(stopped.m, Readable.from([await rootfsTar('b')]), opts('used'));
+  const stopped = setup();
+  const id = await stopped.imp('b', opts('used'));
+  stopped.leases.acquire('used', 'container/c0ffee0000000000', false);
   await assert.rejects(stopped.m.remove('used', false, false), /unable to remove repository reference "used" \(must force\) - container c0ffee000000 is using its referenced image/);
   await assert.rejects(stopped.m.remove(id, false, false), /\(must be forced\) - image is being used by stopped container c0ffee000000/);
   const forced = await stopped.m.remove(id, true, false);
   assert.equal(forced[forced.length - 1].deleted, id);
 
-  const running = setup({ running: ['beef00000000aaaa'], stopped: [] });
-  const rid = await importRootfs(running.m, Readable.from([await rootfsTar('c')]), opts('busy'));
+  const running = setup();
+  const rid = await running.imp('c', opts('busy'));
+  running.leases.acquire('busy', 'container/beef00000000aaaa', false);
+  running.leases.setActive('container/beef00000000aaaa', true);
   await assert.rejects(running.m.remove(rid, true, false), /\(cannot be forced\) - image is being used by running container beef00000000/);
   const untagOnly = await running.m.remove('busy', true, false);
   assert.deepEqual(untagOnly, [{ untagged: 'busy:latest', deleted: '' }]);
@@ -75,9 +87,9 @@ test('an image used by a stopped container needs force; a running one cannot be 
 });
 
 test('list filters: dangling, reference, label; invalid keys refused', async () => {
-  const { m } = setup();
-  await importRootfs(m, Readable.from([await rootfsTar('d')]), { ...opts('web', '1'), changes: ['LABEL tier=front'] });
-  await importRootfs(m, Readable.from([await rootfsTar('e')]), opts(''));
+  const { m, imp } = setup();
+  await imp('d', { ...opts('web', '1'), changes: ['LABEL tier=front'] });
+  await imp('e', opts(''));
   const names = (f: { key: string; values: string[] }[]) => m.list(f, false).map((v) => v.repoTags.join(',') || '<none>');
   assert.deepEqual(names([{ key: 'dangling', values: ['true'] }]), ['<none>']);
   assert.deepEqual(names([{ key: 'reference', values: ['we*'] }]), ['web:1']);

@@ -10,13 +10,8 @@ import { sha256 } from '../store/digest';
 import { createdSeconds, parseConfig } from './image-config';
 import { HEX_PREFIX, familiarOf, namedRef } from './names';
 
-
-/** Which containers use an image; container-service answers it. */
-export interface ImageUsage {
-  usage(imageId: string): Promise<{ running: string[]; stopped: string[] }>;
-}
-
-const NO_USAGE: ImageUsage = { usage: async () => ({ running: [], stopped: [] }) };
+/** Lease ids of containers: "container/<container id>". */
+export const CONTAINER_LEASE_PREFIX = 'container/';
 
 export interface ImageView {
   record: ImageRecord;
@@ -50,8 +45,20 @@ export class ImageManager {
     readonly layers: LayerStore,
     private readonly events: EventSink,
     private readonly logger: Logger,
-    private readonly containers: ImageUsage = NO_USAGE,
   ) {}
+
+  /**
+   * Containers created from an image, as their leases say: running ones
+   * (active leases) and the rest. container-service keeps the leases.
+   */
+  containerUsers(imageId: string): { running: string[]; stopped: string[] } {
+    const running: string[] = [];
+    const stopped: string[] = [];
+    for (const lease of this.db.leases.holdersOf(imageId, CONTAINER_LEASE_PREFIX)) {
+      (lease.active ? running : stopped).push(lease.id.slice(CONTAINER_LEASE_PREFIX.length));
+    }
+    return { running, stopped };
+  }
 
   emit(event: EventInput): void {
     this.events.publish(event).catch((err: unknown) => this.logger.warn('event not published', { action: event.Action, error: String(err) }));
@@ -184,7 +191,7 @@ export class ImageManager {
     this.emit({ Type: 'image', Action: 'tag', Actor: { ID: img.id, Attributes: { name: ref.familiar } } });
   }
 
-  /** docker rmi, as dockerd's ImageDelete (containers are not checked yet). */
+  /** docker rmi, as dockerd's ImageDelete. */
   async remove(name: string, force: boolean, noPrune: boolean): Promise<DeleteItem[]> {
     const img = this.resolve(name);
     const refs = this.db.refsOf(img.id);
@@ -193,7 +200,7 @@ export class ImageManager {
     if (!byId) {
       const ref = namedRef(name);
       const tags = refs.filter((r) => !r.isDigest);
-      const usage = tags.length === 1 && tags[0].ref === ref.canonical ? await this.containers.usage(img.id) : { running: [], stopped: [] };
+      const usage = tags.length === 1 && tags[0].ref === ref.canonical ? this.containerUsers(img.id) : { running: [], stopped: [] };
       const user = usage.running[0] ?? usage.stopped[0];
       if (user && !force) {
         throw RpcError.conflict(`conflict: unable to remove repository reference "${name}" (must force) - container ${user.slice(0, 12)} is using its referenced image ${img.id.slice(7, 19)}`);
@@ -214,7 +221,7 @@ export class ImageManager {
       }
     } else {
       const repos = new Set(refs.filter((r) => !r.isDigest).map((r) => familiarName(namedRef(r.ref).ref)));
-      await this.checkUsage(img, force);
+      this.checkUsage(img, force);
       if (repos.size > 1 && !force) {
         throw RpcError.conflict(`conflict: unable to delete ${img.id.slice(7, 19)} (must be forced) - image is referenced in multiple repositories`);
       }
@@ -230,29 +237,35 @@ export class ImageManager {
   }
 
   /** dockerd refuses to delete an image a container uses: always if running, unless forced if stopped. */
-  private async checkUsage(img: ImageRecord, force: boolean): Promise<void> {
-    const { running, stopped } = await this.containers.usage(img.id);
+  private checkUsage(img: ImageRecord, force: boolean): void {
+    const { running, stopped } = this.containerUsers(img.id);
     const short = img.id.slice(7, 19);
     if (running.length > 0) throw RpcError.conflict(`conflict: unable to delete ${short} (cannot be forced) - image is being used by running container ${running[0].slice(0, 12)}`);
     if (stopped.length > 0 && !force) throw RpcError.conflict(`conflict: unable to delete ${short} (must be forced) - image is being used by stopped container ${stopped[0].slice(0, 12)}`);
   }
 
-  /** Deletes the image and every layer no other image uses; returns bytes freed. */
+  /**
+   * Deletes the image record, and every layer no other image uses and no
+   * lease holds; returns bytes freed. The records go in one transaction
+   * before the first await, so nothing can lease what is being deleted.
+   */
   private async deleteImage(img: ImageRecord): Promise<{ items: DeleteItem[]; reclaimed: number }> {
-    const before = new Map(img.chainIds.map((c) => [c, this.db.layer(c)] as const));
-    const orphaned = this.db.deleteImage(img.id);
-    let reclaimed = 0;
-    for (const chain of orphaned) {
-      const layer = before.get(chain);
-      await this.layers.remove(chain);
-      if (layer) {
-        reclaimed += layer.size;
-        if (!this.db.blobInUse(layer.blobDigest)) this.content.remove(layer.blobDigest);
-      }
-    }
+    const freed = this.db.deleteImage(img.id);
+    const reclaimed = await this.removeLayers(freed);
     this.content.remove(img.id);
     this.emit({ Type: 'image', Action: 'delete', Actor: { ID: img.id, Attributes: { name: img.id } } });
     return { items: [{ untagged: '', deleted: img.id }], reclaimed };
+  }
+
+  /** Removes the directories and unused blobs of layers whose records are gone; returns their size. */
+  async removeLayers(freed: LayerRecord[]): Promise<number> {
+    let reclaimed = 0;
+    for (const layer of freed) {
+      await this.layers.remove(layer.chainId);
+      reclaimed += layer.size;
+      if (!this.db.blobInUse(layer.blobDigest)) this.content.remove(layer.blobDigest);
+    }
+    return reclaimed;
   }
 
   async prune(filtersList: { key: string; values: string[] }[]): Promise<{ items: DeleteItem[]; reclaimed: number }> {
@@ -264,7 +277,8 @@ export class ImageManager {
     const tagged = new Set(this.db.allRefs().filter((r) => !r.isDigest).map((r) => r.imageId));
     for (const img of this.db.images()) {
       if (danglingOnly && tagged.has(img.id)) continue;
-      const used = await this.containers.usage(img.id);
+      if (!this.db.image(img.id)) continue; // deleted meanwhile, while an earlier one was removed
+      const used = this.containerUsers(img.id);
       if (used.running.length + used.stopped.length > 0) continue;
       if (until.some((t) => img.created > t)) continue;
       const labels = parseConfig(img.config).config?.Labels ?? {};

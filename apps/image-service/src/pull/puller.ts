@@ -9,6 +9,8 @@ import { parseConfig } from '../images/image-config';
 import { chainIds, sha256 } from '../store/digest';
 import { RegistryAuth, RegistryClient, Descriptor } from '../registry';
 import { ProgressBatcher, bar, shortId } from './progress';
+import type { ImageLeases, JobLease } from '../images/image-leases';
+import { parsePlatform } from '../images/platform';
 
 export function decodeRegistryAuth(header: string | undefined): RegistryAuth | undefined {
   if (!header) return undefined;
@@ -35,18 +37,32 @@ async function parallel<T>(items: T[], limit: number, fn: (item: T, index: numbe
 
 /** docker pull: manifest, config, layers in parallel, verified, unpacked, committed at once. */
 export class Puller {
-  constructor(private readonly images: ImageManager, private readonly registry: RegistryClient, private readonly concurrency = 3) {}
+  constructor(
+    private readonly images: ImageManager,
+    private readonly leases: ImageLeases,
+    private readonly registry: RegistryClient,
+    private readonly concurrency = 3,
+  ) {}
 
+  /** The pull holds a lease on every layer it finds or makes until its image is committed. */
   async pull(job: PullJob, report: (lines: ProgressLine[]) => Promise<void>): Promise<PullResult> {
+    const lease = this.leases.startJob('pull');
+    try {
+      return await this.pullLeased(job, lease, report);
+    } finally {
+      await lease.release();
+    }
+  }
+
+  private async pullLeased(job: PullJob, lease: JobLease, report: (lines: ProgressLine[]) => Promise<void>): Promise<PullResult> {
     const named = namedRef(job.reference);
     const auth = decodeRegistryAuth(job.registryAuth);
-    const [os, architecture, variant] = (job.platform || 'linux/amd64').split('/');
     const progress = new ProgressBatcher(report);
     const repo = { domain: named.ref.domain, path: named.ref.path };
     const reference = named.ref.digest ?? named.ref.tag ?? 'latest';
     progress.line({ status: `Pulling from ${named.ref.path}`, id: named.ref.digest ?? named.ref.tag });
 
-    const manifest = await this.registry.resolve(repo, reference, { os, architecture, variant }, auth);
+    const manifest = await this.registry.resolve(repo, reference, parsePlatform(job.platform ?? ''), auth);
     const configBuf = await this.fetchSmall(repo, manifest.config, auth);
     const cfg = parseConfig(configBuf);
     const diffIds = cfg.rootfs!.diff_ids;
@@ -57,7 +73,7 @@ export class Puller {
 
     const missing: number[] = [];
     manifest.layers.forEach((layer, i) => {
-      if (this.images.db.layer(chains[i]) && this.images.layers.has(chains[i])) progress.line({ status: 'Already exists', id: shortId(layer.digest) });
+      if (lease.holdIfPresent(chains[i])) progress.line({ status: 'Already exists', id: shortId(layer.digest) });
       else {
         missing.push(i);
         progress.line({ status: 'Pulling fs layer', id: shortId(layer.digest) });
@@ -69,9 +85,12 @@ export class Puller {
       const layer = manifest.layers[i];
       const id = shortId(layer.digest);
       const res = await this.downloadAndUnpack(repo, layer, chains[i], diffIds[i], auth, progress);
-      this.images.db.putLayer({
-        chainId: chains[i], diffId: diffIds[i], parent: i > 0 ? chains[i - 1] : '', size: res.size,
-        blobDigest: layer.digest, blobMediaType: layer.mediaType, blobSize: layer.size,
+      this.images.db.atomically(() => {
+        this.images.db.putLayer({
+          chainId: chains[i], diffId: diffIds[i], parent: i > 0 ? chains[i - 1] : '', size: res.size,
+          blobDigest: layer.digest, blobMediaType: layer.mediaType, blobSize: layer.size,
+        });
+        lease.hold(chains[i]);
       });
       progress.line({ status: 'Pull complete', id });
     });

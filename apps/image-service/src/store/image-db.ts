@@ -1,4 +1,5 @@
 import { openDatabase, Db, Statement } from '@berth/storage';
+import { LEASE_MIGRATION, LeaseTable } from './lease-table';
 
 export interface LayerRecord {
   chainId: string;
@@ -54,6 +55,7 @@ const MIGRATIONS = [
      created_seq INTEGER NOT NULL DEFAULT 0
    );
    CREATE INDEX refs_image ON refs(image_id);`,
+  LEASE_MIGRATION,
 ];
 
 interface ImageRow { id: string; config: string; size: number; created: number; parent: string; last_tag_time: string }
@@ -66,10 +68,12 @@ function layerFromRow(r: LayerRow): LayerRecord {
 /** Image, layer and reference metadata in SQLite; every change is one transaction. */
 export class ImageDb {
   readonly db: Db;
+  readonly leases: LeaseTable;
   private readonly stmts: Record<string, Statement>;
 
   constructor(file: string) {
     this.db = openDatabase(file, MIGRATIONS);
+    this.leases = new LeaseTable(this.db);
     this.stmts = {
       image: this.db.prepare('SELECT * FROM images WHERE id = ?'),
       images: this.db.prepare('SELECT * FROM images'),
@@ -174,23 +178,49 @@ export class ImageDb {
     return this.db.prepare('DELETE FROM refs WHERE ref = ?').run(ref).changes === 1;
   }
 
-  /** Deletes the image record; returns chain ids no other image uses any more. */
-  deleteImage(id: string): string[] {
+  /**
+   * Deletes the image record; returns the layers that went with it: those no
+   * other image uses and no lease holds.
+   */
+  deleteImage(id: string): LayerRecord[] {
     const tx = this.db.transaction(() => {
       const chains = (this.stmts.imageLayers.all(id) as { chain_id: string }[]).map((r) => r.chain_id);
       this.db.prepare('DELETE FROM refs WHERE image_id = ?').run(id);
       this.db.prepare('DELETE FROM images WHERE id = ?').run(id);
-      const orphaned: string[] = [];
-      for (const c of chains) {
-        const used = this.db.prepare('SELECT 1 FROM image_layers WHERE chain_id = ? LIMIT 1').get(c);
-        if (!used) {
-          this.db.prepare('DELETE FROM layers WHERE chain_id = ?').run(c);
-          orphaned.push(c);
-        }
-      }
-      return orphaned;
+      return this.collectLayers(chains);
     });
     return tx.immediate();
+  }
+
+  /**
+   * Deletes the records of those `chainIds` that no image uses and no lease
+   * holds, and returns them: their directories and blobs may go.
+   */
+  collectLayers(chainIds: string[]): LayerRecord[] {
+    const tx = this.db.transaction(() => {
+      const freed: LayerRecord[] = [];
+      for (const c of new Set(chainIds)) {
+        if (this.db.prepare('SELECT 1 FROM image_layers WHERE chain_id = ? LIMIT 1').get(c)) continue;
+        if (this.leases.holdsLayer(c)) continue;
+        const layer = this.layer(c);
+        if (!layer) continue;
+        this.db.prepare('DELETE FROM layers WHERE chain_id = ?').run(c);
+        freed.push(layer);
+      }
+      return freed;
+    });
+    return tx.immediate();
+  }
+
+  /** Every layer record no image uses and no lease holds (left by a crash). */
+  unreferencedLayers(): string[] {
+    return (this.db.prepare(`SELECT chain_id FROM layers l WHERE NOT EXISTS (SELECT 1 FROM image_layers i WHERE i.chain_id = l.chain_id)
+      AND NOT EXISTS (SELECT 1 FROM lease_layers x WHERE x.chain_id = l.chain_id)`).all() as { chain_id: string }[]).map((r) => r.chain_id);
+  }
+
+  /** Runs `fn` as one immediate transaction (reads and writes see no one else's half). */
+  atomically<T>(fn: () => T): T {
+    return this.db.transaction(fn).immediate();
   }
 
   /** Layer records whose blob is used by no remaining layer. */

@@ -55,7 +55,18 @@ export class LayerStore {
     }
   }
 
+  /**
+   * Moves the directory aside at once, then deletes it: a pull unpacking the
+   * same layer meanwhile gets a fresh directory, never a half-deleted one.
+   */
   async remove(chainId: string): Promise<void> {
-    await fs.promises.rm(this.dir(chainId), { recursive: true, force: true });
+    const trash = path.join(this.root, `trash-${process.pid}-${crypto.randomBytes(6).toString('hex')}`);
+    try {
+      fs.renameSync(this.dir(chainId), trash);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+      throw err;
+    }
+    await fs.promises.rm(trash, { recursive: true, force: true });
   }
 }
