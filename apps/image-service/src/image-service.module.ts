@@ -13,6 +13,7 @@ import { CONFIG, EVENTS, LOGGER } from './tokens';
 import { RegistryClient } from './registry';
 import { Puller } from './pull/puller';
 import { Pusher } from './pull/pusher';
+import { JobWorkers } from './jobs/job-workers';
 
 const storeRoot = (config: BerthConfig) => path.join(config.dataRoot, 'images');
 
@@ -48,6 +49,11 @@ export class ImageServiceModule {
           useFactory: (m: ImageManager, leases: ImageLeases, r: RegistryClient) => new Puller(m, leases, r, Number(process.env.BERTH_PULL_CONCURRENCY || 3)),
         },
         { provide: Pusher, inject: [ImageManager, RegistryClient], useFactory: (m: ImageManager, r: RegistryClient) => new Pusher(m, r) },
+        {
+          provide: JobWorkers,
+          inject: [CONFIG, Puller, Pusher, LOGGER],
+          useFactory: (c: BerthConfig, puller: Puller, pusher: Pusher, log: Logger) => new JobWorkers(c, puller, pusher, log),
+        },
         ImageGrpcController,
       ],
     };

@@ -129,5 +129,5 @@ export async function openMaybeCompressed(
   if (compression === 'none') return { stream, compression };
   const dec = decompressor(compression);
   pipeline(stream, dec, () => undefined);
-  return { stream: dec as unknown as Readable, compression };
+  return { stream: dec as Readable, compression };
 }

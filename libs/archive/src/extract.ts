@@ -4,6 +4,7 @@ import { constants as fsc } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { type Readable, pipeline } from 'node:stream';
+import { tarExtractSink } from './tar-sink';
 import { pipeline as pipelineAsync } from 'node:stream/promises';
 import * as tar from 'tar-stream';
 
@@ -444,8 +445,8 @@ export async function extractLayer(
     // Uncompressed input is its own diffID: hash it once.
     const plain = opened.compression === 'none';
     done = plain
-      ? pipelineAsync(opened.stream, scanner, extract as unknown as NodeJS.WritableStream)
-      : pipelineAsync(opened.stream, uncompressed, scanner, extract as unknown as NodeJS.WritableStream);
+      ? pipelineAsync(opened.stream, scanner, tarExtractSink(extract))
+      : pipelineAsync(opened.stream, uncompressed, scanner, tarExtractSink(extract));
     done.catch(() => undefined);
     for await (const entry of extract) {
       if (!(await extractor.handle(entry, scanner.recordsFor(entry.offset)))) await drain(entry);

@@ -40,3 +40,4 @@ export {
   WHITEOUT_PREFIX,
   type WhiteoutMode,
 } from './whiteouts';
+export { tarExtractSink } from './tar-sink';

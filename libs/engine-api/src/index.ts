@@ -3,3 +3,4 @@ export * from './versions';
 export * from './filters';
 export * from './events';
 export * from './container-record';
+export * from './types';

@@ -29,7 +29,7 @@ export function createClient<C extends Client>(Ctor: ClientCtor<C>, address: str
     get(_target, prop: string) {
       const cached = wrappers.get(prop);
       if (cached) return cached;
-      const method = (raw as unknown as Record<string, unknown>)[prop];
+      const method: unknown = Reflect.get(raw, prop);
       if (typeof method !== 'function') return undefined;
       const once = (request: unknown, opts: Partial<CallOptions>, waitForReady = false) => new Promise((resolve, reject) => {
         (method as UnaryFn<unknown, unknown>).call(raw, request, new Metadata({ waitForReady }), opts, (err, res) => (err ? reject(err) : resolve(res)));

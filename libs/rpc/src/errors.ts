@@ -38,7 +38,7 @@ function statusFromHttp(httpStatus: number): status {
 export function toStatusObject(err: unknown): { code: status; details: string } {
   if (err instanceof RpcError) return { code: err.code, details: err.message };
   if (err instanceof Error && typeof (err as { statusCode?: unknown }).statusCode === 'number') {
-    return { code: statusFromHttp((err as unknown as { statusCode: number }).statusCode), details: err.message };
+    return { code: statusFromHttp((err as Error & { statusCode: number }).statusCode), details: err.message };
   }
   if (isServiceError(err)) return { code: err.code, details: err.details };
   if (err instanceof Error) return { code: status.INTERNAL, details: err.message };

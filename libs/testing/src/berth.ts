@@ -1,6 +1,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import * as net from 'node:net';
 import { SERVICE_NAMES, ServiceName, loadConfig } from '@berth/config';
 import { CommandResult, DockerOptions, DockerTarget, dockerCli, spawnDocker } from './docker-cli';
 import { waitForGrpcHealth, waitForPing } from './health';
@@ -258,7 +259,7 @@ class BerthInstance implements Berth {
 
     // From here on a forgotten stop() must not keep the test process alive.
     child.unref();
-    for (const s of [child.stdin, child.stdout, child.stderr]) (s as unknown as { unref?: () => void }).unref?.();
+    for (const s of [child.stdin, child.stdout, child.stderr]) if (s instanceof net.Socket) s.unref();
   }
 
   docker(args: string[], opts?: DockerOptions): Promise<CommandResult> {
@@ -334,7 +335,7 @@ class BerthInstance implements Berth {
       if (readPid(this.pidFile(name)) === pid) fs.rmSync(this.pidFile(name), { force: true });
     });
     child.unref();
-    for (const s of [child.stdout, child.stderr]) (s as unknown as { unref?: () => void }).unref?.();
+    for (const s of [child.stdout, child.stderr]) if (s instanceof net.Socket) s.unref();
 
     const timeoutMs = opts.timeoutMs ?? 30_000;
     const config = loadConfig(env);

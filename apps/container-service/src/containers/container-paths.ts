@@ -13,7 +13,7 @@ export class ContainerPaths {
   readonly socketDir: string;
   private readonly pidRoot: string;
 
-  constructor(dataRoot: string, runRoot: string) {
+  constructor(readonly dataRoot: string, runRoot: string) {
     this.root = path.join(dataRoot, 'containers');
     this.runcRoot = path.join(runRoot, 'runc');
     this.exitDir = path.join(runRoot, 'containers', 'exits');

@@ -6,12 +6,13 @@ import type { ContainerConfig } from '../containers/config-merge';
 import type { ContainerRecord } from '../containers/container-record';
 import { ContainerManager } from '../containers/container-manager';
 import type { StoredContainer } from '../containers/container-store';
-import { SummaryCache } from '../containers/container-summary';
+import { inspectMessage, summaryMessage } from './container-message';
 import { LOGGER } from '../tokens';
 import { ContainerLifecycle } from '../lifecycle/container-lifecycle';
 import { AttachHub } from '../attach/attach-hub';
 import { ContainerPaths } from '../containers/container-paths';
 import { ContainerSizes } from '../containers/container-size';
+import { readHostFacts } from '../host/host-facts';
 
 function parseObject(json: string, what: string): Record<string, unknown> {
   if (json === '') return {};
@@ -26,9 +27,6 @@ function parseObject(json: string, what: string): Record<string, unknown> {
   return v as Record<string, unknown>;
 }
 
-function toProto(c: StoredContainer, size?: { rw: number; rootFs: number }): container.Container {
-  return { id: c.record.Id, recordJson: c.json, sizeRw: size?.rw ?? -1, sizeRootFs: size?.rootFs ?? -1 };
-}
 
 /** The ContainerService contract; each method hands straight to ContainerManager. */
 @Injectable()
@@ -42,14 +40,10 @@ export class ContainerGrpcController {
   ) {}
 
   private readonly sizes = new ContainerSizes();
-  private readonly summaries = new SummaryCache();
+  private hostFacts?: container.HostInfo;
 
-  private summaryProto(c: StoredContainer, size?: { rw: number; rootFs: number }): container.Container {
-    return { ...toProto(c, size), recordJson: this.summaries.of(c.record.Id, c.json, c.record) };
-  }
-
-  private withSize(c: StoredContainer): Promise<container.Container> {
-    return this.sizes.of(this.paths.upper(c.record.Id), c.record.LayerPaths ?? []).then((size) => toProto(c, size));
+  private sizeOf(c: StoredContainer): Promise<{ rw: number; rootFs: number }> {
+    return this.sizes.of(this.paths.upper(c.record.Id), c.record.LayerPaths ?? []);
   }
 
   binding(): ServiceBinding {
@@ -59,6 +53,8 @@ export class ContainerGrpcController {
     const idOf = (ref: string) => c.resolve(ref).record.Id;
     const implementation: container.ContainerServiceServer = {
       summary: unary(async () => c.summary(), l),
+      // Read once: none of these change while the service runs.
+      getHostInfo: unary(async () => (this.hostFacts ??= readHostFacts(this.paths.dataRoot)), l),
       create: unary(async (req: container.CreateContainerRequest) => {
         return c.create({
           name: req.name,
@@ -69,13 +65,14 @@ export class ContainerGrpcController {
           platform: req.platform,
         });
       }, l),
-      inspect: unary(async (req: container.ContainerRef) => (req.size ? this.withSize(c.resolve(req.id)) : toProto(c.resolve(req.id))), l),
+      inspect: unary(async (req: container.ContainerRef) => {
+        const found = c.resolve(req.id);
+        return inspectMessage(found.record, req.size ? await this.sizeOf(found) : undefined);
+      }, l),
       list: unary(async (req: container.ListContainersRequest) => {
         const found = c.listStored(req.all, req.limit, req.filters);
-        if (!req.size) return { containers: found.map((r) => this.summaryProto(r)) };
-        return {
-          containers: await Promise.all(found.map(async (r) => this.summaryProto(r, await this.sizes.of(this.paths.upper(r.record.Id), r.record.LayerPaths ?? [])))),
-        };
+        if (!req.size) return { containers: found.map((r) => summaryMessage(r.record)) };
+        return { containers: await Promise.all(found.map(async (r) => summaryMessage(r.record, await this.sizeOf(r)))) };
       }, l),
       remove: unary(async (req: container.RemoveContainerRequest) => {
         await c.remove(req.id, req.force, req.removeVolumes);

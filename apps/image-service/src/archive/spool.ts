@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { Writable } from 'node:stream';
+import { tarExtractSink } from '@berth/archive';
 import * as tar from 'tar-stream';
 
 export class InvalidArchiveError extends Error {}
@@ -48,7 +48,7 @@ export class SpooledArchive {
       }
     });
     try {
-      await pipeline(input, extract as unknown as Writable);
+      await pipeline(input, tarExtractSink(extract));
     } catch (err) {
       throw new InvalidArchiveError(`invalid archive: ${err instanceof Error ? err.message : String(err)}`);
     }

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { PassThrough, Transform } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { once } from 'node:events';
+import { PassThrough } from 'node:stream';
 import type { ServerDuplexStream, ServerReadableStream, ServerWritableStream, sendUnaryData } from '@grpc/grpc-js';
 import * as tar from 'tar-stream';
 import { common, image } from '@berth/proto';
@@ -138,12 +138,15 @@ export class ImageGrpcController {
       },
       save: (call: ServerWritableStream<image.SaveRequest, common.DataChunk>) => {
         const pack = tar.pack();
-        const toMessages = new Transform({ writableObjectMode: false, readableObjectMode: true, transform(chunk: Buffer, _e, cb) { cb(null, { data: chunk }); } });
         void (async () => {
           try {
             for (const name of call.request.names) m.inspect(name);
             const writing = saveImages(m, call.request.names, pack);
-            await Promise.all([writing, pipeline(pack, toMessages, call as unknown as NodeJS.WritableStream)]);
+            const sending = (async () => {
+              for await (const data of pack as AsyncIterable<Buffer>) if (!call.write({ data })) await once(call, 'drain');
+              call.end();
+            })();
+            await Promise.all([writing, sending]);
           } catch (err) {
             pack.destroy();
             call.emit('error', toStatusObject(err));

@@ -135,6 +135,11 @@ export class ImageLeases {
     };
   }
 
+  /** Nest's start-up hook: before the service answers, what a killed replica left is swept. */
+  onApplicationBootstrap(): Promise<void> {
+    return this.sweep();
+  }
+
   /**
    * At start-up: ends the job leases of processes on this host that are
    * gone (a killed pull), then deletes layers nothing refers to any more.

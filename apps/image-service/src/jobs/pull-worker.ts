@@ -15,7 +15,7 @@ export function startPullWorker(puller: Puller, connection: ConnectionOptions, l
       logger.info('pull started', { reference: job.data.reference, job: job.id });
       const result = await puller.pull(job.data, async (lines) => {
         const progress: JobProgress = { lines };
-        await job.updateProgress(progress as unknown as object);
+        await job.updateProgress(progress);
       });
       logger.info('pull finished', { reference: job.data.reference, image: result.imageId });
       return result;

@@ -9,7 +9,7 @@ export function startPushWorker(pusher: Pusher, connection: ConnectionOptions, l
     QUEUES.push,
     async (job: Job<PushJob, PushResult>) => pusher.push(job.data, async (lines) => {
       const progress: JobProgress = { lines };
-      await job.updateProgress(progress as unknown as object);
+      await job.updateProgress(progress);
     }),
     { connection, concurrency, lockDuration: 10_000, stalledInterval: 5_000, maxStalledCount: 2 },
   );

@@ -235,4 +235,9 @@ export class ImageDb {
   close(): void {
     this.db.close();
   }
+
+  /** Nest's shutdown hook: the service closes its database last. */
+  onApplicationShutdown(): void {
+    this.close();
+  }
 }

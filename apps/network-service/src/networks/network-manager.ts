@@ -60,6 +60,11 @@ export class NetworkManager {
   ) {}
 
   /** Forgets endpoints of an earlier boot: their namespaces and interfaces are gone with it. */
+  /** Nest's start-up hook: the default bridge and namespaces are settled before the service answers. */
+  onApplicationBootstrap(): Promise<void> {
+    return this.start();
+  }
+
   async start(): Promise<void> {
     for (const ep of this.store.staleEndpoints()) {
       await this.teardown(ep).catch((err: unknown) => this.logger.warn('could not clean up an endpoint of an earlier boot', { container: ep.containerId, error: String(err) }));

@@ -185,4 +185,9 @@ export class NetworkStore {
   close(): void {
     this.db.close();
   }
+
+  /** Nest's shutdown hook: the service closes its database last. */
+  onApplicationShutdown(): void {
+    this.close();
+  }
 }

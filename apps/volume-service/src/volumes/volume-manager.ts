@@ -80,6 +80,11 @@ export class VolumeManager {
   }
 
   /** Finishes removals a crash interrupted. */
+  /** Nest's start-up hook: in the background, since a crash mid-removal may have left a lot to delete. */
+  onApplicationBootstrap(): void {
+    this.start().catch((err: unknown) => this.logger.warn('could not finish interrupted removals', { error: err instanceof Error ? err.message : String(err) }));
+  }
+
   async start(): Promise<void> {
     for (const aside of this.driver.leftovers()) {
       await this.driver.purge(aside).catch((err: unknown) => this.logger.warn('could not delete a removed volume directory', { path: aside, error: message(err) }));

@@ -238,4 +238,9 @@ export class VolumeStore {
   close(): void {
     this.db.close();
   }
+
+  /** Nest's shutdown hook: the service closes its database last. */
+  onApplicationShutdown(): void {
+    this.close();
+  }
 }

@@ -1,0 +1,82 @@
+import type { container } from '@berth/proto';
+import type { MountPoint } from '@berth/engine-api';
+import type { ContainerRecord } from '../containers/container-record';
+
+/**
+ * The declared messages of the ContainerService contract, made from the
+ * stored record. The record's own bookkeeping (LayerPaths, MountPlan,
+ * ManuallyStopped, ...) stays here: only what clients see crosses.
+ */
+export function stateMessage(s: ContainerRecord['State']): container.ContainerState {
+  return {
+    status: s.Status,
+    pid: s.Pid ?? 0,
+    exitCode: s.ExitCode ?? 0,
+    error: s.Error ?? '',
+    oomKilled: s.OOMKilled ?? false,
+    startedAt: s.StartedAt ?? '',
+    finishedAt: s.FinishedAt ?? '',
+    health: s.Health
+      ? { status: s.Health.Status, failingStreak: s.Health.FailingStreak, log: s.Health.Log.map((e) => ({ start: e.Start, end: e.End, exitCode: e.ExitCode, output: e.Output })) }
+      : undefined,
+  };
+}
+
+function mountMessage(m: MountPoint): container.MountPoint {
+  return { type: m.Type, name: m.Name ?? '', source: m.Source, destination: m.Destination, driver: m.Driver ?? '', mode: m.Mode, rw: m.RW, propagation: m.Propagation };
+}
+
+function labelsOf(r: ContainerRecord): Record<string, string> {
+  return (r.Config as { Labels?: Record<string, string> | null }).Labels ?? {};
+}
+
+const NO_SIZE = { rw: -1, rootFs: -1 };
+
+/** What `GET /containers/json` shows of a container. */
+export function summaryMessage(r: ContainerRecord, size = NO_SIZE): container.Container {
+  return {
+    id: r.Id,
+    sizeRw: size.rw,
+    sizeRootFs: size.rootFs,
+    name: r.Name,
+    created: r.Created,
+    path: r.Path,
+    args: r.Args,
+    imageId: r.Image,
+    imageName: r.ImageName,
+    state: stateMessage(r.State),
+    restartCount: r.RestartCount ?? 0,
+    platform: r.Platform,
+    logPath: '',
+    resolvConfPath: '',
+    hostnamePath: '',
+    hostsPath: '',
+    mounts: (r.Mounts ?? []).map(mountMessage),
+    configJson: '',
+    hostConfigJson: '',
+    networkSettingsJson: '',
+    graphDriver: undefined,
+    execIds: [],
+    labels: labelsOf(r),
+    networkMode: (r.HostConfig.NetworkMode as string | undefined) ?? 'bridge',
+    networksJson: r.NetworkSettings?.Networks ? JSON.stringify(r.NetworkSettings.Networks) : '',
+  };
+}
+
+/** What `GET /containers/{id}/json` shows of a container. */
+export function inspectMessage(r: ContainerRecord, size = NO_SIZE): container.Container {
+  return {
+    ...summaryMessage(r, size),
+    logPath: r.LogPath ?? '',
+    resolvConfPath: r.ResolvConfPath ?? '',
+    hostnamePath: r.HostnamePath ?? '',
+    hostsPath: r.HostsPath ?? '',
+    configJson: JSON.stringify(r.Config),
+    hostConfigJson: JSON.stringify(r.HostConfig),
+    networkSettingsJson: r.NetworkSettings ? JSON.stringify(r.NetworkSettings) : '',
+    graphDriver: r.GraphDriver
+      ? { lowerDir: r.GraphDriver.LowerDir, upperDir: r.GraphDriver.UpperDir, workDir: r.GraphDriver.WorkDir, mergedDir: r.GraphDriver.MergedDir }
+      : undefined,
+    execIds: r.ExecIDs ?? [],
+  };
+}
