@@ -2,12 +2,18 @@
 // Runs Berth's compiled tests with Node's built-in runner and ends with one
 // line, `N passed, M failed[, K skipped]`, exiting non-zero on any failure.
 //
-//   node scripts/run-tests.mjs [unit|e2e|all]     (default: all)
+//   node scripts/run-tests.mjs [unit|integration|e2e|all]     (default: all)
 //
-// unit: apps/*/dist/**/*.test.js and libs/*/dist/**/*.test.js, e2e excluded,
-//       files run in parallel (Node's default concurrency).
-// e2e:  libs/testing/dist/e2e/**/*.e2e.test.js, one file at a time: each
-//       starts a whole Berth.
+// unit:        apps/*/dist/**/*.test.js and libs/*/dist/**/*.test.js, e2e and
+//              integration excluded, files run in parallel (Node's default
+//              concurrency). Needs neither root nor runc.
+// integration: **/*.integration.test.js: tests of real mounts, cgroups,
+//              network namespaces, runc and conmon. They need root, runc and
+//              conmon; without them the tier fails saying what is missing
+//              (it never skips quietly).
+// e2e:         libs/testing/dist/e2e/**/*.e2e.test.js, one file at a time:
+//              each starts a whole Berth.
+// all:         unit, integration, e2e.
 // A compiled test whose source (src/**/*.test.ts) is gone is stale and skipped.
 // Env: BERTH_TEST_TIMEOUT (ms per test, e2e only, default 600000);
 //      BERTH_TEST_SETUP_FAILED=1 (set by .ci/run when setup or the build
@@ -56,16 +62,26 @@ function packages() {
   return out;
 }
 
+/** What the integration tier needs of this machine. */
+export const INTEGRATION_NEEDS = [
+  { what: 'root', missing: () => (process.getuid?.() === 0 ? undefined : `running as uid ${process.getuid?.()}`) },
+  { what: 'runc', missing: () => (fs.existsSync('/usr/sbin/runc') ? undefined : '/usr/sbin/runc not found') },
+  { what: 'conmon', missing: () => (fs.existsSync('/usr/bin/conmon') ? undefined : '/usr/bin/conmon not found') },
+];
+
+export function kindOf(file) {
+  if (file.endsWith('.e2e.test.js')) return 'e2e';
+  if (file.endsWith('.integration.test.js')) return 'integration';
+  return file.endsWith('.test.js') ? 'unit' : undefined;
+}
+
 function findTests(kind) {
   const files = [];
   const stale = [];
   for (const pkg of packages()) {
     const dist = path.join(pkg, 'dist');
     for (const f of walk(dist)) {
-      const isE2e = f.endsWith('.e2e.test.js');
-      const wanted = kind === 'e2e'
-        ? isE2e && f.startsWith(path.join(repo, 'libs', 'testing', 'dist', 'e2e') + path.sep)
-        : f.endsWith('.test.js') && !isE2e;
+      const wanted = kindOf(f) === kind && (kind !== 'e2e' || f.startsWith(path.join(repo, 'libs', 'testing', 'dist', 'e2e') + path.sep));
       if (!wanted) continue;
       (hasSource(pkg, f) ? files : stale).push(f);
     }
@@ -156,8 +172,8 @@ function run(kind, files) {
 
 async function main() {
   const which = process.argv[2] ?? 'all';
-  if (!['unit', 'e2e', 'all'].includes(which)) {
-    console.error('usage: node scripts/run-tests.mjs [unit|e2e|all]');
+  if (!['unit', 'integration', 'e2e', 'all'].includes(which)) {
+    console.error('usage: node scripts/run-tests.mjs [unit|integration|e2e|all]');
     process.exit(2);
   }
   const total = { passed: 0, failed: 0, skipped: 0 };
@@ -165,12 +181,20 @@ async function main() {
     console.log('setup or build failed (see above): counted as one failure; tests run on what was built');
     total.failed++;
   }
-  for (const kind of which === 'all' ? ['unit', 'e2e'] : [which]) {
+  for (const kind of which === 'all' ? ['unit', 'integration', 'e2e'] : [which]) {
     const { files, stale } = findTests(kind);
     for (const f of stale) console.log(`skipping stale ${path.relative(repo, f)} (its source is gone)`);
     if (files.length === 0) {
       console.log(`no ${kind} tests found (run pnpm build first?)`);
       continue;
+    }
+    if (kind === 'integration') {
+      const unmet = INTEGRATION_NEEDS.map((n) => ({ ...n, why: n.missing() })).filter((n) => n.why);
+      if (unmet.length > 0) {
+        console.log(`# integration: ${files.length} file(s) not run: they need root, runc and conmon; missing: ${unmet.map((n) => `${n.what} (${n.why})`).join(', ')}`);
+        total.failed++;
+        continue;
+      }
     }
     console.log(`# ${kind}: ${files.length} file(s)`);
     const c = await run(kind, files);

@@ -5,6 +5,7 @@ import { RpcError, toStatusObject } from '@berth/rpc';
 import type { ContainerRecord } from '@berth/engine-api';
 import { attachSocketPath } from '../runtime/conmon';
 import type { ContainerPaths } from '../containers/container-paths';
+import type { AttachWaiters } from './attach-waiters';
 import { ConmonAttachment } from './conmon-attach';
 import { DEFAULT_DETACH_KEYS, DetachWatcher, parseDetachKeys } from './detach-keys';
 
@@ -18,7 +19,7 @@ export interface AttachTarget {
 export type LogReplay = (record: ContainerRecord, stdout: boolean, stderr: boolean, write: (stream: 1 | 2, data: Buffer) => Promise<void>) => Promise<void>;
 
 /** One client's attach: its options, stdin waiting for the connection, and the connection. */
-class AttachSession {
+export class AttachSession {
   attachment?: ConmonAttachment;
   private stdinQueue: Buffer[] = [];
   private stdinClosed = false;
@@ -107,25 +108,19 @@ class AttachSession {
 
 /**
  * Attach streams. A client may attach before the container starts (`docker
- * run` does): its session waits here and is connected to conmon's socket
- * after `runc create` and before `runc start`, so no output is lost.
+ * run` does): its session waits in AttachWaiters and is connected to conmon's
+ * socket after `runc create` and before `runc start`, so no output is lost.
  */
 export class AttachHub {
-  private readonly waiting = new Map<string, Set<AttachSession>>();
-  private replay?: LogReplay;
-
-  constructor(private readonly paths: ContainerPaths, private readonly target: AttachTarget, private readonly logger: Logger) {}
-
-  private announce?: (record: ContainerRecord) => void;
-
-  setLogReplay(replay: LogReplay): void {
-    this.replay = replay;
-  }
-
-  /** Called for every accepted attach (dockerd's `attach` event). */
-  onAttach(fn: (record: ContainerRecord) => void): void {
-    this.announce = fn;
-  }
+  constructor(
+    private readonly paths: ContainerPaths,
+    private readonly target: AttachTarget,
+    private readonly waiters: AttachWaiters,
+    private readonly logger: Logger,
+    private readonly replay?: LogReplay,
+    /** Told of every accepted attach (dockerd's `attach` event). */
+    private readonly announce?: (record: ContainerRecord) => void,
+  ) {}
 
   /** The gRPC Attach handler. */
   handle = (call: AttachCall): void => {
@@ -167,7 +162,7 @@ export class AttachHub {
     }
     call.write({ output: { $case: 'ready', ready: { tty } } });
     this.announce?.(record);
-    const session = new AttachSession(record.Id, call, opts, tty, (s) => this.waiting.get(s.id)?.delete(s));
+    const session = new AttachSession(record.Id, call, opts, tty, (s) => this.waiters.drop(s));
     if (opts.logs && this.replay) {
       await this.replay(record, opts.stdout, opts.stderr, async (stream, data) => {
         if (!session.send(stream, data)) await new Promise<void>((r) => call.once('drain', () => r()));
@@ -181,39 +176,15 @@ export class AttachHub {
     if (status === 'running' || status === 'paused') {
       try {
         await session.connect(attachSocketPath(this.paths.socketDir, record.Id));
-      } catch {
+      } catch (err) {
+        this.logger.debug('attach failed', { container: record.Id, error: err instanceof Error ? err.message : String(err) });
         session.finish();
       }
     } else if (status === 'created' || status === 'restarting') {
-      let set = this.waiting.get(record.Id);
-      if (!set) this.waiting.set(record.Id, (set = new Set()));
-      set.add(session);
+      this.waiters.add(session);
     } else {
       session.finish();
     }
     return session;
-  }
-
-  /** Called between `runc create` and `runc start`. */
-  async connectWaiting(id: string): Promise<void> {
-    const set = this.waiting.get(id);
-    if (!set || set.size === 0) return;
-    this.waiting.delete(id);
-    const socket = attachSocketPath(this.paths.socketDir, id);
-    await Promise.all(
-      [...set].map((s) =>
-        s.connect(socket).catch((err: unknown) => {
-          this.logger.warn('attach failed', { container: id, error: err instanceof Error ? err.message : String(err) });
-          s.finish();
-        }),
-      ),
-    );
-  }
-
-  /** The container is gone (removed): clients waiting for its start are let go. */
-  release(id: string): void {
-    const set = this.waiting.get(id);
-    this.waiting.delete(id);
-    for (const s of set ?? []) s.finish();
   }
 }

@@ -73,8 +73,6 @@ const NAME_ATTEMPTS = 10;
 
 /** Container records: create, find, list, rename, remove, prune. */
 export class ContainerManager {
-  private lifecycle?: ContainerLifecycle;
-
   constructor(
     private readonly store: ContainerStore,
     private readonly images: ContainerImages,
@@ -82,12 +80,9 @@ export class ContainerManager {
     private readonly logger: Logger,
     private readonly volumes?: VolumeLinks,
     private readonly paths?: ContainerPaths,
+    /** The lifecycle removes containers (it tears down what runs). */
+    private readonly lifecycle?: ContainerLifecycle,
   ) {}
-
-  /** The lifecycle removes containers (it tears down what runs); set once at wiring. */
-  useLifecycle(lifecycle: ContainerLifecycle): void {
-    this.lifecycle = lifecycle;
-  }
 
   private emit(action: string, record: ContainerRecord, extra: Record<string, string> = {}): void {
     emitContainerEvent(this.events, this.logger, action, record, extra);

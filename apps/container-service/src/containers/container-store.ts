@@ -166,4 +166,9 @@ export class ContainerStore {
   close(): void {
     this.db.close();
   }
+
+  /** Nest's shutdown hook: the service closes its database last. */
+  onApplicationShutdown(): void {
+    this.close();
+  }
 }

@@ -14,77 +14,10 @@ import { resolveUser, UserError } from '../runtime/users';
 import { ConmonExec, ExecStartError } from './conmon-exec';
 import { DEFAULT_DETACH_KEYS, DetachWatcher, parseDetachKeys } from '../attach/detach-keys';
 import { buildExecProcess, execEnvironment } from './exec-spec';
+import { noSuchExec, startFailure } from './exec-errors';
+import type { AttachedExec, ExecCreateConfig, ExecRecord, StartOptions } from './exec-types';
 
-/** The ExecConfig body of `POST /containers/{id}/exec`. */
-export interface ExecCreateConfig {
-  AttachStdin?: boolean;
-  AttachStdout?: boolean;
-  AttachStderr?: boolean;
-  Tty?: boolean;
-  Env?: string[] | null;
-  Cmd?: string[] | null;
-  WorkingDir?: string;
-  User?: string;
-  Privileged?: boolean;
-  DetachKeys?: string;
-  ConsoleSize?: [number, number] | null;
-}
-
-/** One exec as dockerd keeps it (daemon/container/exec.go ExecConfig), in memory only. */
-export interface ExecRecord {
-  id: string;
-  containerId: string;
-  entrypoint: string;
-  args: string[];
-  env: string[];
-  workingDir: string;
-  user: string;
-  tty: boolean;
-  privileged: boolean;
-  openStdin: boolean;
-  openStdout: boolean;
-  openStderr: boolean;
-  detachKeys: Buffer;
-  consoleSize?: { height: number; width: number };
-  running: boolean;
-  /** Set once: the exec has run (or failed to start). */
-  exitCode: number | null;
-  pid: number;
-  /** Started once; a second start is a conflict. */
-  started: boolean;
-  process?: ConmonExec;
-  /** Settles when a start got the process running or failed (dockerd's ec.Started). */
-  ready: Promise<void>;
-  markReady: () => void;
-}
-
-export interface StartOptions {
-  detach: boolean;
-  /** [height, width] from the start request; the create request's when absent. */
-  consoleSize?: { height: number; width: number };
-  /** Output of an attached exec (1 stdout, 2 stderr), only the streams it asked for. */
-  onOutput?: (stream: 1 | 2, data: Buffer) => void;
-}
-
-/** An attached exec in progress. */
-export interface AttachedExec {
-  /** Client stdin (ignored unless the exec has AttachStdin). */
-  write(data: Buffer): void;
-  /** The client's stdin ended: without a TTY the process's stdin closes; with one the session ends (dockerd's rule). */
-  closeStdin(): void;
-  /** The client went away: stop sending it output; the process runs on. */
-  abandon(): void;
-  /** Settles when the session is over: the process exited (its code) or the client detached (undefined). */
-  done: Promise<number | undefined>;
-}
-
-export interface ProbeResult {
-  exitCode: number;
-  output: string;
-}
-
-/** The longest probe output kept (dockerd's maxOutputLen); more is cut and marked "...". */
-const MAX_PROBE_OUTPUT = 4096;
+export type { AttachedExec, ExecCreateConfig, ExecRecord, StartOptions } from './exec-types';
 
 /** How long a resize waits for its exec to start. */
 const RESIZE_WAIT_MS = 10_000;
@@ -100,39 +33,10 @@ function readText(file: string): string {
   }
 }
 
-function noSuchExec(id: string): RpcError {
-  return RpcError.notFound(`No such exec instance: ${id}`);
-}
-
-/** dockerd's translateContainerdStartErr: runc's reason decides the exit code and the status. */
-export function startFailure(message: string): { exitCode: number; error: RpcError } {
-  const full = `OCI runtime exec failed: ${message}: unknown`;
-  const lower = message.toLowerCase();
-  if (lower.includes('permission denied')) return { exitCode: 126, error: RpcError.invalidArgument(full) };
-  if (lower.includes('executable file not found') || lower.includes('no such file or directory') || lower.includes('not a directory')) {
-    return { exitCode: 127, error: RpcError.invalidArgument(full) };
-  }
-  return { exitCode: 126, error: RpcError.internal(full) };
-}
-
-/** Go's Duration.String for whole milliseconds and up (health check messages). */
-export function goDuration(ms: number): string {
-  if (ms === 0) return '0s';
-  if (ms < 1000) return `${ms}ms`;
-  let s = ms / 1000;
-  const h = Math.floor(s / 3600);
-  s -= h * 3600;
-  const m = Math.floor(s / 60);
-  s -= m * 60;
-  const secs = `${Number(s.toFixed(3))}s`;
-  if (h > 0) return `${h}h${m}m${secs}`;
-  if (m > 0) return `${m}m${secs}`;
-  return secs;
-}
-
 /**
- * Execs: create, inspect, start (attached or detached), resize, and the
- * health probes. Each runs under its own conmon in exec mode (conmon-exec.ts).
+ * Execs: create, inspect, start (attached or detached), resize. Each runs
+ * under its own conmon in exec mode (conmon-exec.ts); health probes are
+ * execs too (health/exec-probe-runner.ts).
  */
 export class ExecManager {
   private readonly execs = new Map<string, ExecRecord>();
@@ -419,6 +323,7 @@ export class ExecManager {
           if (!e.tty && e.openStdin) proc!.closeStdin();
           detach(false);
         },
+        kill: (sig: NodeJS.Signals) => proc!.kill(sig),
         done: Promise.race([exited, detached]),
       };
     } catch (err) {
@@ -489,58 +394,5 @@ export class ExecManager {
       if (code === 'ENXIO' || code === 'ENOENT') throw RpcError.notFound('no such exec');
       throw err;
     });
-  }
-
-  /**
-   * One health probe as dockerd runs it: an exec with the container's user
-   * and working dir, no TTY, stdout and stderr into one bounded buffer.
-   * Past `timeoutMs` the process is killed and the result says so.
-   */
-  async runProbe(containerId: string, cmd: string[], timeoutMs: number, signal?: AbortSignal): Promise<ProbeResult> {
-    const id = this.create(containerId, { Cmd: cmd, AttachStdout: true, AttachStderr: true }, true);
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let truncated = false;
-    const output = () => Buffer.concat(chunks).toString('utf8') + (truncated ? '...' : '');
-    let session: AttachedExec;
-    try {
-      session = await this.start(id, {
-        detach: false,
-        onOutput: (_stream, data) => {
-          const keep = Math.min(MAX_PROBE_OUTPUT - size, data.length);
-          if (keep > 0) {
-            chunks.push(data.subarray(0, keep));
-            size += keep;
-          }
-          if (keep < data.length) truncated = true;
-        },
-      });
-    } catch (err) {
-      // dockerd records a probe that could not run as exit -1 with the error
-      return { exitCode: -1, output: err instanceof Error ? err.message : String(err) };
-    }
-    const e = this.execs.get(id);
-    let timer: NodeJS.Timeout | undefined;
-    let onAbort: (() => void) | undefined;
-    const timedOut = new Promise<'timeout'>((resolve) => {
-      timer = setTimeout(() => resolve('timeout'), timeoutMs);
-      onAbort = () => resolve('timeout');
-      signal?.addEventListener('abort', onAbort, { once: true });
-    });
-    try {
-      const res = await Promise.race([session.done, timedOut]);
-      if (res === 'timeout') {
-        e?.process?.kill('SIGKILL');
-        // let the killed probe go before the next one (dockerd waits for it too)
-        await session.done;
-        const out = output();
-        const limit = goDuration(timeoutMs);
-        return { exitCode: -1, output: out ? `Health check exceeded timeout (${limit}): ${out}` : `Health check exceeded timeout (${limit})` };
-      }
-      return { exitCode: res ?? -1, output: output() };
-    } finally {
-      if (timer) clearTimeout(timer);
-      if (onAbort) signal?.removeEventListener('abort', onAbort);
-    }
   }
 }

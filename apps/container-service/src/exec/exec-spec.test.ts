@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { allCapabilities, buildOciSpec, DEFAULT_CAPABILITIES } from '../runtime/oci-spec';
 import { buildExecProcess, execEnvironment, grantableCapabilities, replaceOrAppendEnv } from './exec-spec';
-import { goDuration, startFailure } from './exec-manager';
+import { goDuration } from '../health/go-duration';
+import { startFailure } from './exec-errors';
 
 const PATH = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 

@@ -3,10 +3,10 @@ import type { Logger } from '@berth/logging';
 import { rfc3339Nano } from '../containers/container-manager';
 import type { ContainerRecord } from '../containers/container-record';
 import type { ContainerStore } from '../containers/container-store';
-import type { ProbeResult } from '../exec/exec-manager';
+import type { ProbeResult } from './exec-probe-runner';
 import { applyProbeResult, healthTiming, HealthTiming, nextDelay, probeCommand, startingHealth } from './health-state';
 
-/** What runs one probe: ExecManager.runProbe. */
+/** What runs one probe: ExecProbeRunner. */
 export interface ProbeRunner {
   runProbe(containerId: string, cmd: string[], timeoutMs: number, signal?: AbortSignal): Promise<ProbeResult>;
 }

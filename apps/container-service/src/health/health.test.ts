@@ -7,7 +7,7 @@ import type { EventInput } from '@berth/events';
 import { createLogger } from '@berth/logging';
 import type { ContainerRecord } from '../containers/container-record';
 import { ContainerStore } from '../containers/container-store';
-import type { ProbeResult } from '../exec/exec-manager';
+import type { ProbeResult } from './exec-probe-runner';
 import { HealthMonitor, ProbeRunner } from './health-monitor';
 import { applyProbeResult, healthTiming, nextDelay, probeCommand, startingHealth } from './health-state';
 

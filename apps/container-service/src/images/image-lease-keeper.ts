@@ -81,6 +81,15 @@ export class ImageLeaseKeeper implements ContainerImages {
     clearTimeout(this.retryTimer);
   }
 
+  /** Nest's start-up hook: removals made while image-service was down are settled (retried until it answers). */
+  onApplicationBootstrap(): void {
+    void this.start();
+  }
+
+  onModuleDestroy(): void {
+    this.close();
+  }
+
   /** Sends every container's lease as the whole truth; retried with backoff until image-service answers. */
   reconcile(): Promise<void> {
     if (this.reconciling) return this.reconciling;

@@ -1,5 +1,5 @@
 import * as fs from 'node:fs';
-import type { OciDevice } from './oci-spec';
+import type { OciDevice } from './oci-types';
 
 /** Linux's dev_t split (glibc's gnu_dev_major/minor). */
 export function devMajor(rdev: number): number {

@@ -17,6 +17,7 @@ import { mountOverlay } from '../rootfs/overlay';
 import { createContainer, processAlive } from '../runtime/conmon';
 import { buildOciSpec } from '../runtime/oci-spec';
 import { Runc } from '../runtime/runc';
+import { ExecProbeRunner } from '../health/exec-probe-runner';
 import { AttachedExec, ExecManager } from './exec-manager';
 
 /** Collects an attached exec's output by stream. */
@@ -231,15 +232,16 @@ describe('exec in a real runc container', () => {
   });
 
   test('health probes: output, exit code, timeout kills the probe', async () => {
-    const ok = await execs.runProbe(c1.Id, ['sh', '-c', 'echo fine; exit 0'], 5000);
+    const probes = new ExecProbeRunner(execs);
+    const ok = await probes.runProbe(c1.Id, ['sh', '-c', 'echo fine; exit 0'], 5000);
     assert.deepEqual(ok, { exitCode: 0, output: 'fine\n' });
-    const big = await execs.runProbe(c1.Id, ['sh', '-c', 'head -c 5000 /dev/zero | tr "\\0" a'], 5000);
+    const big = await probes.runProbe(c1.Id, ['sh', '-c', 'head -c 5000 /dev/zero | tr "\\0" a'], 5000);
     assert.equal(big.output, 'a'.repeat(4096) + '...');
     const started = Date.now();
-    const slow = await execs.runProbe(c1.Id, ['sh', '-c', 'echo partial; sleep 30'], 500);
+    const slow = await probes.runProbe(c1.Id, ['sh', '-c', 'echo partial; sleep 30'], 500);
     assert.ok(Date.now() - started < 5000);
     assert.deepEqual(slow, { exitCode: -1, output: 'Health check exceeded timeout (500ms): partial\n' });
-    const missing = await execs.runProbe(c1.Id, ['nosuchprobe'], 5000);
+    const missing = await probes.runProbe(c1.Id, ['nosuchprobe'], 5000);
     assert.equal(missing.exitCode, -1);
     assert.match(missing.output, /^OCI runtime exec failed/);
   });

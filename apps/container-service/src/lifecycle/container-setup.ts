@@ -1,0 +1,111 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { RpcError } from '@berth/rpc';
+import { writeFileAtomic } from '@berth/storage';
+import type { ContainerPaths } from '../containers/container-paths';
+import { readText } from '../runtime/conmon';
+import { buildOciSpec } from '../runtime/oci-spec';
+import { resolveUser, UserError } from '../runtime/users';
+import { hostNetworkHostsFile, hostnameFile, hostsFile, resolvConf } from './etc-files';
+import { LifecycleRecord, mountPlan } from './lifecycle-records';
+import type { NetworkAttachment, NetworkLink } from './network-link';
+import type { RootfsLink } from './rootfs-link';
+import { specInputFor } from './spec-input';
+import { StartUserError } from './start-failure';
+import type { VolumeMounts } from './volume-mounts';
+
+/** Steps that undo what a start set up, run in reverse when a later step fails. */
+export type UndoSteps = (() => Promise<void>)[];
+
+export interface PreparedStart {
+  bundle: string;
+  net: NetworkAttachment;
+}
+
+/**
+ * Everything before the runtime is asked to create the container: the root
+ * filesystem and the network, the user, volumes, /etc/hosts and friends, and
+ * the OCI bundle. What it set up is pushed on `undo` as soon as it exists.
+ */
+export class ContainerSetup {
+  constructor(
+    private readonly paths: ContainerPaths,
+    private readonly rootfs: RootfsLink,
+    private readonly network: NetworkLink,
+    private readonly volumes: VolumeMounts,
+  ) {}
+
+  async prepare(r: LifecycleRecord, undo: UndoSteps, mark: (what: string) => void = () => undefined): Promise<PreparedStart> {
+    const id = r.Id;
+    const hc = r.HostConfig;
+    const plan = mountPlan(r);
+    // The overlay and the network namespace do not depend on each other.
+    const [rootfsRes, netRes] = await Promise.allSettled([this.rootfs.acquire(id, r.LayerPaths ?? []), this.network.attach(r)]);
+    if (rootfsRes.status === 'fulfilled') undo.push(() => this.rootfs.release(id));
+    if (netRes.status === 'fulfilled') undo.push(() => this.network.detach(id));
+    if (rootfsRes.status === 'rejected') throw rootfsRes.reason;
+    if (netRes.status === 'rejected') throw netRes.reason;
+    const rootfs = rootfsRes.value;
+    const net = netRes.value;
+    mark('rootfs+network');
+    let user;
+    try {
+      user = resolveUser(rootfs, r.Config.User ?? '', (hc.GroupAdd as string[] | null) ?? []);
+    } catch (err) {
+      if (err instanceof UserError) throw new StartUserError(err.message);
+      throw err;
+    }
+    if (r.Config.WorkingDir) {
+      const wd = path.join(rootfs, r.Config.WorkingDir);
+      if (!fs.existsSync(wd)) {
+        fs.mkdirSync(wd, { recursive: true, mode: 0o755 });
+        fs.chownSync(wd, user.uid, user.gid);
+      }
+    }
+    const mounts = await this.volumes.mountAll(id, plan, rootfs);
+    undo.push(() => this.volumes.unmountAll(id, plan));
+    mark('volumes');
+
+    await this.writeEtcFiles(r, net);
+    let spec;
+    try {
+      spec = buildOciSpec(
+        specInputFor(r, {
+          rootfs,
+          user,
+          mounts,
+          netnsPath: net.netnsPath,
+          hostNetwork: net.hostNetwork,
+          hostsPath: this.paths.hosts(id),
+          hostnamePath: this.paths.hostname(id),
+          resolvConfPath: this.paths.resolvConf(id),
+        }),
+      );
+    } catch (err) {
+      throw RpcError.invalidArgument((err as Error).message);
+    }
+    const bundle = this.paths.bundle(id);
+    fs.mkdirSync(bundle, { recursive: true });
+    writeFileAtomic(path.join(bundle, 'config.json'), JSON.stringify(spec));
+    mark('bundle');
+    return { bundle, net };
+  }
+
+  /** /etc/hosts, /etc/hostname and /etc/resolv.conf as the container will see them (bind-mounted from the container's dir). */
+  private async writeEtcFiles(r: LifecycleRecord, net: NetworkAttachment): Promise<void> {
+    const id = r.Id;
+    const hc = r.HostConfig;
+    const hostname = r.Config.Hostname || id.slice(0, 12);
+    const extraHosts = (hc.ExtraHosts as string[] | null) ?? [];
+    const hosts = net.hostNetwork
+      ? hostNetworkHostsFile(await readText('/etc/hosts'), extraHosts, net.gateway)
+      : hostsFile({ hostname, domainname: r.Config.Domainname, ipAddress: net.ipAddress, extraHosts, hostGateway: net.gateway });
+    fs.mkdirSync(this.paths.dir(id), { recursive: true });
+    writeFileAtomic(this.paths.hosts(id), hosts);
+    writeFileAtomic(this.paths.hostname(id), hostnameFile(hostname));
+    writeFileAtomic(
+      this.paths.resolvConf(id),
+      resolvConf(net.resolvConf, (hc.Dns as string[] | null) ?? [], (hc.DnsSearch as string[] | null) ?? [], (hc.DnsOptions as string[] | null) ?? []),
+    );
+  }
+}

@@ -1,0 +1,78 @@
+import type { ContainerRecord, ContainerState } from '@berth/engine-api';
+import type { EventSink } from '@berth/events';
+import type { Logger } from '@berth/logging';
+import { RpcError } from '@berth/rpc';
+import type { ContainerConfig } from '../containers/config-merge';
+import { emitContainerEvent } from '../containers/container-events';
+import type { ContainerStore } from '../containers/container-store';
+import type { ContainerMount } from './volume-links';
+
+export type LifecycleRecord = ContainerRecord<ContainerConfig>;
+
+/** Runtime bookkeeping the record keeps beside Docker's fields. */
+export interface RuntimeFields {
+  /** Mounts as planned at create, volume names settled. */
+  MountPlan?: ContainerMount[];
+  /** Set by stop and by kill (dockerd's HasBeenManuallyStopped): unless-stopped stays down. */
+  ManuallyStopped?: boolean;
+}
+
+export function runtimeFields(r: ContainerRecord): RuntimeFields {
+  return r as unknown as RuntimeFields;
+}
+
+export function mountPlan(r: ContainerRecord): ContainerMount[] {
+  return runtimeFields(r).MountPlan ?? [];
+}
+
+/** A process exists (or is about to, for `restarting`). */
+export function isActive(status: string): boolean {
+  return status === 'running' || status === 'paused' || status === 'restarting';
+}
+
+/** The container records as the lifecycle's parts read and change them, and the events they cause. */
+export class LifecycleRecords {
+  constructor(
+    private readonly store: ContainerStore,
+    private readonly events: EventSink,
+    private readonly logger: Logger,
+  ) {}
+
+  find(id: string): LifecycleRecord | undefined {
+    return this.store.get(id)?.record as LifecycleRecord | undefined;
+  }
+
+  get(id: string): LifecycleRecord {
+    const r = this.find(id);
+    if (!r) throw RpcError.notFound(`No such container: ${id}`);
+    return r;
+  }
+
+  list(): LifecycleRecord[] {
+    return this.store.list().map((c) => c.record as LifecycleRecord);
+  }
+
+  /** Changes State (and with `more` the rest of the record) in one store update. */
+  setState(id: string, fn: (s: ContainerState, r: LifecycleRecord) => void, more?: (r: LifecycleRecord) => void): LifecycleRecord {
+    const updated = this.store.update(id, (r) => {
+      const next = { ...r, State: { ...r.State } } as LifecycleRecord;
+      fn(next.State, next);
+      more?.(next);
+      return next;
+    });
+    if (!updated) throw RpcError.notFound(`No such container: ${id}`);
+    return updated as LifecycleRecord;
+  }
+
+  update(id: string, fn: (r: LifecycleRecord) => LifecycleRecord): LifecycleRecord | undefined {
+    return this.store.update(id, (r) => fn(r as LifecycleRecord)) as LifecycleRecord | undefined;
+  }
+
+  delete(id: string): boolean {
+    return this.store.delete(id);
+  }
+
+  emit(action: string, record: ContainerRecord, extra: Record<string, string> = {}): void {
+    emitContainerEvent(this.events, this.logger, action, record, extra);
+  }
+}
