@@ -1,12 +1,10 @@
 import { Controller, Get, Head, Res, Inject } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
-import type { BerthConfig } from '@berth/config';
 import type { Logger } from '@berth/logging';
-import { ServiceClients } from '../services/service-clients';
-import { HostFacts } from '../system/host-info';
+import type { SystemBackend } from '../backends/system.backend';
+import { SYSTEM_BACKEND } from '../backends/tokens';
 import { infoBody, Inventory, versionBody } from '../system/engine-info';
-import { EventsHub } from '../events/events-hub';
-import { CONFIG, HOST_FACTS, LOGGER } from '../tokens';
+import { LOGGER } from '../tokens';
 
 const PING_HEADERS = {
   'Cache-Control': 'no-cache, no-store, must-revalidate',
@@ -19,10 +17,7 @@ const PING_HEADERS = {
 @Controller()
 export class SystemController {
   constructor(
-    private readonly services: ServiceClients,
-    private readonly hub: EventsHub,
-    @Inject(CONFIG) private readonly config: BerthConfig,
-    @Inject(HOST_FACTS) private readonly facts: HostFacts,
+    @Inject(SYSTEM_BACKEND) private readonly system: SystemBackend,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
@@ -38,7 +33,7 @@ export class SystemController {
 
   @Get('version')
   version(): Record<string, unknown> {
-    return versionBody(this.facts);
+    return versionBody(this.system.hostFacts);
   }
 
   @Get('info')
@@ -53,8 +48,8 @@ export class SystemController {
       }
     };
     const [containers, images] = await Promise.all([
-      ask('container', () => this.services.container.summary({}, { timeoutMs: 5000 })),
-      ask('image', () => this.services.image.summary({}, { timeoutMs: 5000 })),
+      ask('container', () => this.system.containerCounts()),
+      ask('image', () => this.system.imageCounts()),
     ]);
     const inventory: Inventory = {
       containers: containers?.containers ?? 0,
@@ -64,7 +59,7 @@ export class SystemController {
       images: images?.images ?? 0,
     };
     if (warnings.length > 0) this.logger.warn('info is incomplete', { warnings });
-    return infoBody(this.facts, inventory, this.config.dataRoot, this.hub.followerCount, warnings);
+    return infoBody(this.system.hostFacts, inventory, this.system.dataRoot, this.system.eventFollowers(), warnings);
   }
 
   @Get('plugins')
