@@ -32,7 +32,7 @@ export async function createGatewayApp(module: DynamicModule, options: GatewayAp
     // HEAD routes are declared where the Engine API has them (/_ping, archive).
     exposeHeadRoutes: false,
     bodyLimit: options.bodyLimit,
-    maxParamLength: MAX_PARAM_LENGTH,
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
     rewriteUrl: (req: http.IncomingMessage) => escapeNamePath(req.method ?? 'GET', rewriteVersionedUrl(req)),
     serverFactory: (h: Handler) => {
       options.onHandler?.(h);
