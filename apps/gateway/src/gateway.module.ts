@@ -1,11 +1,15 @@
-import { DynamicModule, Module, OnApplicationShutdown } from '@nestjs/common';
+import { DynamicModule, Module, OnApplicationShutdown, Provider } from '@nestjs/common';
 import type Redis from 'ioredis';
 import type { BerthConfig } from '@berth/config';
 import type { Logger } from '@berth/logging';
 import { createRedis } from '@berth/events';
+import { redisConnectionOptions } from '@berth/jobs';
 import { ServiceClients } from './services/service-clients';
 import { EventsHub } from './events/events-hub';
-import { readHostFacts } from './system/host-info';
+import { JobFollower } from './jobs/job-follower';
+import { grpcBackendProviders } from './backends/grpc/providers';
+import { ContainerAttach } from './hijack/attach.hijack';
+import { ExecStart } from './hijack/exec.hijack';
 import { SystemController } from './routes/system.controller';
 import { SwarmController } from './routes/swarm.controller';
 import { VolumesController } from './routes/volumes.controller';
@@ -18,9 +22,7 @@ import { ContainerFilesController } from './routes/container-files.controller';
 import { ContainerStatsController } from './routes/container-stats.controller';
 import { ExecController } from './routes/exec.controller';
 import { SystemDfController } from './routes/system-df.controller';
-import { CONFIG, HOST_FACTS, LOGGER, REDIS } from './tokens';
-import { JobFollower } from './jobs/job-follower';
-import { redisConnectionOptions } from '@berth/jobs';
+import { LOGGER } from './tokens';
 
 class Closer implements OnApplicationShutdown {
   constructor(private readonly clients: ServiceClients, private readonly hub: EventsHub, private readonly redis: Redis, private readonly blocking: Redis, private readonly jobs: JobFollower) {}
@@ -33,8 +35,14 @@ class Closer implements OnApplicationShutdown {
   }
 }
 
+const CONTROLLERS = [
+  SystemController, SwarmController, VolumesController, EventsController, ImagesController, DistributionController,
+  ContainersController, ContainerLogsController, ContainerFilesController, ContainerStatsController, ExecController, SystemDfController,
+];
+
 @Module({})
 export class GatewayModule {
+  /** The gateway over the real services: gRPC clients, Redis for events and jobs. */
   static forRoot(config: BerthConfig, logger: Logger): DynamicModule {
     const redis = createRedis(config.redisUrl, { lazyConnect: false, maxRetriesPerRequest: 3 });
     const blocking = createRedis(config.redisUrl, { lazyConnect: false, maxRetriesPerRequest: null });
@@ -45,19 +53,18 @@ export class GatewayModule {
     const clients = new ServiceClients(config);
     const hub = new EventsHub(blocking, redis, logger.child({ part: 'events' }));
     const jobs = new JobFollower(redisConnectionOptions(config.redisUrl), logger.child({ part: 'jobs' }));
+    return GatewayModule.withBackends(logger, [
+      ...grpcBackendProviders({ clients, jobs, hub, redis}),
+      { provide: Closer, useValue: new Closer(clients, hub, redis, blocking, jobs) },
+    ]);
+  }
+
+  /** The controllers and hijack entry points over the given backends (a provider per token of backends/tokens.ts). */
+  static withBackends(logger: Logger, backends: Provider[]): DynamicModule {
     return {
       module: GatewayModule,
-      controllers: [SystemController, SwarmController, VolumesController, EventsController, ImagesController, DistributionController, ContainersController, ContainerLogsController, ContainerFilesController, ContainerStatsController, ExecController, SystemDfController],
-      providers: [
-        { provide: CONFIG, useValue: config },
-        { provide: LOGGER, useValue: logger },
-        { provide: HOST_FACTS, useValue: readHostFacts(config.dataRoot) },
-        { provide: REDIS, useValue: redis },
-        { provide: ServiceClients, useValue: clients },
-        { provide: EventsHub, useValue: hub },
-        { provide: JobFollower, useValue: jobs },
-        { provide: Closer, useValue: new Closer(clients, hub, redis, blocking, jobs) },
-      ],
+      controllers: CONTROLLERS,
+      providers: [{ provide: LOGGER, useValue: logger }, ContainerAttach, ExecStart, ...backends],
     };
   }
 }

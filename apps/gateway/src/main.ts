@@ -1,19 +1,15 @@
 import 'reflect-metadata';
-import * as http from 'node:http';
-import { NestFactory } from '@nestjs/core';
-import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import type * as http from 'node:http';
 import { loadConfig } from '@berth/config';
 import { createLogger } from '@berth/logging';
 import { stopOnSignals } from '@berth/rpc';
 import { GatewayModule } from './gateway.module';
-import { rewriteVersionedUrl, checkApiVersion } from './server/api-version';
-import { ApiErrorFilter } from './server/error.filter';
-import { registerBodyParsers } from './server/body';
+import { createGatewayApp } from './server/app';
 import { openListeners, closeListeners } from './server/listeners';
-import { COMMON_HEADERS } from './server/identity';
 import { UpgradeRouter } from './server/upgrade';
-import { ServiceClients } from './services/service-clients';
 import { registerHijackRoutes } from './hijack/hijack-routes';
+import { ContainerAttach } from './hijack/attach.hijack';
+import { ExecStart } from './hijack/exec.hijack';
 
 type Handler = (req: http.IncomingMessage, res: http.ServerResponse) => void;
 
@@ -25,46 +21,16 @@ async function main(): Promise<void> {
   // Fastify routes requests; the listeners (unix socket, TCP, TLS) are ours, so
   // one handler serves them all.
   let handler: Handler | undefined;
-  const adapter = new FastifyAdapter({
-    logger: false,
-    // HEAD routes are declared where the Engine API has them (/_ping, archive).
-    exposeHeadRoutes: false,
+  const app = await createGatewayApp(GatewayModule.forRoot(config, logger), {
     bodyLimit: config.gateway.bodyLimit,
-    rewriteUrl: rewriteVersionedUrl,
-    serverFactory: (h: Handler) => {
-      handler = h;
-      return http.createServer(h);
-    },
+    logger,
+    onHandler: (h) => { handler = h; },
   });
-  const app = await NestFactory.create<NestFastifyApplication>(GatewayModule.forRoot(config, logger), adapter, {
-    logger: ['error'],
-    bodyParser: false,
-    abortOnError: false,
-  });
-  app.useGlobalFilters(new ApiErrorFilter(logger));
   app.enableShutdownHooks([]);
-  const fastify = app.getHttpAdapter().getInstance();
-  registerBodyParsers(fastify, config.gateway.bodyLimit);
-  fastify.addHook('onRequest', (request, reply, done) => {
-    for (const [k, v] of Object.entries(COMMON_HEADERS)) reply.raw.setHeader(k, v);
-    try {
-      checkApiVersion(request.raw);
-      done();
-    } catch (err) {
-      done(err as Error);
-    }
-  });
-  // dockerd answers plain application/json; some clients compare it exactly.
-  fastify.addHook('onSend', (_request, reply, payload, done) => {
-    if (reply.getHeader('content-type') === 'application/json; charset=utf-8') reply.header('content-type', 'application/json');
-    done(null, payload);
-  });
-  await app.init();
-  await fastify.ready();
   if (!handler) throw new Error('HTTP handler was not created');
 
   const upgrades = new UpgradeRouter();
-  registerHijackRoutes(upgrades, app.get(ServiceClients), logger);
+  registerHijackRoutes(upgrades, app.get(ContainerAttach), app.get(ExecStart));
   const listeners = await openListeners(config.gateway, handler, upgrades.handle);
   logger.info('Engine API listening', { addresses: listeners.map((l) => l.address) });
 

@@ -1,5 +1,2 @@
-/** Injection tokens for values that are not classes. */
-export const CONFIG = Symbol('BerthConfig');
+/** Injection tokens for values that are not classes (the backends have theirs in backends/tokens.ts). */
 export const LOGGER = Symbol('Logger');
-export const HOST_FACTS = Symbol('HostFacts');
-export const REDIS = Symbol('Redis');

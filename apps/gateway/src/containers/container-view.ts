@@ -1,21 +1,11 @@
-import type { ContainerRecord } from '@berth/engine-api';
+import type { ContainerConfig, HostConfig, NetworkSettings } from '@berth/engine-api';
+import type { container } from '@berth/proto';
 import { statusText } from './status-text';
 
 /**
- * Records parsed before, by their JSON text: `ps` asks for every container
- * each time and most have not changed since. Views only read them.
+ * Docker's container views, rendered from container-service's declared
+ * messages. The large structures arrive as JSON of the Engine API types.
  */
-const parsed = new Map<string, ContainerRecord>();
-const PARSED_MAX = 4096;
-
-export function parseRecord(json: string): ContainerRecord {
-  const hit = parsed.get(json);
-  if (hit) return hit;
-  const record = JSON.parse(json) as ContainerRecord;
-  if (parsed.size >= PARSED_MAX) parsed.clear();
-  parsed.set(json, record);
-  return record;
-}
 
 const ZERO_TIME = '0001-01-01T00:00:00Z';
 
@@ -23,8 +13,15 @@ function orNull<T>(v: T | undefined): T | null {
   return v === undefined ? null : v;
 }
 
+function parseJson<T>(json: string, empty: T): T {
+  return json === '' ? empty : (JSON.parse(json) as T);
+}
+
+/** ContainerConfig as stored: MacAddress left the API's ContainerConfig in 1.44 but older clients still set it. */
+type StoredConfig = ContainerConfig & { MacAddress?: string };
+
 /** ContainerConfig in dockerd's field order, with its omitempty fields left out when empty. */
-function configView(c: Record<string, unknown>): Record<string, unknown> {
+function configView(c: StoredConfig): Record<string, unknown> {
   const out: Record<string, unknown> = {
     Hostname: c.Hostname ?? '',
     Domainname: c.Domainname ?? '',
@@ -59,120 +56,125 @@ function configView(c: Record<string, unknown>): Record<string, unknown> {
   return out;
 }
 
-function running(r: ContainerRecord): boolean {
-  return r.State.Status === 'running' || r.State.Status === 'paused' || r.State.Status === 'restarting';
-}
-
-function stateView(r: ContainerRecord): Record<string, unknown> {
-  const s = r.State;
+function stateView(s: container.ContainerState): Record<string, unknown> {
   const out: Record<string, unknown> = {
-    Status: s.Status,
-    Running: running(r),
-    Paused: s.Status === 'paused',
-    Restarting: s.Status === 'restarting',
-    OOMKilled: s.OOMKilled ?? false,
-    Dead: s.Status === 'dead',
-    Pid: s.Pid ?? 0,
-    ExitCode: s.ExitCode ?? 0,
-    Error: s.Error ?? '',
-    StartedAt: s.StartedAt ?? ZERO_TIME,
-    FinishedAt: s.FinishedAt ?? ZERO_TIME,
+    Status: s.status,
+    Running: s.status === 'running' || s.status === 'paused' || s.status === 'restarting',
+    Paused: s.status === 'paused',
+    Restarting: s.status === 'restarting',
+    OOMKilled: s.oomKilled,
+    Dead: s.status === 'dead',
+    Pid: s.pid,
+    ExitCode: s.exitCode,
+    Error: s.error,
+    StartedAt: s.startedAt || ZERO_TIME,
+    FinishedAt: s.finishedAt || ZERO_TIME,
   };
-  if (s.Health) out.Health = s.Health;
+  if (s.health) {
+    out.Health = {
+      Status: s.health.status,
+      FailingStreak: s.health.failingStreak,
+      Log: s.health.log.map((e) => ({ Start: e.start, End: e.end, ExitCode: e.exitCode, Output: e.output })),
+    };
+  }
   return out;
 }
 
 /** inspect's MountPoint: Name and Driver only for volumes. */
-function mountView(m: NonNullable<ContainerRecord['Mounts']>[number]): Record<string, unknown> {
-  const out: Record<string, unknown> = { Type: m.Type };
-  if (m.Name !== undefined) out.Name = m.Name;
-  out.Source = m.Source;
-  out.Destination = m.Destination;
-  if (m.Driver !== undefined) out.Driver = m.Driver;
-  Object.assign(out, { Mode: m.Mode, RW: m.RW, Propagation: m.Propagation });
+function mountView(m: container.MountPoint): Record<string, unknown> {
+  const out: Record<string, unknown> = { Type: m.type };
+  if (m.type === 'volume') out.Name = m.name;
+  out.Source = m.source;
+  out.Destination = m.destination;
+  if (m.type === 'volume') out.Driver = m.driver;
+  Object.assign(out, { Mode: m.mode, RW: m.rw, Propagation: m.propagation });
   return out;
 }
 
-/** `GET /containers/{id}/json`: ContainerInspectResponse. */
-export interface ContainerSizes {
-  sizeRw: number;
-  sizeRootFs: number;
+const EMPTY_NETWORK_SETTINGS = {
+  Bridge: '',
+  SandboxID: '',
+  SandboxKey: '',
+  Ports: {},
+  HairpinMode: false,
+  LinkLocalIPv6Address: '',
+  LinkLocalIPv6PrefixLen: 0,
+  SecondaryIPAddresses: null,
+  SecondaryIPv6Addresses: null,
+  EndpointID: '',
+  Gateway: '',
+  GlobalIPv6Address: '',
+  GlobalIPv6PrefixLen: 0,
+  IPAddress: '',
+  IPPrefixLen: 0,
+  IPv6Gateway: '',
+  MacAddress: '',
+  Networks: {},
+};
+
+/** The container's config, for callers that need one of its fields (e.g. Tty). */
+export function containerConfigOf(c: container.Container): StoredConfig {
+  return parseJson<StoredConfig>(c.configJson, {});
 }
 
-export function containerInspectView(r: ContainerRecord, sizes?: ContainerSizes): Record<string, unknown> {
+/** `GET /containers/{id}/json`: ContainerInspectResponse; sizes only when asked (size_rw is -1 otherwise). */
+export function containerInspectView(c: container.Container): Record<string, unknown> {
+  const g = c.graphDriver;
   const view: Record<string, unknown> = {
-    Id: r.Id,
-    Created: r.Created,
-    Path: r.Path,
-    Args: r.Args,
-    State: stateView(r),
-    Image: r.Image,
-    ResolvConfPath: r.ResolvConfPath ?? '',
-    HostnamePath: r.HostnamePath ?? '',
-    HostsPath: r.HostsPath ?? '',
-    LogPath: r.LogPath ?? '',
-    Name: `/${r.Name}`,
-    RestartCount: r.RestartCount ?? 0,
+    Id: c.id,
+    Created: c.created,
+    Path: c.path,
+    Args: c.args,
+    State: stateView(c.state ?? { status: 'created', pid: 0, exitCode: 0, error: '', oomKilled: false, startedAt: '', finishedAt: '', health: undefined }),
+    Image: c.imageId,
+    ResolvConfPath: c.resolvConfPath,
+    HostnamePath: c.hostnamePath,
+    HostsPath: c.hostsPath,
+    LogPath: c.logPath,
+    Name: `/${c.name}`,
+    RestartCount: c.restartCount,
     Driver: 'overlay2',
-    Platform: r.Platform || 'linux',
+    Platform: c.platform || 'linux',
     MountLabel: '',
     ProcessLabel: '',
     AppArmorProfile: '',
-    ExecIDs: r.ExecIDs && r.ExecIDs.length > 0 ? r.ExecIDs : null,
-    HostConfig: r.HostConfig,
-    GraphDriver: { Data: r.GraphDriver ?? null, Name: 'overlay2' },
+    ExecIDs: c.execIds.length > 0 ? c.execIds : null,
+    HostConfig: parseJson<HostConfig>(c.hostConfigJson, {}),
+    GraphDriver: { Data: g ? { LowerDir: g.lowerDir, UpperDir: g.upperDir, WorkDir: g.workDir, MergedDir: g.mergedDir } : null, Name: 'overlay2' },
   };
-  if (sizes) Object.assign(view, { SizeRw: sizes.sizeRw, SizeRootFs: sizes.sizeRootFs });
+  if (c.sizeRw >= 0) Object.assign(view, { SizeRw: c.sizeRw, SizeRootFs: c.sizeRootFs });
   return Object.assign(view, {
-    Mounts: (r.Mounts ?? []).map(mountView),
-    Config: configView(r.Config),
-    NetworkSettings: r.NetworkSettings ?? {
-      Bridge: '',
-      SandboxID: '',
-      SandboxKey: '',
-      Ports: {},
-      HairpinMode: false,
-      LinkLocalIPv6Address: '',
-      LinkLocalIPv6PrefixLen: 0,
-      SecondaryIPAddresses: null,
-      SecondaryIPv6Addresses: null,
-      EndpointID: '',
-      Gateway: '',
-      GlobalIPv6Address: '',
-      GlobalIPv6PrefixLen: 0,
-      IPAddress: '',
-      IPPrefixLen: 0,
-      IPv6Gateway: '',
-      MacAddress: '',
-      Networks: {},
-    },
+    Mounts: c.mounts.map(mountView),
+    Config: configView(containerConfigOf(c)),
+    NetworkSettings: parseJson<NetworkSettings | typeof EMPTY_NETWORK_SETTINGS>(c.networkSettingsJson, EMPTY_NETWORK_SETTINGS),
   });
 }
 
 /** dockerd's list Command: the path, then the arguments, those with spaces quoted. */
-function commandLine(r: ContainerRecord): string {
-  if (r.Args.length === 0) return r.Path;
-  return `${r.Path} ${r.Args.map((a) => (a.includes(' ') ? `'${a}'` : a)).join(' ')}`;
+function commandLine(c: container.Container): string {
+  if (c.args.length === 0) return c.path;
+  return `${c.path} ${c.args.map((a) => (a.includes(' ') ? `'${a}'` : a)).join(' ')}`;
 }
 
-/** `GET /containers/json`: one ContainerSummary. */
-export function containerSummaryView(r: ContainerRecord, sizes?: ContainerSizes): Record<string, unknown> {
+/** `GET /containers/json`: one ContainerSummary; sizes only when asked (size_rw is -1 otherwise). */
+export function containerSummaryView(c: container.Container): Record<string, unknown> {
   const view: Record<string, unknown> = {
-    Id: r.Id,
-    Names: [`/${r.Name}`],
-    Image: r.ImageName,
-    ImageID: r.Image,
-    Command: commandLine(r),
-    Created: Math.floor(Date.parse(r.Created) / 1000),
+    Id: c.id,
+    Names: [`/${c.name}`],
+    Image: c.imageName,
+    ImageID: c.imageId,
+    Command: commandLine(c),
+    Created: Math.floor(Date.parse(c.created) / 1000),
     Ports: [],
-    Labels: (r.Config.Labels as Record<string, string> | undefined) ?? {},
+    Labels: c.labels,
   };
-  if (sizes) Object.assign(view, { SizeRw: sizes.sizeRw, SizeRootFs: sizes.sizeRootFs });
+  if (c.sizeRw >= 0) Object.assign(view, { SizeRw: c.sizeRw, SizeRootFs: c.sizeRootFs });
+  const state = c.state;
   return Object.assign(view, {
-    State: r.State.Status,
-    Status: statusText(r.State),
-    HostConfig: { NetworkMode: (r.HostConfig.NetworkMode as string | undefined) ?? 'bridge' },
-    NetworkSettings: { Networks: (r.NetworkSettings?.Networks as Record<string, unknown> | undefined) ?? {} },
-    Mounts: (r.Mounts ?? []).map(mountView),
+    State: state?.status ?? 'created',
+    Status: state ? statusText(state) : 'Created',
+    HostConfig: { NetworkMode: c.networkMode || 'bridge' },
+    NetworkSettings: { Networks: parseJson<Record<string, unknown>>(c.networksJson, {}) },
+    Mounts: c.mounts.map(mountView),
   });
 }

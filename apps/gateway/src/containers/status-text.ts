@@ -1,4 +1,4 @@
-import type { ContainerState } from '@berth/engine-api';
+import type { container } from '@berth/proto';
 
 /** Go's units.HumanDuration, which `docker ps` shows ("3 seconds", "About a minute"). */
 export function humanDuration(ms: number): string {
@@ -18,27 +18,27 @@ export function humanDuration(ms: number): string {
   return `${Math.floor(ms / 3_600_000 / 24 / 365)} years`;
 }
 
-const since = (t: string | undefined, now: number) => humanDuration(Math.max(0, now - Date.parse(t ?? '')));
+const since = (t: string, now: number) => humanDuration(Math.max(0, now - Date.parse(t)));
 
 /** dockerd's State.String(): the STATUS column of `docker ps`. */
-export function statusText(s: ContainerState, now = Date.now()): string {
-  switch (s.Status) {
+export function statusText(s: container.ContainerState, now = Date.now()): string {
+  switch (s.status) {
     case 'paused':
-      return `Up ${since(s.StartedAt, now)} (Paused)`;
+      return `Up ${since(s.startedAt, now)} (Paused)`;
     case 'restarting':
-      return `Restarting (${s.ExitCode ?? 0}) ${since(s.FinishedAt, now)} ago`;
+      return `Restarting (${s.exitCode}) ${since(s.finishedAt, now)} ago`;
     case 'running': {
-      const h = s.Health;
-      if (h) return `Up ${since(s.StartedAt, now)} (${h.Status === 'starting' ? 'health: starting' : h.Status})`;
-      return `Up ${since(s.StartedAt, now)}`;
+      const h = s.health;
+      if (h) return `Up ${since(s.startedAt, now)} (${h.status === 'starting' ? 'health: starting' : h.status})`;
+      return `Up ${since(s.startedAt, now)}`;
     }
     case 'removing':
       return 'Removal In Progress';
     case 'dead':
       return 'Dead';
     default:
-      if (!s.StartedAt) return 'Created';
-      if (!s.FinishedAt) return '';
-      return `Exited (${s.ExitCode ?? 0}) ${since(s.FinishedAt, now)} ago`;
+      if (!s.startedAt) return 'Created';
+      if (!s.finishedAt) return '';
+      return `Exited (${s.exitCode}) ${since(s.finishedAt, now)} ago`;
   }
 }

@@ -1,10 +1,20 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
+import { Inject, Injectable } from '@nestjs/common';
+import { ApiError } from '@berth/engine-api';
 import type { container } from '@berth/proto';
 import type { Logger } from '@berth/logging';
-import type { ServiceClients } from '../services/service-clients';
+import type { ContainerAttachBackend } from '../backends/container.backend';
+import type { StreamError } from '../backends/streams';
+import { CONTAINER_ATTACH_BACKEND } from '../backends/tokens';
+import { LOGGER } from '../tokens';
+import { apiVersionOf } from '../server/api-version';
 import { queryBool } from '../server/request-context';
+import { featuresFor } from '../versions/features';
 import { acceptHijack, HijackedConnection, rejectHijack, streamContentType } from './hijack-session';
+import { acceptWebSocket, isWebSocketHandshake, webSocketServer } from './websocket';
+
+const GRPC_CANCELLED = 1;
 
 /** The query of `POST /containers/{id}/attach`. */
 export function attachOptions(id: string, query: URLSearchParams): container.AttachOptions {
@@ -21,40 +31,80 @@ export function attachOptions(id: string, query: URLSearchParams): container.Att
 }
 
 /**
- * `POST /containers/{id}/attach`: opens container-service's Attach stream
- * first, so a missing container is a plain 404, then takes the connection
- * over and pipes both ways.
+ * How the client is attached: `stream` is the hijacked connection (101 with
+ * `Upgrade: tcp`, the legacy 200 without), framed unless the container has a
+ * TTY; `websocket` is `GET /containers/{id}/attach/ws`.
  */
-export function handleAttach(services: ServiceClients, logger: Logger, req: IncomingMessage, socket: Duplex, head: Buffer, id: string): void {
-  const url = new URL(req.url ?? '/', 'http://berth');
-  const opts = attachOptions(decodeURIComponent(id), url.searchParams);
-  const call = services.containerStreams.attach();
-  let conn: HijackedConnection | undefined;
-  call.on('data', (msg: container.AttachOutput) => {
-    const out = msg.output;
-    if (!out) return;
-    if (out.$case === 'ready') {
-      acceptHijack(req, socket, streamContentType(req, out.ready.tty));
-      conn = new HijackedConnection(socket, !out.ready.tty);
-      conn.pipeInput(head, {
-        stdin: (d) => call.write({ input: { $case: 'stdin', stdin: d } }),
-        closeStdin: () => call.write({ input: { $case: 'closeStdin', closeStdin: true } }),
-        cancel: () => call.cancel(),
-      });
-    } else if (out.$case === 'chunk' && conn) {
-      if (!conn.output(out.chunk.stream, Buffer.from(out.chunk.data))) {
-        call.pause();
-        conn.onDrain(() => call.resume());
+export type AttachTransport = 'stream' | 'websocket';
+
+/** The client's side of an attach, whatever the transport. */
+interface AttachedClient {
+  output(stream: number, data: Buffer): boolean;
+  onDrain(fn: () => void): void;
+  end(): void;
+}
+
+/** `docker attach`: one entry point for every way a client attaches. */
+@Injectable()
+export class ContainerAttach {
+  private readonly websockets = webSocketServer();
+
+  constructor(
+    @Inject(CONTAINER_ATTACH_BACKEND) private readonly backend: ContainerAttachBackend,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {}
+
+  /**
+   * Opens container-service's attach stream first, so a missing container is
+   * a plain 404, then takes the connection over and pipes both ways. `head`
+   * is what the client sent after the request head (stdin already).
+   */
+  attach(req: IncomingMessage, socket: Duplex, head: Buffer, id: string, transport: AttachTransport): void {
+    if (transport === 'websocket' && !isWebSocketHandshake(req)) {
+      rejectHijack(socket, ApiError.badRequest('websocket upgrade required'));
+      return;
+    }
+    const features = featuresFor(apiVersionOf(req));
+    const opts = attachOptions(id, new URL(req.url ?? '/', 'http://berth').searchParams);
+    const session = this.backend.attach();
+    const input = {
+      stdin: (d: Buffer) => session.write({ input: { $case: 'stdin', stdin: d } }),
+      closeStdin: () => session.write({ input: { $case: 'closeStdin', closeStdin: true } }),
+      cancel: () => session.cancel(),
+    };
+    let client: AttachedClient | undefined;
+    session.on('data', (msg: container.AttachOutput) => {
+      const out = msg.output;
+      if (!out) return;
+      if (out.$case === 'ready') {
+        if (transport === 'websocket') {
+          const ws = acceptWebSocket(this.websockets, req, socket, head, features.websocketBinaryFrames);
+          if (!ws) return session.cancel();
+          ws.pipeInput(input);
+          client = ws;
+        } else {
+          acceptHijack(req, socket, streamContentType(features, out.ready.tty));
+          const conn = new HijackedConnection(socket, !out.ready.tty);
+          conn.pipeInput(head, input);
+          client = conn;
+        }
+      } else if (out.$case === 'chunk' && client) {
+        const attached = client;
+        if (!attached.output(out.chunk.stream, Buffer.from(out.chunk.data))) {
+          session.pause();
+          attached.onDrain(() => session.resume());
+        }
       }
-    }
-  });
-  call.on('end', () => conn?.end());
-  call.on('error', (err: Error & { code?: number }) => {
-    if (!conn) rejectHijack(socket, err);
-    else if (err.code !== 1) {
-      logger.warn('attach stream failed', { container: opts.id, error: err.message });
-      conn.end();
-    }
-  });
-  call.write({ input: { $case: 'open', open: opts } });
+    });
+    session.on('end', () => client?.end());
+    session.on('error', (err: StreamError) => {
+      if (!client) {
+        rejectHijack(socket, err);
+        return;
+      }
+      if (err.code !== GRPC_CANCELLED) this.logger.warn('attach stream failed', { container: opts.id, transport, error: err.message });
+      client.end();
+    });
+    session.write({ input: { $case: 'open', open: opts } });
+  }
 }

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import type { IncomingMessage } from 'node:http';
 import { PassThrough } from 'node:stream';
 import { describe, test } from 'node:test';
+import { featuresFor } from '../versions/features';
 import { parseStartBody, readUpgradeBody, startOptions } from './exec.hijack';
 
 describe('exec start request', () => {
@@ -13,9 +14,9 @@ describe('exec start request', () => {
   });
 
   test('ConsoleSize only with a TTY and from API 1.42', () => {
-    assert.deepEqual(startOptions('x', { Tty: true, ConsoleSize: [30, 100] }, '1.47'), { id: 'x', detach: false, tty: true, height: 30, width: 100 });
-    assert.deepEqual(startOptions('x', { Tty: true, ConsoleSize: [30, 100] }, '1.41'), { id: 'x', detach: false, tty: true, height: 0, width: 0 });
-    assert.deepEqual(startOptions('x', { Tty: false, ConsoleSize: [30, 100], Detach: true }, '1.47'), { id: 'x', detach: true, tty: false, height: 0, width: 0 });
+    assert.deepEqual(startOptions('x', { Tty: true, ConsoleSize: [30, 100] }, featuresFor('1.47')), { id: 'x', detach: false, tty: true, height: 30, width: 100 });
+    assert.deepEqual(startOptions('x', { Tty: true, ConsoleSize: [30, 100] }, featuresFor('1.41')), { id: 'x', detach: false, tty: true, height: 0, width: 0 });
+    assert.deepEqual(startOptions('x', { Tty: false, ConsoleSize: [30, 100], Detach: true }, featuresFor('1.47')), { id: 'x', detach: true, tty: false, height: 0, width: 0 });
   });
 
   test('an upgrade request\'s body is read off the socket; what follows is stdin', async () => {

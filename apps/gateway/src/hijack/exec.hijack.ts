@@ -1,12 +1,19 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { ApiError, versionAtLeast } from '@berth/engine-api';
+import { Inject, Injectable } from '@nestjs/common';
+import { ApiError } from '@berth/engine-api';
 import type { containerExec } from '@berth/proto';
 import type { Logger } from '@berth/logging';
-import type { ServiceClients } from '../services/service-clients';
+import type { ExecBackend } from '../backends/exec.backend';
+import type { StreamError } from '../backends/streams';
+import { EXEC_BACKEND } from '../backends/tokens';
+import { LOGGER } from '../tokens';
 import { apiVersionOf } from '../server/api-version';
 import { COMMON_HEADERS } from '../server/identity';
+import { ApiFeatures, featuresFor } from '../versions/features';
 import { acceptHijack, frame, HijackedConnection, rejectHijack, streamContentType } from './hijack-session';
+
+const GRPC_CANCELLED = 1;
 
 /** The ExecStartCheck body of `POST /exec/{id}/start`. */
 export interface ExecStartBody {
@@ -31,9 +38,9 @@ export function parseStartBody(text: string, contentType: string | undefined): E
   return v as ExecStartBody;
 }
 
-/** The start options for container-service: ConsoleSize only with a TTY and from API 1.42 (dockerd drops it otherwise). */
-export function startOptions(id: string, body: ExecStartBody, apiVersion: string): containerExec.StartExecOptions {
-  const cs = body.Tty === true && versionAtLeast(apiVersion, '1.42') && Array.isArray(body.ConsoleSize) && body.ConsoleSize.length === 2 ? body.ConsoleSize : undefined;
+/** The start options for container-service: ConsoleSize only with a TTY and where the version has it (dockerd drops it otherwise). */
+export function startOptions(id: string, body: ExecStartBody, features: ApiFeatures): containerExec.StartExecOptions {
+  const cs = body.Tty === true && features.execConsoleSize && Array.isArray(body.ConsoleSize) && body.ConsoleSize.length === 2 ? body.ConsoleSize : undefined;
   return { id, detach: body.Detach === true, tty: body.Tty === true, height: cs ? Number(cs[0]) || 0 : 0, width: cs ? Number(cs[1]) || 0 : 0 };
 }
 
@@ -72,73 +79,99 @@ function plainOk(socket: Duplex, res: ServerResponse | undefined): void {
   socket.end(`HTTP/1.1 200 OK\r\n${headers}\r\n`);
 }
 
-/**
- * `POST /exec/{id}/start`. Detached: 200 once the process runs. Attached:
- * once container-service says the exec may start, the connection is taken
- * over (101 with `Upgrade: tcp`, the legacy 200 without), stdin flows in,
- * output flows out (framed unless the start asked for a TTY), and the stream
- * ends when the process does. A failure after that point is written into the
- * stream, as dockerd does, and the client learns the exit code from inspect.
- */
-export function startExec(
-  services: ServiceClients, logger: Logger, req: IncomingMessage, socket: Duplex, stdinHead: Buffer,
-  options: containerExec.StartExecOptions, res?: ServerResponse,
-): void {
-  const call = services.containerExec.start();
-  let conn: HijackedConnection | undefined;
-  const framed = !options.tty;
-  call.on('data', (msg: containerExec.ExecOutput) => {
-    const out = msg.output;
-    if (!out) return;
-    if (out.$case === 'ready') {
-      if (options.detach) {
-        plainOk(socket, res);
-        return;
-      }
-      acceptHijack(req, socket, streamContentType(req, options.tty));
-      conn = new HijackedConnection(socket, framed);
-      conn.pipeInput(stdinHead, {
-        stdin: (d) => call.write({ input: { $case: 'stdin', stdin: d } }),
-        closeStdin: () => call.write({ input: { $case: 'closeStdin', closeStdin: true } }),
-        cancel: () => call.cancel(),
-      });
-      // reading the body may have paused the socket
-      socket.resume();
-    } else if (out.$case === 'chunk' && conn) {
-      if (!conn.output(out.chunk.stream, Buffer.from(out.chunk.data))) {
-        call.pause();
-        conn.onDrain(() => call.resume());
-      }
-    }
-  });
-  call.on('end', () => conn?.end());
-  call.on('error', (err: Error & { code?: number; details?: string }) => {
-    if (!conn) {
-      rejectHijack(socket, err);
-      return;
-    }
-    if (err.code === 1) return; // we cancelled: the client is gone
-    // dockerd: fmt.Fprintf(stdout, "%v\r\n", err) on the hijacked stream
-    const text = Buffer.from(`${err.details || err.message}\r\n`);
-    socket.write(framed ? frame(1, text) : text);
-    conn.end();
-    logger.debug('exec start failed', { exec: options.id, error: err.details || err.message });
-  });
-  socket.once('close', () => {
-    if (!conn && !options.detach) call.cancel();
-  });
-  call.write({ input: { $case: 'start', start: options } });
-  // dockerd reads nothing more from a detached start
-  if (options.detach) call.end();
+/** A start that came through the router: its body parsed, its response not yet sent. */
+export interface RoutedExecStart {
+  body: ExecStartBody;
+  res: ServerResponse;
 }
 
-/** `POST /exec/{id}/start` with `Upgrade: tcp`: reaches the UpgradeRouter, body unread. */
-export function handleExecStartUpgrade(services: ServiceClients, logger: Logger, req: IncomingMessage, socket: Duplex, head: Buffer, id: string): void {
-  socket.on('error', () => undefined);
-  readUpgradeBody(req, socket, head)
-    .then(({ body, rest }) => {
-      const parsed = parseStartBody(body.toString('utf8'), req.headers['content-type']);
-      startExec(services, logger, req, socket, rest, startOptions(decodeURIComponent(id), parsed, apiVersionOf(req)));
-    })
-    .catch((err: unknown) => rejectHijack(socket, err));
+/** `POST /exec/{id}/start`: one entry point, whether the request was routed or upgraded. */
+@Injectable()
+export class ExecStart {
+  constructor(
+    @Inject(EXEC_BACKEND) private readonly backend: ExecBackend,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {}
+
+  /**
+   * `routed`: the request came through the router (detached, or the legacy
+   * hijack without Upgrade), body already read. Without it the request
+   * asked to upgrade (`Upgrade: tcp`) and reached the UpgradeRouter with its
+   * body unread: it is read off the socket, and what follows it is stdin.
+   */
+  start(req: IncomingMessage, socket: Duplex, head: Buffer, id: string, routed?: RoutedExecStart): void {
+    const features = featuresFor(apiVersionOf(req));
+    if (routed) {
+      this.run(req, socket, head, startOptions(id, routed.body, features), features, routed.res);
+      return;
+    }
+    socket.on('error', () => undefined);
+    readUpgradeBody(req, socket, head)
+      .then(({ body, rest }) => {
+        const parsed = parseStartBody(body.toString('utf8'), req.headers['content-type']);
+        this.run(req, socket, rest, startOptions(id, parsed, features), features);
+      })
+      .catch((err: unknown) => rejectHijack(socket, err));
+  }
+
+  /**
+   * Detached: 200 once the process runs. Attached: once container-service
+   * says the exec may start, the connection is taken over (101 with
+   * `Upgrade: tcp`, the legacy 200 without), stdin flows in, output flows out
+   * (framed unless the start asked for a TTY), and the stream ends when the
+   * process does. A failure after that point is written into the stream, as
+   * dockerd does, and the client learns the exit code from inspect.
+   */
+  private run(
+    req: IncomingMessage, socket: Duplex, stdinHead: Buffer,
+    options: containerExec.StartExecOptions, features: ApiFeatures, res?: ServerResponse,
+  ): void {
+    const session = this.backend.start();
+    let conn: HijackedConnection | undefined;
+    const framed = !options.tty;
+    session.on('data', (msg: containerExec.ExecOutput) => {
+      const out = msg.output;
+      if (!out) return;
+      if (out.$case === 'ready') {
+        if (options.detach) {
+          plainOk(socket, res);
+          return;
+        }
+        acceptHijack(req, socket, streamContentType(features, options.tty));
+        conn = new HijackedConnection(socket, framed);
+        conn.pipeInput(stdinHead, {
+          stdin: (d) => session.write({ input: { $case: 'stdin', stdin: d } }),
+          closeStdin: () => session.write({ input: { $case: 'closeStdin', closeStdin: true } }),
+          cancel: () => session.cancel(),
+        });
+        // reading the body may have paused the socket
+        socket.resume();
+      } else if (out.$case === 'chunk' && conn) {
+        const attached = conn;
+        if (!attached.output(out.chunk.stream, Buffer.from(out.chunk.data))) {
+          session.pause();
+          attached.onDrain(() => session.resume());
+        }
+      }
+    });
+    session.on('end', () => conn?.end());
+    session.on('error', (err: StreamError) => {
+      if (!conn) {
+        rejectHijack(socket, err);
+        return;
+      }
+      if (err.code === GRPC_CANCELLED) return; // we cancelled: the client is gone
+      // dockerd: fmt.Fprintf(stdout, "%v\r\n", err) on the hijacked stream
+      const text = Buffer.from(`${err.details || err.message}\r\n`);
+      socket.write(framed ? frame(1, text) : text);
+      conn.end();
+      this.logger.debug('exec start failed', { exec: options.id, error: err.details || err.message });
+    });
+    socket.once('close', () => {
+      if (!conn && !options.detach) session.cancel();
+    });
+    session.write({ input: { $case: 'start', start: options } });
+    // dockerd reads nothing more from a detached start
+    if (options.detach) session.end();
+  }
 }

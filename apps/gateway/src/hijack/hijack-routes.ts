@@ -1,13 +1,10 @@
 import type { UpgradeRouter } from '../server/upgrade';
-import type { ServiceClients } from '../services/service-clients';
-import type { Logger } from '@berth/logging';
-import { handleAttach } from './attach.hijack';
-import { handleWsAttach } from './ws-attach';
-import { handleExecStartUpgrade } from './exec.hijack';
+import type { ContainerAttach } from './attach.hijack';
+import type { ExecStart } from './exec.hijack';
 
-/** Registers every hijacked (Upgrade: tcp) route: container attach and exec start. */
-export function registerHijackRoutes(router: UpgradeRouter, services: ServiceClients, logger: Logger): void {
-  router.register(/^\/containers\/([^/]+)\/attach\/ws$/, (req, socket, head, m) => handleWsAttach(services, logger, req, socket, head, m[1]));
-  router.register(/^\/containers\/([^/]+)\/attach$/, (req, socket, head, m) => handleAttach(services, logger, req, socket, head, m[1]));
-  router.register(/^\/exec\/([^/]+)\/start$/, (req, socket, head, m) => handleExecStartUpgrade(services, logger, req, socket, head, m[1]));
+/** Registers every upgraded route: container attach (hijacked and websocket) and exec start. */
+export function registerHijackRoutes(router: UpgradeRouter, attach: ContainerAttach, exec: ExecStart): void {
+  router.register(/^\/containers\/([^/]+)\/attach\/ws$/, (req, socket, head, m) => attach.attach(req, socket, head, decodeURIComponent(m[1]), 'websocket'));
+  router.register(/^\/containers\/([^/]+)\/attach$/, (req, socket, head, m) => attach.attach(req, socket, head, decodeURIComponent(m[1]), 'stream'));
+  router.register(/^\/exec\/([^/]+)\/start$/, (req, socket, head, m) => exec.start(req, socket, head, decodeURIComponent(m[1])));
 }

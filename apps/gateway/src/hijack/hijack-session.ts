@@ -1,16 +1,15 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { toApiError } from '@berth/engine-api';
-import { versionAtLeast } from '@berth/engine-api';
 import { COMMON_HEADERS } from '../server/identity';
-import { apiVersionOf } from '../server/api-version';
+import type { ApiFeatures } from '../versions/features';
 
 export const RAW_STREAM = 'application/vnd.docker.raw-stream';
 export const MULTIPLEXED_STREAM = 'application/vnd.docker.multiplexed-stream';
 
-/** dockerd: framed output is announced as multiplexed from API 1.42; a TTY stream is raw. */
-export function streamContentType(req: IncomingMessage, tty: boolean): string {
-  return !tty && versionAtLeast(apiVersionOf(req), '1.42') ? MULTIPLEXED_STREAM : RAW_STREAM;
+/** A TTY stream is raw; framed output is announced as the request's version has it. */
+export function streamContentType(features: ApiFeatures, tty: boolean): string {
+  return !tty && features.multiplexedStreamContentType ? MULTIPLEXED_STREAM : RAW_STREAM;
 }
 
 /** Docker's 8-byte stream header: stream, three zero bytes, big-endian length. */

@@ -1,105 +1,67 @@
-import { createHash } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
+import { WebSocket, WebSocketServer } from 'ws';
+import type { HijackBackend } from './hijack-session';
 
-const GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
+/**
+ * The largest client message taken: stdin arrives in small pieces, and a
+ * client may not make the gateway buffer whatever length it declares. A
+ * larger message closes the connection (1009, message too big).
+ */
+export const WS_MAX_PAYLOAD = 1024 * 1024;
 
-export function acceptKey(key: string): string {
-  return createHash('sha1').update(key + GUID).digest('base64');
+/** What the ws package accepts as an opening handshake, checked before any work starts. */
+export function isWebSocketHandshake(req: IncomingMessage): boolean {
+  const key = String(req.headers['sec-websocket-key'] ?? '');
+  const version = String(req.headers['sec-websocket-version'] ?? '');
+  return req.method === 'GET'
+    && String(req.headers.upgrade ?? '').toLowerCase() === 'websocket'
+    && /^[+/0-9A-Za-z]{22}==$/.test(key)
+    && (version === '13' || version === '8');
 }
 
-/** One server-to-client frame (never masked): text or binary. */
-export function encodeFrame(payload: Buffer, opcode = 0x2): Buffer {
-  const len = payload.length;
-  const head = len < 126 ? Buffer.alloc(2) : len < 65536 ? Buffer.alloc(4) : Buffer.alloc(10);
-  head[0] = 0x80 | opcode;
-  if (len < 126) head[1] = len;
-  else if (len < 65536) {
-    head[1] = 126;
-    head.writeUInt16BE(len, 2);
-  } else {
-    head[1] = 127;
-    head.writeBigUInt64BE(BigInt(len), 2);
-  }
-  return Buffer.concat([head, payload]);
+/** Websocket upgrades of hijacked requests (no HTTP server of its own, no client tracking). */
+export function webSocketServer(): WebSocketServer {
+  return new WebSocketServer({ noServer: true, clientTracking: false, perMessageDeflate: false, maxPayload: WS_MAX_PAYLOAD });
 }
 
-export interface WsMessage {
-  opcode: number;
-  payload: Buffer;
+/**
+ * Answers the handshake (101 Switching Protocols) and wraps the connection;
+ * undefined when the client went away meanwhile.
+ */
+export function acceptWebSocket(server: WebSocketServer, req: IncomingMessage, socket: Duplex, head: Buffer, binary: boolean): WebSocketClient | undefined {
+  let client: WebSocketClient | undefined;
+  // Without verifyClient, ws completes the upgrade before handleUpgrade returns.
+  server.handleUpgrade(req, socket, head, (ws) => {
+    client = new WebSocketClient(ws, socket, binary);
+  });
+  return client;
 }
 
-/** Parses client frames (masked, RFC 6455) as bytes arrive; fragments are delivered as they come. */
-export class FrameDecoder {
-  private buf: Buffer = Buffer.alloc(0);
-
-  push(chunk: Buffer): WsMessage[] {
-    this.buf = this.buf.length === 0 ? chunk : Buffer.concat([this.buf, chunk]);
-    const out: WsMessage[] = [];
-    for (;;) {
-      if (this.buf.length < 2) break;
-      const opcode = this.buf[0] & 0x0f;
-      const masked = (this.buf[1] & 0x80) !== 0;
-      let len = this.buf[1] & 0x7f;
-      let off = 2;
-      if (len === 126) {
-        if (this.buf.length < 4) break;
-        len = this.buf.readUInt16BE(2);
-        off = 4;
-      } else if (len === 127) {
-        if (this.buf.length < 10) break;
-        len = Number(this.buf.readBigUInt64BE(2));
-        off = 10;
-      }
-      const maskOff = off;
-      if (masked) off += 4;
-      if (this.buf.length < off + len) break;
-      const payload = Buffer.from(this.buf.subarray(off, off + len));
-      if (masked) for (let i = 0; i < payload.length; i++) payload[i] ^= this.buf[maskOff + (i % 4)];
-      out.push({ opcode, payload });
-      this.buf = this.buf.subarray(off + len);
-    }
-    return out;
-  }
-}
-
-/** A websocket over an upgraded socket: binary out, client frames in. */
-export class WebSocketConnection {
-  private closed = false;
-  private readonly decoder = new FrameDecoder();
-
-  constructor(private readonly socket: Duplex, private readonly opcode: number) {
-    socket.on('error', () => undefined);
+/** A websocket attach client: output as binary (or, before API 1.28, text) messages, its messages to stdin. */
+export class WebSocketClient {
+  constructor(private readonly ws: WebSocket, private readonly socket: Duplex, private readonly binary: boolean) {
+    // Protocol errors (a message over maxPayload among them) close the connection; 'close' follows.
+    ws.on('error', () => undefined);
   }
 
-  onMessage(fn: (data: Buffer) => void, onClose: () => void): void {
-    this.socket.on('data', (chunk: Buffer) => {
-      for (const m of this.decoder.push(chunk)) {
-        if (m.opcode === 0x8) {
-          this.close();
-          onClose();
-        } else if (m.opcode === 0x9) {
-          this.socket.write(encodeFrame(m.payload, 0xa));
-        } else if (m.opcode === 0x0 || m.opcode === 0x1 || m.opcode === 0x2) {
-          fn(m.payload);
-        }
-      }
-    });
-    this.socket.on('close', () => {
-      if (!this.closed) {
-        this.closed = true;
-        onClose();
-      }
-    });
+  pipeInput(backend: HijackBackend): void {
+    this.ws.on('message', (data: Buffer) => backend.stdin(data));
+    this.ws.on('close', () => backend.cancel());
   }
 
-  send(data: Buffer): boolean {
-    if (this.closed) return true;
-    return this.socket.write(encodeFrame(data, this.opcode));
+  /** Output is raw, stdout and stderr mixed, as dockerd's; false means the client is slow. */
+  output(_stream: number, data: Buffer): boolean {
+    if (this.ws.readyState !== WebSocket.OPEN) return true;
+    this.ws.send(data, { binary: this.binary });
+    return !this.socket.writableNeedDrain;
   }
 
-  close(): void {
-    if (this.closed) return;
-    this.closed = true;
-    this.socket.end(encodeFrame(Buffer.alloc(0), 0x8));
+  onDrain(fn: () => void): void {
+    this.socket.once('drain', fn);
+  }
+
+  end(): void {
+    if (this.ws.readyState === WebSocket.OPEN) this.ws.close(1000);
   }
 }

@@ -1,8 +1,6 @@
 import { Queue, QueueEvents, ConnectionOptions } from 'bullmq';
 import { QUEUES, QueueName, JobPayloads, JobProgress, ProgressLine } from '@berth/jobs';
 import type { Logger } from '@berth/logging';
-import type { FastifyReply } from 'fastify';
-import { errorMessage, startJsonStream } from '../streams/json-lines';
 
 interface Listener {
   progress(lines: ProgressLine[]): void;
@@ -84,23 +82,6 @@ export class JobFollower {
         }
       })();
     });
-  }
-
-  /**
-   * Runs (or joins) a job and streams its progress to the client as Docker's
-   * JSON messages; a failure arrives in the stream's errorDetail, so the CLI
-   * exits non-zero with dockerd's wording.
-   */
-  async stream<N extends QueueName>(name: N, jobId: string, payload: JobPayloads[N], reply: FastifyReply): Promise<void> {
-    const out = startJsonStream(reply);
-    try {
-      const result = await this.run(name, jobId, payload, (lines) => { for (const l of lines) out.line(l); });
-      for (const l of result.lines ?? []) out.line(l);
-    } catch (err) {
-      out.line(errorMessage(err instanceof Error ? err.message : String(err)));
-    } finally {
-      out.end();
-    }
   }
 
   async close(): Promise<void> {

@@ -1,10 +1,12 @@
-import { Controller, Get, Head, HttpCode, Param, Put, Query, Req, Res } from '@nestjs/common';
+import { Controller, Get, Head, HttpCode, Inject, Param, Put, Query, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import * as zlib from 'node:zlib';
 import type { Writable } from 'node:stream';
 import { ApiError, toApiError } from '@berth/engine-api';
 import type { common, containerFiles } from '@berth/proto';
-import { ServiceClients } from '../services/service-clients';
+import type { ContainerCopyBackend } from '../backends/container.backend';
+import type { MessageStream } from '../backends/streams';
+import { CONTAINER_COPY_BACKEND } from '../backends/tokens';
 import { queryBool } from '../server/request-context';
 
 const STAT_HEADER = 'X-Docker-Container-Path-Stat';
@@ -57,15 +59,6 @@ function requirePath(raw: string | string[] | undefined): string {
   return p;
 }
 
-interface ChunkCall {
-  on(event: 'data', fn: (msg: never) => void): unknown;
-  on(event: 'error', fn: (err: Error & { code?: number }) => void): unknown;
-  on(event: 'end', fn: () => void): unknown;
-  pause(): unknown;
-  resume(): unknown;
-  cancel(): void;
-}
-
 /**
  * Relays a server-streamed tar: the response starts (status, headers from
  * `head`) only with the first message, so an error before it is a normal
@@ -73,7 +66,7 @@ interface ChunkCall {
  */
 function relayTar<M>(
   reply: FastifyReply,
-  call: ChunkCall,
+  call: MessageStream<M>,
   head: (first: M) => { headers: Record<string, string>; data?: Buffer },
   data: (msg: M) => Buffer | undefined,
   encoding: 'gzip' | 'deflate' | 'identity' = 'identity',
@@ -92,10 +85,10 @@ function relayTar<M>(
     res.on('close', () => {
       if (!res.writableFinished) call.cancel();
     });
-    call.on('data', (msg: never) => {
+    call.on('data', (msg: M) => {
       if (!started) {
         started = true;
-        const h = head(msg as M);
+        const h = head(msg);
         reply.hijack();
         const headers = { ...h.headers };
         if (encoding !== 'identity') {
@@ -109,7 +102,7 @@ function relayTar<M>(
         write(h.data);
         return;
       }
-      write(data(msg as M));
+      write(data(msg));
     });
     call.on('error', (err) => {
       if (!started) {
@@ -132,11 +125,11 @@ function relayTar<M>(
 /** docker cp (HEAD/GET/PUT archive), docker export and docker diff: container-service does the work. */
 @Controller()
 export class ContainerFilesController {
-  constructor(private readonly services: ServiceClients) {}
+  constructor(@Inject(CONTAINER_COPY_BACKEND) private readonly files: ContainerCopyBackend) {}
 
   @Head('containers/:id/archive')
   async statPath(@Param('id') id: string, @Query() q: Record<string, string | string[] | undefined>, @Res() reply: FastifyReply): Promise<void> {
-    const stat = await this.services.files.statPath({ id, path: requirePath(q.path) });
+    const stat = await this.files.statPath({ id, path: requirePath(q.path) });
     void reply.status(200).header(STAT_HEADER, pathStatHeader(stat)).send();
   }
 
@@ -148,10 +141,10 @@ export class ContainerFilesController {
     @Res() reply: FastifyReply,
   ): Promise<void> {
     const path = requirePath(q.path);
-    const call = this.services.containerFiles.getArchive({ id, path });
+    const call = this.files.getArchive({ id, path });
     return relayTar<containerFiles.ArchiveChunk>(
       reply,
-      call as unknown as ChunkCall,
+      call,
       (first) => {
         const headers: Record<string, string> = { 'Content-Type': 'application/x-tar' };
         if (first.part?.$case !== 'stat') return { headers, data: first.part?.data };
@@ -173,40 +166,20 @@ export class ContainerFilesController {
       body.resume();
       throw err;
     }
-    const options: containerFiles.PutArchiveOptions = {
+    await this.files.putArchive({
       id,
       path,
       noOverwriteDirNonDir: queryBool(q.noOverwriteDirNonDir),
       copyUidGid: queryBool(q.copyUIDGID),
-    };
-    await new Promise<void>((resolve, reject) => {
-      const call = this.services.containerFiles.putArchive((err) => {
-        body.off('data', onData);
-        // An early refusal leaves the rest of the upload unread: let it drain, unused.
-        body.resume();
-        if (err) reject(toApiError(err));
-        else resolve();
-      });
-      const onData = (chunk: Buffer): void => {
-        if (!call.write({ part: { $case: 'data', data: chunk } })) body.pause();
-      };
-      call.write({ part: { $case: 'options', options } });
-      body.on('data', onData);
-      call.on('drain', () => body.resume());
-      body.on('end', () => call.end());
-      body.on('error', () => call.cancel());
-      body.on('close', () => {
-        if (!body.complete) call.cancel();
-      });
-    });
+    }, body);
   }
 
   @Get('containers/:id/export')
   exportContainer(@Param('id') id: string, @Res() reply: FastifyReply): Promise<void> {
-    const call = this.services.containerFiles.export({ id });
+    const call = this.files.export({ id });
     return relayTar<common.DataChunk>(
       reply,
-      call as unknown as ChunkCall,
+      call,
       (first) => ({ headers: { 'Content-Type': 'application/octet-stream' }, data: first.data }),
       (msg) => msg.data,
     );
@@ -215,7 +188,7 @@ export class ContainerFilesController {
   /** An empty diff is `null`, as dockerd's nil slice. */
   @Get('containers/:id/changes')
   async changes(@Param('id') id: string, @Res() reply: FastifyReply): Promise<void> {
-    const res = await this.services.files.changes({ id });
+    const res = await this.files.changes({ id });
     const body = res.changes.length === 0 ? null : res.changes.map((c) => ({ Path: c.path, Kind: c.kind }));
     void reply.status(200).header('Content-Type', 'application/json').send(Buffer.from(`${goJson(body)}\n`));
   }

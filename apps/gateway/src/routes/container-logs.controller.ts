@@ -1,12 +1,14 @@
-import { Controller, Get, Param, Query, Res } from '@nestjs/common';
+import { Controller, Get, Inject, Param, Query, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { status as grpcStatus } from '@grpc/grpc-js';
 import { ApiError, toApiError } from '@berth/engine-api';
 import type { containerLogs } from '@berth/proto';
-import { ServiceClients } from '../services/service-clients';
+import type { ContainerMonitorBackend } from '../backends/container.backend';
+import type { StreamError } from '../backends/streams';
+import { CONTAINER_MONITOR_BACKEND } from '../backends/tokens';
 import { Features, queryBool } from '../server/request-context';
 import type { ApiFeatures } from '../versions/features';
-import { parseRecord } from '../containers/container-view';
+import { containerConfigOf } from '../containers/container-view';
 
 const MULTIPLEXED = 'application/vnd.docker.multiplexed-stream';
 const RAW = 'application/vnd.docker.raw-stream';
@@ -47,7 +49,7 @@ function frame(stream: number, text: string): Buffer {
 /** `GET /containers/{id}/logs`: container-service reads the log; this streams its chunks as they come. */
 @Controller()
 export class ContainerLogsController {
-  constructor(private readonly services: ServiceClients) {}
+  constructor(@Inject(CONTAINER_MONITOR_BACKEND) private readonly monitor: ContainerMonitorBackend) {}
 
   @Get('containers/:id/logs')
   async logs(
@@ -60,13 +62,13 @@ export class ContainerLogsController {
     const stdout = queryBool(q.stdout);
     const stderr = queryBool(q.stderr);
     if (!stdout && !stderr) throw ApiError.badRequest('Bad parameters: you must choose at least one stream');
-    const record = parseRecord((await this.services.container.inspect({ id, size: false })).recordJson);
+    const found = await this.monitor.inspect({ id, size: false });
     const since = unixSeconds(q.since);
     const until = q.until === '0' ? 0 : unixSeconds(q.until);
-    const tty = (record.Config as { Tty?: boolean }).Tty === true;
+    const tty = containerConfigOf(found).Tty === true;
 
     const request: containerLogs.LogsRequest = {
-      id: record.Id,
+      id: found.id,
       follow: queryBool(q.follow),
       stdout,
       stderr,
@@ -79,10 +81,10 @@ export class ContainerLogsController {
     const res = reply.raw;
     reply.hijack();
     // Headers at once: a follow of a quiet container must not leave the client waiting for them.
-    res.writeHead(200, { 'Content-Type': !tty && features.logsMultiplexedContentType ? MULTIPLEXED : RAW });
+    res.writeHead(200, { 'Content-Type': !tty && features.multiplexedStreamContentType ? MULTIPLEXED : RAW });
     res.flushHeaders();
 
-    const call = this.services.containerLogs.logs(request);
+    const call = this.monitor.logs(request);
     let finished = false;
     const finish = (): void => {
       if (finished) return;
@@ -96,7 +98,7 @@ export class ContainerLogsController {
       }
     });
     call.on('end', finish);
-    call.on('error', (err: { code?: number }) => {
+    call.on('error', (err: StreamError) => {
       if (err.code !== grpcStatus.CANCELLED && !res.writableEnded) {
         // After the 200, dockerd reports a failure in the stream itself.
         const text = `Error grabbing logs: ${toApiError(err).message}\n`;

@@ -1,14 +1,15 @@
-import { Controller, Get, Param, Query, Res } from '@nestjs/common';
+import { Controller, Get, Inject, Param, Query, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { ApiError, toApiError } from '@berth/engine-api';
 import type { containerStats } from '@berth/proto';
-import { ServiceClients } from '../services/service-clients';
+import type { ContainerMonitorBackend } from '../backends/container.backend';
+import { CONTAINER_MONITOR_BACKEND } from '../backends/tokens';
 import { queryBool } from '../server/request-context';
 
 /** `docker stats` and `docker top`: container-service samples and runs ps; this relays. */
 @Controller()
 export class ContainerStatsController {
-  constructor(private readonly services: ServiceClients) {}
+  constructor(@Inject(CONTAINER_MONITOR_BACKEND) private readonly monitor: ContainerMonitorBackend) {}
 
   /**
    * One StatsJSON (stream=false) or one per second (stream, the default).
@@ -19,7 +20,7 @@ export class ContainerStatsController {
   stats(@Param('id') id: string, @Query() q: Record<string, string | undefined>, @Res() reply: FastifyReply): Promise<void> {
     const stream = queryBool(q.stream, true);
     const oneShot = queryBool(q['one-shot']);
-    const call = this.services.containerStats.stats({ id, stream, oneShot });
+    const call = this.monitor.stats({ id, stream, oneShot });
     const res = reply.raw;
     let started = false;
     return new Promise<void>((resolve, reject) => {
@@ -57,7 +58,7 @@ export class ContainerStatsController {
   /** ps on the host, narrowed to the container's processes. */
   @Get('containers/:id/top')
   async top(@Param('id') id: string, @Query('ps_args') psArgs: string | undefined): Promise<Record<string, unknown>> {
-    const res = await this.services.stats.top({ id, psArgs: psArgs ?? '' });
+    const res = await this.monitor.top({ id, psArgs: psArgs ?? '' });
     // Go's nil slice: no matching process encodes as null.
     return { Processes: res.processes.length > 0 ? res.processes.map((p) => p.fields) : null, Titles: res.titles };
   }

@@ -1,13 +1,12 @@
 import { Controller, Delete, Get, HttpCode, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { Logger } from '@berth/logging';
-import { LOGGER } from '../tokens';
-import { handleAttach } from '../hijack/attach.hijack';
-import { ApiError, Filters } from '@berth/engine-api';
-import { ServiceClients } from '../services/service-clients';
+import { ApiError, Filters, toApiError } from '@berth/engine-api';
+import type { ContainerBackend, ContainerCreateRequest } from '../backends/container.backend';
+import { CONTAINER_BACKEND } from '../backends/tokens';
+import { ContainerAttach } from '../hijack/attach.hijack';
 import { jsonBody } from '../server/body';
 import { queryBool } from '../server/request-context';
-import { containerInspectView, containerSummaryView, parseRecord } from '../containers/container-view';
+import { containerInspectView, containerSummaryView } from '../containers/container-view';
 
 interface ContainerCreateBody {
   Image?: unknown;
@@ -22,10 +21,29 @@ function objectField(v: unknown, field: string): Record<string, unknown> {
   return v as Record<string, unknown>;
 }
 
-/** Container records: create, list, inspect, rename, remove, prune. */
+/** The create body as dockerd splits it: Config fields, HostConfig, NetworkingConfig. */
+export function containerCreateRequest(body: ContainerCreateBody | undefined, name: string | undefined, platform: string | undefined): ContainerCreateRequest {
+  if (!body) throw ApiError.badRequest('config cannot be empty in order to create a container');
+  const { HostConfig, NetworkingConfig, ...config } = body;
+  const image = typeof config.Image === 'string' ? config.Image : '';
+  if (image === '') throw ApiError.badRequest('No image specified');
+  return {
+    name: name ?? '',
+    config,
+    hostConfig: objectField(HostConfig, 'HostConfig'),
+    networkingConfig: objectField(NetworkingConfig, 'NetworkingConfig'),
+    image,
+    platform: platform ?? '',
+  };
+}
+
+/** Container records and their lifecycle: create, list, inspect, start, stop, wait, remove, prune... */
 @Controller('containers')
 export class ContainersController {
-  constructor(private readonly services: ServiceClients, @Inject(LOGGER) private readonly logger: Logger) {}
+  constructor(
+    @Inject(CONTAINER_BACKEND) private readonly containers: ContainerBackend,
+    private readonly attacher: ContainerAttach,
+  ) {}
 
   @Get('json')
   async list(@Query() q: Record<string, unknown>): Promise<unknown[]> {
@@ -33,90 +51,78 @@ export class ContainersController {
     const limit = q.limit === undefined || q.limit === '' ? 0 : Number(q.limit);
     if (!Number.isInteger(limit)) throw ApiError.badRequest(`strconv.Atoi: parsing "${String(q.limit)}": invalid syntax`);
     const size = queryBool(q.size);
-    const res = await this.services.container.list({ all: queryBool(q.all), limit, filters: filters.toList(), size });
-    return res.containers.map((c) => containerSummaryView(parseRecord(c.recordJson), size ? c : undefined));
+    const res = await this.containers.list({ all: queryBool(q.all), limit, filters: filters.toList(), size });
+    return res.containers.map(containerSummaryView);
   }
 
   @Post('create')
   @HttpCode(201)
   async create(@Req() req: FastifyRequest, @Query('name') name: string | undefined, @Query('platform') platform: string | undefined): Promise<Record<string, unknown>> {
-    const body = jsonBody<ContainerCreateBody>(req);
-    if (!body) throw ApiError.badRequest('config cannot be empty in order to create a container');
-    const { HostConfig, NetworkingConfig, ...config } = body;
-    const image = typeof config.Image === 'string' ? config.Image : '';
-    if (image === '') throw ApiError.badRequest('No image specified');
-    const res = await this.services.container.create({
-      name: name ?? '',
-      configJson: JSON.stringify(config),
-      hostConfigJson: JSON.stringify(objectField(HostConfig, 'HostConfig')),
-      networkingConfigJson: JSON.stringify(objectField(NetworkingConfig, 'NetworkingConfig')),
-      image,
-      platform: platform ?? '',
-    });
+    const res = await this.containers.create(containerCreateRequest(jsonBody<ContainerCreateBody>(req), name, platform));
     return { Id: res.id, Warnings: res.warnings };
   }
 
   @Post('prune')
   @HttpCode(200)
   async prune(@Query('filters') rawFilters: string | undefined): Promise<Record<string, unknown>> {
-    const res = await this.services.container.prune({ filters: Filters.parse(rawFilters).toList() });
+    const res = await this.containers.prune({ filters: Filters.parse(rawFilters).toList() });
     return { ContainersDeleted: res.containersDeleted.length > 0 ? res.containersDeleted : null, SpaceReclaimed: res.spaceReclaimed };
   }
 
   @Get(':id/json')
   async inspect(@Param('id') id: string, @Query('size') size: string | undefined): Promise<Record<string, unknown>> {
     const withSize = queryBool(size);
-    const c = await this.services.container.inspect({ id, size: withSize });
-    return containerInspectView(parseRecord(c.recordJson), withSize ? c : undefined);
+    const c = await this.containers.inspect({ id, size: withSize });
+    return containerInspectView(c);
   }
 
   @Post(':id/rename')
   @HttpCode(204)
   async rename(@Param('id') id: string, @Query('name') name: string | undefined): Promise<void> {
-    await this.services.container.rename({ id, name: name ?? '' });
+    await this.containers.rename({ id, name: name ?? '' });
   }
 
   @Delete(':id')
   @HttpCode(204)
   async remove(@Param('id') id: string, @Query() q: Record<string, unknown>): Promise<void> {
     if (queryBool(q.link)) throw ApiError.badRequest('Conflict, cannot remove the default link name of the container');
-    await this.services.container.remove({ id, force: queryBool(q.force), removeVolumes: queryBool(q.v) });
+    await this.containers.remove({ id, force: queryBool(q.force), removeVolumes: queryBool(q.v) });
   }
 
   @Post(':id/start')
   async start(@Param('id') id: string, @Query('detachKeys') detachKeys: string | undefined, @Res({ passthrough: true }) reply: FastifyReply): Promise<void> {
-    const res = await this.services.container.start({ id, detachKeys: detachKeys ?? '' });
+    const res = await this.containers.start({ id, detachKeys: detachKeys ?? '' });
     reply.status(res.changed ? 204 : 304);
   }
 
   @Post(':id/stop')
   async stop(@Param('id') id: string, @Query() q: Record<string, unknown>, @Res({ passthrough: true }) reply: FastifyReply): Promise<void> {
-    const res = await this.services.container.stop(stopRequest(id, q));
+    const res = await this.containers.stop(stopRequest(id, q));
     reply.status(res.changed ? 204 : 304);
   }
 
   @Post(':id/restart')
   @HttpCode(204)
   async restart(@Param('id') id: string, @Query() q: Record<string, unknown>): Promise<void> {
-    await this.services.container.restart(stopRequest(id, q));
+    await this.containers.restart(stopRequest(id, q));
   }
 
   @Post(':id/kill')
   @HttpCode(204)
   async kill(@Param('id') id: string, @Query('signal') signal: string | undefined): Promise<void> {
-    await this.services.container.kill({ id, signal: signal ?? '' });
+    await this.containers.kill({ id, signal: signal ?? '' });
   }
 
   @Post(':id/pause')
   @HttpCode(204)
   async pause(@Param('id') id: string): Promise<void> {
-    await this.services.container.pause({ id, size: false });
+    await this.containers.pause({ id, size: false });
   }
 
   @Post(':id/unpause')
   @HttpCode(204)
   async unpause(@Param('id') id: string): Promise<void> {
-    await this.services.container.unpause({ id, size: false });
+    await this.containers.unpause({ id, size: false });
   }
 
   /** dockerd sends the 200 header at once and the body when the condition is met. */
@@ -124,26 +130,23 @@ export class ContainersController {
   async wait(@Param('id') id: string, @Query('condition') condition: string | undefined, @Res() reply: FastifyReply): Promise<void> {
     const cond = condition ?? '';
     if (!['', 'not-running', 'next-exit', 'removed'].includes(cond)) throw ApiError.badRequest(`invalid condition: "${cond}"`);
-    await this.services.container.inspect({ id, size: false });
-    const call = this.services.containerStreams;
+    await this.containers.inspect({ id, size: false });
     reply.hijack();
     const res = reply.raw;
     res.writeHead(200, { 'Content-Type': 'application/json' });
     res.flushHeaders();
-    await new Promise<void>((resolve) => {
-      const pending = call.wait({ id, condition: cond }, (err, out) => {
-        if (err) {
-          res.end(JSON.stringify({ StatusCode: -1, Error: { Message: err.details || err.message } }) + '\n');
-        } else {
-          res.end(JSON.stringify({ StatusCode: out.statusCode, Error: out.error ? { Message: out.error } : null }) + '\n');
-        }
-        resolve();
-      });
-      res.on('close', () => {
-        pending.cancel();
-        resolve();
-      });
-    });
+    const pending = this.containers.wait({ id, condition: cond });
+    const onClose = (): void => pending.cancel();
+    res.on('close', onClose);
+    let body: Record<string, unknown>;
+    try {
+      const out = await pending.result;
+      body = { StatusCode: out.statusCode, Error: out.error ? { Message: out.error } : null };
+    } catch (err) {
+      body = { StatusCode: -1, Error: { Message: toApiError(err).message } };
+    }
+    res.off('close', onClose);
+    if (!res.writableEnded && !res.destroyed) res.end(JSON.stringify(body) + '\n');
   }
 
   @Post(':id/resize')
@@ -153,14 +156,14 @@ export class ContainersController {
     const width = Number(w ?? 0);
     if (!Number.isInteger(height) || height < 0) throw ApiError.badRequest(`strconv.Atoi: parsing "${h}": invalid syntax`);
     if (!Number.isInteger(width) || width < 0) throw ApiError.badRequest(`strconv.Atoi: parsing "${w}": invalid syntax`);
-    await this.services.container.resize({ id, height, width });
+    await this.containers.resize({ id, height, width });
   }
 
   @Post(':id/update')
   @HttpCode(200)
   async update(@Param('id') id: string, @Req() req: FastifyRequest): Promise<Record<string, unknown>> {
     const body = jsonBody<Record<string, unknown>>(req) ?? {};
-    const res = await this.services.container.update({ id, updateJson: JSON.stringify(body) });
+    const res = await this.containers.update({ id, updateJson: JSON.stringify(body) });
     return { Warnings: res.warnings.length > 0 ? res.warnings : null };
   }
 
@@ -168,7 +171,7 @@ export class ContainersController {
   @Post(':id/attach')
   attach(@Param('id') id: string, @Req() req: FastifyRequest, @Res() reply: FastifyReply): void {
     reply.hijack();
-    handleAttach(this.services, this.logger, req.raw, req.raw.socket, Buffer.alloc(0), encodeURIComponent(id));
+    this.attacher.attach(req.raw, req.raw.socket, Buffer.alloc(0), id, 'stream');
   }
 }
 

@@ -1,18 +1,17 @@
 import { Controller, Get, Inject, Query, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type Redis from 'ioredis';
 import { ApiError, Filters } from '@berth/engine-api';
-import { eventMatches, readRange, StoredEvent, compareStreamIds } from '@berth/events';
-import { EventsHub } from '../events/events-hub';
+import { eventMatches, StoredEvent, compareStreamIds } from '@berth/events';
+import type { EventsBackend } from '../backends/system.backend';
+import { EVENTS_BACKEND } from '../backends/tokens';
 import { formatEvent } from '../events/event-format';
 import { parseUnixTimestamp } from '../events/timestamps';
 import { Features } from '../server/request-context';
 import type { ApiFeatures } from '../versions/features';
-import { REDIS } from '../tokens';
 
 @Controller('events')
 export class EventsController {
-  constructor(private readonly hub: EventsHub, @Inject(REDIS) private readonly redis: Redis) {}
+  constructor(@Inject(EVENTS_BACKEND) private readonly events: EventsBackend) {}
 
   @Get()
   async stream(
@@ -64,10 +63,10 @@ export class EventsController {
 
     try {
       if (!onlyPast) {
-        unsubscribe = await this.hub.subscribe((entry) => (replaying ? pending.push(entry) : send(entry)));
+        unsubscribe = await this.events.subscribe((entry) => (replaying ? pending.push(entry) : send(entry)));
       }
       if (since !== undefined || until !== undefined) {
-        for (const entry of await readRange(this.redis, since ?? 0, until)) send(entry);
+        for (const entry of await this.events.readRange(since ?? 0, until)) send(entry);
       }
       replaying = false;
       for (const entry of pending.splice(0)) send(entry);

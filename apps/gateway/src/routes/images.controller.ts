@@ -1,14 +1,14 @@
-import { Controller, Delete, Get, HttpCode, Post, Query, Req, Res } from '@nestjs/common';
+import { Controller, Delete, Get, HttpCode, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError, Filters, toApiError } from '@berth/engine-api';
 import type { common, image } from '@berth/proto';
-import { ServiceClients } from '../services/service-clients';
+import type { PullJob, PushJob } from '@berth/jobs';
+import type { ImageBackend } from '../backends/image.backend';
+import { IMAGE_BACKEND } from '../backends/tokens';
 import { Features, queryBool } from '../server/request-context';
 import type { ApiFeatures } from '../versions/features';
 import { imageInspectView, imageSummaryView } from '../images/image-view';
-import { errorMessage, startJsonStream } from '../streams/json-lines';
-import { JobFollower } from '../jobs/job-follower';
-import { PullJob, PushJob, pullJobId, pushJobId } from '@berth/jobs';
+import { errorMessage, startJsonStream, streamProgress } from '../streams/json-lines';
 import { pullReference, referenceString, withDefaultTag } from '@berth/reference';
 
 function queryList(value: unknown): string[] {
@@ -30,10 +30,13 @@ function jobReference(name: string, tag: string): string {
   }
 }
 
-/** Image routes. Names may contain slashes, so per-image routes share a wildcard. */
+/**
+ * Image routes. Names contain slashes: server/name-paths.ts makes the name of
+ * a per-image path one segment before routing, so `:name` is the whole name.
+ */
 @Controller('images')
 export class ImagesController {
-  constructor(private readonly services: ServiceClients, private readonly jobs: JobFollower) {}
+  constructor(@Inject(IMAGE_BACKEND) private readonly images: ImageBackend) {}
 
   @Get('json')
   async list(@Query() q: Record<string, unknown>, @Features() features: ApiFeatures): Promise<unknown[]> {
@@ -42,14 +45,14 @@ export class ImagesController {
     const legacy = queryList(q.filter);
     const list = filters.toList();
     if (legacy.length > 0) list.push({ key: 'reference', values: legacy });
-    const res = await this.services.image.list({ filters: list, all: queryBool(q.all) });
+    const res = await this.images.list({ filters: list, all: queryBool(q.all) });
     return res.images.map((i) => imageSummaryView(i, features));
   }
 
   @Post('prune')
   @HttpCode(200)
   async prune(@Query('filters') rawFilters: string | undefined): Promise<Record<string, unknown>> {
-    const res = await this.services.image.prune({ filters: Filters.parse(rawFilters).toList() }, { timeoutMs: 30 * 60_000 });
+    const res = await this.images.prune({ filters: Filters.parse(rawFilters).toList() });
     return { ImagesDeleted: res.items.length > 0 ? deleteItems(res.items) : null, SpaceReclaimed: res.spaceReclaimed };
   }
 
@@ -57,12 +60,7 @@ export class ImagesController {
   load(@Req() req: FastifyRequest, @Res() reply: FastifyReply, @Query('quiet') quiet: string | undefined): void {
     void quiet; // progress lines are few; the CLI shows what it is given either way
     const stream = startJsonStream(reply);
-    const call = this.services.imageStreams.load();
-    const body = req.raw;
-    body.on('data', (chunk: Buffer) => { if (!call.write({ data: chunk })) body.pause(); });
-    call.on('drain', () => body.resume());
-    body.on('end', () => call.end());
-    body.on('error', () => call.cancel());
+    const call = this.images.load(req.raw);
     call.on('data', (msg: image.ProgressMessage) => stream.line(msg.json));
     call.on('error', (err) => { stream.line(errorMessage(toApiError(err).message)); stream.end(); });
     call.on('end', () => stream.end());
@@ -80,7 +78,7 @@ export class ImagesController {
     if (minStars.some((n) => !Number.isFinite(n))) throw ApiError.badRequest(`invalid filter 'stars=${filters.get('stars').join(',')}'`);
     const official = filters.contains('is-official') ? filters.getBool('is-official', false) : undefined;
     const automated = filters.contains('is-automated') ? filters.getBool('is-automated', false) : undefined;
-    const res = await this.services.image.search({ term, limit, registryAuth: (req.headers['x-registry-auth'] as string | undefined) ?? '' });
+    const res = await this.images.search({ term, limit, registryAuth: (req.headers['x-registry-auth'] as string | undefined) ?? '' });
     return res.results
       .filter((r) => minStars.every((n) => r.starCount >= n))
       .filter((r) => official === undefined || r.isOfficial === official)
@@ -107,12 +105,11 @@ export class ImagesController {
 
   private async pull(req: FastifyRequest, reply: FastifyReply, fromImage: string, tag: string, platform: string): Promise<void> {
     const reference = jobReference(fromImage, tag);
-    const payload: PullJob = { reference, platform: platform || 'linux/amd64', registryAuth: req.headers['x-registry-auth'] as string | undefined };
-    await this.jobs.stream('pull', pullJobId(payload), payload, reply);
+    const job: PullJob = { reference, platform: platform || 'linux/amd64', registryAuth: req.headers['x-registry-auth'] as string | undefined };
+    await streamProgress(reply, (onProgress) => this.images.pull(job, onProgress));
   }
 
   private async importFromBody(req: FastifyRequest, reply: FastifyReply, q: Record<string, string | string[] | undefined>): Promise<void> {
-    const body = req.raw;
     const options: image.ImportOptions = {
       repo: (q.repo as string | undefined) ?? '',
       tag: (q.tag as string | undefined) ?? '',
@@ -120,14 +117,7 @@ export class ImagesController {
       message: (q.message as string | undefined) ?? '',
       platform: (q.platform as string | undefined) ?? '',
     };
-    const id = await new Promise<string>((resolve, reject) => {
-      const call = this.services.imageStreams.import((err, res) => (err ? reject(err) : resolve(res!.id)));
-      call.write({ part: { $case: 'options', options } });
-      body.on('data', (chunk: Buffer) => { if (!call.write({ part: { $case: 'data', data: chunk } })) body.pause(); });
-      call.on('drain', () => body.resume());
-      body.on('end', () => call.end());
-      body.on('error', (err) => { call.cancel(); reject(err); });
-    });
+    const id = await this.images.importImage(options, req.raw);
     const stream = startJsonStream(reply);
     stream.line({ status: id });
     stream.end();
@@ -135,8 +125,8 @@ export class ImagesController {
 
   private async save(names: string[], reply: FastifyReply): Promise<void> {
     if (names.length === 0) throw ApiError.badRequest('no images named');
-    for (const name of names) await this.services.image.inspect({ name });
-    const call = this.services.imageStreams.save({ names });
+    for (const name of names) await this.images.inspect({ name });
+    const call = this.images.save({ names });
     const res = reply.raw;
     let started = false;
     await new Promise<void>((resolve, reject) => {
@@ -154,51 +144,44 @@ export class ImagesController {
     });
   }
 
-  @Get('*')
-  async perImageGet(@Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply, @Features() features: ApiFeatures): Promise<unknown> {
-    const path = (req.params as Record<string, string>)['*'] ?? '';
-    const m = /^(.+)\/(json|history|get)$/.exec(path);
-    if (!m) throw ApiError.notFound('page not found');
-    const name = decodeURIComponent(m[1]);
-    if (m[2] === 'json') return imageInspectView(await this.services.image.inspect({ name }), features);
-    if (m[2] === 'history') {
-      const res = await this.services.image.history({ name });
-      return res.entries.map((e) => ({ Id: e.id, Created: e.created, CreatedBy: e.createdBy, Tags: e.tags.length > 0 ? e.tags : null, Size: e.size, Comment: e.comment }));
-    }
+  @Get(':name/json')
+  async inspect(@Param('name') name: string, @Features() features: ApiFeatures): Promise<Record<string, unknown>> {
+    return imageInspectView(await this.images.inspect({ name }), features);
+  }
+
+  @Get(':name/history')
+  async history(@Param('name') name: string): Promise<unknown[]> {
+    const res = await this.images.history({ name });
+    return res.entries.map((e) => ({ Id: e.id, Created: e.created, CreatedBy: e.createdBy, Tags: e.tags.length > 0 ? e.tags : null, Size: e.size, Comment: e.comment }));
+  }
+
+  @Get(':name/get')
+  async saveOne(@Param('name') name: string, @Res() reply: FastifyReply): Promise<void> {
     await this.save([name], reply);
-    return undefined;
   }
 
-  @Post('*')
-  async perImagePost(@Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply, @Query() q: Record<string, string | undefined>): Promise<void> {
-    const path = (req.params as Record<string, string>)['*'] ?? '';
-    const m = /^(.+)\/(tag|push)$/.exec(path);
-    if (!m) throw ApiError.notFound('page not found');
-    const name = decodeURIComponent(m[1]);
-    if (m[2] === 'tag') {
-      await this.services.image.tag({ source: name, repo: q.repo ?? '', tag: q.tag ?? '' });
-      void reply.status(201);
-      return;
-    }
-    return this.push(req, reply, name, q.tag ?? '');
+  @Post(':name/tag')
+  @HttpCode(201)
+  async tag(@Param('name') name: string, @Query('repo') repo: string | undefined, @Query('tag') tag: string | undefined): Promise<void> {
+    await this.images.tag({ source: name, repo: repo ?? '', tag: tag ?? '' });
   }
 
-  private async push(req: FastifyRequest, reply: FastifyReply, name: string, tag: string): Promise<void> {
-    const reference = jobReference(name, tag);
+  @Post(':name/push')
+  async push(@Param('name') name: string, @Query('tag') tag: string | undefined, @Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    const reference = jobReference(name, tag ?? '');
     try {
-      await this.services.image.inspect({ name: reference });
+      await this.images.inspect({ name: reference });
     } catch (err) {
       if (toApiError(err).statusCode === 404) throw ApiError.notFound(`An image does not exist locally with the tag: ${name}`);
       throw err;
     }
-    const payload: PushJob = { reference, registryAuth: req.headers['x-registry-auth'] as string | undefined };
-    await this.jobs.stream('push', pushJobId(payload), payload, reply);
+    const job: PushJob = { reference, registryAuth: req.headers['x-registry-auth'] as string | undefined };
+    await streamProgress(reply, (onProgress) => this.images.push(job, onProgress));
   }
 
-  @Delete('*')
-  async remove(@Req() req: FastifyRequest, @Query('force') force: string | undefined, @Query('noprune') noprune: string | undefined): Promise<unknown> {
-    const name = decodeURIComponent((req.params as Record<string, string>)['*'] ?? '');
-    const res = await this.services.image.remove({ name, force: queryBool(force), noPrune: queryBool(noprune) });
+  @Delete(':name')
+  async remove(@Param('name') name: string, @Query('force') force: string | undefined, @Query('noprune') noprune: string | undefined): Promise<unknown> {
+    const res = await this.images.remove({ name, force: queryBool(force), noPrune: queryBool(noprune) });
     return deleteItems(res.items);
   }
 }

@@ -1,12 +1,17 @@
 import { Controller, Get, Head, Res, Inject } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
-import type { BerthConfig } from '@berth/config';
 import type { Logger } from '@berth/logging';
-import { ServiceClients } from '../services/service-clients';
-import { HostFacts } from '../system/host-info';
+import type { container } from '@berth/proto';
+import type { SystemBackend } from '../backends/system.backend';
+import { SYSTEM_BACKEND } from '../backends/tokens';
 import { infoBody, Inventory, versionBody } from '../system/engine-info';
-import { EventsHub } from '../events/events-hub';
-import { CONFIG, HOST_FACTS, LOGGER } from '../tokens';
+import { LOGGER } from '../tokens';
+
+/** What /version and /info show of the host while container-service does not answer. */
+const UNKNOWN_HOST: container.HostInfo = {
+  engineId: '', name: '', ncpu: 0, memTotal: 0, kernelVersion: '', operatingSystem: '', osVersion: '', architecture: '',
+  cgroupVersion: '', runcCommit: '', runcVersion: '', backingFilesystem: '', dataRoot: '',
+};
 
 const PING_HEADERS = {
   'Cache-Control': 'no-cache, no-store, must-revalidate',
@@ -19,10 +24,7 @@ const PING_HEADERS = {
 @Controller()
 export class SystemController {
   constructor(
-    private readonly services: ServiceClients,
-    private readonly hub: EventsHub,
-    @Inject(CONFIG) private readonly config: BerthConfig,
-    @Inject(HOST_FACTS) private readonly facts: HostFacts,
+    @Inject(SYSTEM_BACKEND) private readonly system: SystemBackend,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
@@ -37,8 +39,13 @@ export class SystemController {
   }
 
   @Get('version')
-  version(): Record<string, unknown> {
-    return versionBody(this.facts);
+  async version(): Promise<Record<string, unknown>> {
+    // The CLI prints the client half even without the host's facts: answer with what is known.
+    const facts = await this.system.hostInfo().catch((err: unknown) => {
+      this.logger.warn('host facts unavailable', { error: err instanceof Error ? err.message : String(err) });
+      return UNKNOWN_HOST;
+    });
+    return versionBody(facts);
   }
 
   @Get('info')
@@ -52,9 +59,10 @@ export class SystemController {
         return undefined;
       }
     };
-    const [containers, images] = await Promise.all([
-      ask('container', () => this.services.container.summary({}, { timeoutMs: 5000 })),
-      ask('image', () => this.services.image.summary({}, { timeoutMs: 5000 })),
+    const [facts, containers, images] = await Promise.all([
+      ask('container', () => this.system.hostInfo()),
+      ask('container', () => this.system.containerCounts()),
+      ask('image', () => this.system.imageCounts()),
     ]);
     const inventory: Inventory = {
       containers: containers?.containers ?? 0,
@@ -64,7 +72,7 @@ export class SystemController {
       images: images?.images ?? 0,
     };
     if (warnings.length > 0) this.logger.warn('info is incomplete', { warnings });
-    return infoBody(this.facts, inventory, this.config.dataRoot, this.hub.followerCount, warnings);
+    return infoBody(facts ?? UNKNOWN_HOST, inventory, this.system.eventFollowers(), [...new Set(warnings)]);
   }
 
   @Get('plugins')

@@ -1,7 +1,8 @@
-import { Controller, Delete, Get, HttpCode, Param, Post, Put, Query, Req } from '@nestjs/common';
+import { Controller, Delete, Get, HttpCode, Inject, Param, Post, Put, Query, Req } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { ApiError, Filters } from '@berth/engine-api';
-import { ServiceClients } from '../services/service-clients';
+import type { VolumeBackend } from '../backends/volume.backend';
+import { VOLUME_BACKEND } from '../backends/tokens';
 import { jsonBody } from '../server/body';
 import { Features, queryBool } from '../server/request-context';
 import type { ApiFeatures } from '../versions/features';
@@ -36,12 +37,12 @@ function stringMap(body: VolumeCreateBody, key: keyof VolumeCreateBody): Record<
 
 @Controller('volumes')
 export class VolumesController {
-  constructor(private readonly services: ServiceClients) {}
+  constructor(@Inject(VOLUME_BACKEND) private readonly volumes: VolumeBackend) {}
 
   @Get()
   async list(@Query('filters') rawFilters: string | undefined): Promise<Record<string, unknown>> {
     const filters = Filters.parse(rawFilters);
-    const res = await this.services.volume.list({ filters: filters.toList(), withSize: false });
+    const res = await this.volumes.list({ filters: filters.toList(), withSize: false });
     return { Volumes: res.volumes.map((v) => volumeView(v)), Warnings: res.warnings.length > 0 ? res.warnings : null };
   }
 
@@ -52,7 +53,7 @@ export class VolumesController {
     if (body.ClusterVolumeSpec !== undefined && body.ClusterVolumeSpec !== null) {
       throw new ApiError(503, 'This node is not a swarm manager. Use "docker swarm init" or "docker swarm join" to connect this node to swarm and try again.');
     }
-    const created = await this.services.volume.create({
+    const created = await this.volumes.create({
       name: stringField(body, 'Name'),
       driver: stringField(body, 'Driver'),
       driverOpts: stringMap(body, 'DriverOpts'),
@@ -72,13 +73,13 @@ export class VolumesController {
       onlyAnonymous = !filters.getBool('all', false);
     }
     const list = filters.toList().filter((f) => f.key !== 'all');
-    const res = await this.services.volume.prune({ filters: list, onlyAnonymous }, { timeoutMs: 10 * 60_000 });
+    const res = await this.volumes.prune({ filters: list, onlyAnonymous });
     return { VolumesDeleted: res.volumesDeleted.length > 0 ? res.volumesDeleted : null, SpaceReclaimed: res.spaceReclaimed };
   }
 
   @Get(':name')
   async inspect(@Param('name') name: string): Promise<Record<string, unknown>> {
-    return volumeView(await this.services.volume.inspect({ name }));
+    return volumeView(await this.volumes.inspect({ name }));
   }
 
   @Put(':name')
@@ -89,6 +90,6 @@ export class VolumesController {
   @Delete(':name')
   @HttpCode(204)
   async remove(@Param('name') name: string, @Query('force') force: string | undefined): Promise<void> {
-    await this.services.volume.remove({ name, force: queryBool(force) });
+    await this.volumes.remove({ name, force: queryBool(force) });
   }
 }

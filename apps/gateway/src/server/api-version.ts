@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
-import { DEFAULT_API_VERSION, MAX_API_VERSION, MIN_API_VERSION, compareVersions, ApiError } from '@berth/engine-api';
+import { DEFAULT_API_VERSION } from '@berth/engine-api';
+import { checkVersionSupported } from '../versions/features';
 
 const VERSION_PREFIX = /^\/v(\d+(?:\.\d+)*)(?=\/)/;
 
@@ -10,7 +11,7 @@ interface VersionedRequest extends IncomingMessage {
 
 /**
  * Strips the `/v1.NN` prefix so each route is declared once, remembering the
- * version on the raw request. Used as Fastify's rewriteUrl.
+ * version on the raw request.
  */
 export function rewriteVersionedUrl(req: IncomingMessage): string {
   const url = req.url ?? '/';
@@ -29,13 +30,7 @@ export function apiVersionOf(req: IncomingMessage): string {
   return (req as VersionedRequest).berthApiVersion ?? DEFAULT_API_VERSION;
 }
 
-/** dockerd refuses versions outside its range before routing; the wording is what clients show. */
+/** Refuses a request whose version is outside the supported range (see versions/features.ts). */
 export function checkApiVersion(req: IncomingMessage): void {
-  const version = apiVersionOf(req);
-  if (compareVersions(version, MAX_API_VERSION) > 0) {
-    throw ApiError.badRequest(`client version ${version} is too new. Maximum supported API version is ${MAX_API_VERSION}`);
-  }
-  if (compareVersions(version, MIN_API_VERSION) < 0) {
-    throw ApiError.badRequest(`client version ${version} is too old. Minimum supported API version is ${MIN_API_VERSION}, please upgrade your client to a newer version`);
-  }
+  checkVersionSupported(apiVersionOf(req));
 }

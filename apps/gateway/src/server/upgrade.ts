@@ -3,9 +3,9 @@ import type { Duplex } from 'node:stream';
 import { rewriteVersionedUrl } from './api-version';
 
 /**
- * Requests that ask to hijack the connection (`Upgrade: tcp`) arrive here,
- * outside the router. Attach and exec streams register with it in later
- * issues; anything else is answered as an unknown route.
+ * Requests that ask to upgrade the connection (`Upgrade: tcp`, websocket)
+ * arrive here, outside the router: hijack/hijack-routes.ts registers attach
+ * and exec start; anything else is answered as an unknown route.
  */
 export class UpgradeRouter {
   private readonly routes: { pattern: RegExp; handle: (req: IncomingMessage, socket: Duplex, head: Buffer, match: RegExpExecArray) => void }[] = [];

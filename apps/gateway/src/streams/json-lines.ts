@@ -20,3 +20,19 @@ export function startJsonStream(reply: FastifyReply, contentType = 'application/
 export function errorMessage(message: string): Record<string, unknown> {
   return { errorDetail: { message }, error: message };
 }
+
+/**
+ * Streams a job's progress (pull, push) as Docker's JSON messages; a failure
+ * arrives in the stream's errorDetail, so the CLI exits non-zero with its wording.
+ */
+export async function streamProgress(reply: FastifyReply, run: (onProgress: (lines: unknown[]) => void) => Promise<unknown[]>): Promise<void> {
+  const out = startJsonStream(reply);
+  try {
+    const result = await run((lines) => { for (const l of lines) out.line(l); });
+    for (const l of result) out.line(l);
+  } catch (err) {
+    out.line(errorMessage(err instanceof Error ? err.message : String(err)));
+  } finally {
+    out.end();
+  }
+}

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import { BERTH_VERSION, BUILD_TIME, ENGINE_VERSION, MAX_API_VERSION, MIN_API_VERSION, goArch } from '../server/identity';
-import type { HostFacts } from './host-info';
+import type { container } from '@berth/proto';
 
 export interface Inventory {
   containers: number;
@@ -12,7 +12,7 @@ export interface Inventory {
 }
 
 /** GET /version. */
-export function versionBody(facts: HostFacts): Record<string, unknown> {
+export function versionBody(facts: container.HostInfo): Record<string, unknown> {
   const details = {
     ApiVersion: MAX_API_VERSION,
     Arch: goArch(),
@@ -29,7 +29,7 @@ export function versionBody(facts: HostFacts): Record<string, unknown> {
     Components: [
       { Name: 'Engine', Version: ENGINE_VERSION, Details: details },
       { Name: 'berth', Version: BERTH_VERSION, Details: { GitCommit: '' } },
-      { Name: 'runc', Version: facts.runcVersion.version, Details: { GitCommit: facts.runcVersion.id } },
+      { Name: 'runc', Version: facts.runcVersion, Details: { GitCommit: facts.runcCommit } },
     ],
     Version: ENGINE_VERSION,
     ApiVersion: MAX_API_VERSION,
@@ -44,9 +44,9 @@ export function versionBody(facts: HostFacts): Record<string, unknown> {
 }
 
 /** GET /info, with live host figures and the services' inventory. */
-export function infoBody(facts: HostFacts, inventory: Inventory, dataRoot: string, eventListeners: number, warnings: string[]): Record<string, unknown> {
+export function infoBody(facts: container.HostInfo, inventory: Inventory, eventListeners: number, warnings: string[]): Record<string, unknown> {
   return {
-    ID: facts.id,
+    ID: facts.engineId,
     Containers: inventory.containers,
     ContainersRunning: inventory.running,
     ContainersPaused: inventory.paused,
@@ -91,7 +91,7 @@ export function infoBody(facts: HostFacts, inventory: Inventory, dataRoot: strin
     NCPU: facts.ncpu,
     MemTotal: facts.memTotal,
     GenericResources: null,
-    DockerRootDir: dataRoot,
+    DockerRootDir: facts.dataRoot,
     HttpProxy: process.env.HTTP_PROXY ?? process.env.http_proxy ?? '',
     HttpsProxy: process.env.HTTPS_PROXY ?? process.env.https_proxy ?? '',
     NoProxy: process.env.NO_PROXY ?? process.env.no_proxy ?? '',
@@ -106,7 +106,7 @@ export function infoBody(facts: HostFacts, inventory: Inventory, dataRoot: strin
     Isolation: '',
     InitBinary: 'tini',
     ContainerdCommit: { ID: '' },
-    RuncCommit: { ID: facts.runcVersion.id },
+    RuncCommit: { ID: facts.runcCommit },
     InitCommit: { ID: '' },
     SecurityOptions: ['name=seccomp,profile=builtin'],
     CDISpecDirs: [],

@@ -1,4 +1,17 @@
-import { versionAtLeast, versionLessThan } from '@berth/engine-api';
+import { ApiError, MAX_API_VERSION, MIN_API_VERSION, versionAtLeast, versionLessThan } from '@berth/engine-api';
+
+/**
+ * dockerd refuses versions outside its range before routing; the wording is
+ * what clients show.
+ */
+export function checkVersionSupported(version: string): void {
+  if (versionLessThan(MAX_API_VERSION, version)) {
+    throw ApiError.badRequest(`client version ${version} is too new. Maximum supported API version is ${MAX_API_VERSION}`);
+  }
+  if (versionLessThan(version, MIN_API_VERSION)) {
+    throw ApiError.badRequest(`client version ${version} is too old. Minimum supported API version is ${MIN_API_VERSION}, please upgrade your client to a newer version`);
+  }
+}
 
 /**
  * Everything that differs between Engine API versions, decided in one place
@@ -20,8 +33,15 @@ export interface ApiFeatures {
   imageVirtualSize: boolean;
   /** Before 1.45 image inspect carries Container and ContainerConfig. */
   imageContainerConfig: boolean;
-  /** 1.42: logs of a container without a TTY answer application/vnd.docker.multiplexed-stream (before: raw-stream). */
-  logsMultiplexedContentType: boolean;
+  /**
+   * 1.42: framed output (logs, attach and exec of a container without a TTY)
+   * is announced as application/vnd.docker.multiplexed-stream (before: raw-stream).
+   */
+  multiplexedStreamContentType: boolean;
+  /** 1.42: exec create and start take ConsoleSize. */
+  execConsoleSize: boolean;
+  /** 1.28: websocket attach sends binary frames (before: text). */
+  websocketBinaryFrames: boolean;
 }
 
 export function featuresFor(version: string): ApiFeatures {
@@ -34,6 +54,8 @@ export function featuresFor(version: string): ApiFeatures {
     eventsContentType: versionLessThan(version, '1.52') ? 'application/json' : 'application/x-ndjson',
     imageVirtualSize: versionLessThan(version, '1.44'),
     imageContainerConfig: versionLessThan(version, '1.45'),
-    logsMultiplexedContentType: versionAtLeast(version, '1.42'),
+    multiplexedStreamContentType: versionAtLeast(version, '1.42'),
+    execConsoleSize: versionAtLeast(version, '1.42'),
+    websocketBinaryFrames: versionAtLeast(version, '1.28'),
   };
 }

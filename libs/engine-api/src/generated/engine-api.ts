@@ -2323,12 +2323,12 @@ export interface components {
                  * @description Disable recursive bind mount.
                  * @default false
                  */
-                NonRecursive: boolean;
+                NonRecursive?: boolean;
                 /**
                  * @description Create mount point on host if missing
                  * @default false
                  */
-                CreateMountpoint: boolean;
+                CreateMountpoint?: boolean;
                 /**
                  * @description Make the mount non-recursively read-only, but still leave the mount recursive
                  *     (unless NonRecursive is set to `true` in conjunction).
@@ -2338,12 +2338,12 @@ export interface components {
                  *     will default to `true` for clients on versions prior to v1.44.
                  * @default false
                  */
-                ReadOnlyNonRecursive: boolean;
+                ReadOnlyNonRecursive?: boolean;
                 /**
                  * @description Raise an error if the mount cannot be made recursively read-only.
                  * @default false
                  */
-                ReadOnlyForceRecursive: boolean;
+                ReadOnlyForceRecursive?: boolean;
             };
             /** @description Optional configuration for the `volume` type. */
             VolumeOptions?: {
@@ -2351,7 +2351,7 @@ export interface components {
                  * @description Populate volume with data from the target.
                  * @default false
                  */
-                NoCopy: boolean;
+                NoCopy?: boolean;
                 /** @description User-defined key/value metadata. */
                 Labels?: {
                     [key: string]: string;
@@ -2438,7 +2438,7 @@ export interface components {
              * @description Memory limit in bytes.
              * @default 0
              */
-            Memory: number;
+            Memory?: number;
             /**
              * @description Path to `cgroups` under which the container's `cgroup` is created. If
              *     the path is not absolute, the path is considered to be relative to the
@@ -2628,7 +2628,7 @@ export interface components {
              * @default 0
              * @example 100
              */
-            Pids: number;
+            Pids?: number;
         };
         /**
          * @description An object describing the resources which can be advertised by a node and
@@ -3077,17 +3077,17 @@ export interface components {
              * @description Whether to attach to `stdin`.
              * @default false
              */
-            AttachStdin: boolean;
+            AttachStdin?: boolean;
             /**
              * @description Whether to attach to `stdout`.
              * @default true
              */
-            AttachStdout: boolean;
+            AttachStdout?: boolean;
             /**
              * @description Whether to attach to `stderr`.
              * @default true
              */
-            AttachStderr: boolean;
+            AttachStderr?: boolean;
             /**
              * @description An object mapping ports to an empty object in the form:
              *
@@ -3104,17 +3104,17 @@ export interface components {
              * @description Attach standard streams to a TTY, including `stdin` if it is not closed.
              * @default false
              */
-            Tty: boolean;
+            Tty?: boolean;
             /**
              * @description Open `stdin`
              * @default false
              */
-            OpenStdin: boolean;
+            OpenStdin?: boolean;
             /**
              * @description Close `stdin` after one attached client disconnects
              * @default false
              */
-            StdinOnce: boolean;
+            StdinOnce?: boolean;
             /**
              * @description A list of environment variables to set inside the container in the
              *     form `["VAR=value", ...]`. A variable without `=` is removed from the
@@ -3137,7 +3137,7 @@ export interface components {
              * @default false
              * @example false
              */
-            ArgsEscaped: boolean | null;
+            ArgsEscaped?: boolean | null;
             /**
              * @description The name (or reference) of the image to use when creating the container,
              *     or which was used when the container was created.
@@ -3245,7 +3245,7 @@ export interface components {
              * @default false
              * @example false
              */
-            ArgsEscaped: boolean | null;
+            ArgsEscaped?: boolean | null;
             /**
              * @description An object mapping mount point paths inside the container to empty
              *     objects.
@@ -4050,7 +4050,7 @@ export interface components {
              * @default local
              * @example custom
              */
-            Driver: string;
+            Driver?: string;
             /**
              * @description A mapping of driver options and values. These options are
              *     passed directly to the driver and are driver specific.
@@ -4135,20 +4135,20 @@ export interface components {
              * @default false
              * @example false
              */
-            Internal: boolean;
+            Internal?: boolean;
             /**
              * @description Whether a global / swarm scope network is manually attachable by regular
              *     containers from workers in swarm mode.
              * @default false
              * @example false
              */
-            Attachable: boolean;
+            Attachable?: boolean;
             /**
              * @description Whether the network is providing the routing-mesh for the swarm cluster.
              * @default false
              * @example false
              */
-            Ingress: boolean;
+            Ingress?: boolean;
             ConfigFrom?: components["schemas"]["ConfigReference"];
             /**
              * @description Whether the network is a config-only network. Config-only networks are
@@ -4157,7 +4157,7 @@ export interface components {
              *     or services.
              * @default false
              */
-            ConfigOnly: boolean;
+            ConfigOnly?: boolean;
             /**
              * @description Network-specific options uses when creating the network.
              * @example {
@@ -4256,7 +4256,7 @@ export interface components {
              * @default default
              * @example default
              */
-            Driver: string;
+            Driver?: string;
             /**
              * @description List of IPAM configuration options, specified as a map:
              *
@@ -4552,7 +4552,7 @@ export interface components {
              * @default false
              * @example false
              */
-            Force: boolean;
+            Force?: boolean;
         };
         /** @description Configuration for a network endpoint. */
         EndpointSettings: {
@@ -5090,7 +5090,7 @@ export interface components {
              * @default false
              * @example true
              */
-            Leader: boolean;
+            Leader?: boolean;
             Reachability?: components["schemas"]["Reachability"];
             /**
              * @description The IP address and port at which the manager is reachable.
@@ -5199,7 +5199,7 @@ export interface components {
                      * @default cfssl
                      * @enum {string}
                      */
-                    Protocol: "cfssl";
+                    Protocol?: "cfssl";
                     /** @description URL where certificate signing requests should be sent. */
                     URL?: string;
                     /**
@@ -5312,7 +5312,7 @@ export interface components {
              * @default 4789
              * @example 4789
              */
-            DataPathPort: number;
+            DataPathPort?: number;
             /**
              * @description Default Address Pool specifies default subnet pools for global scope
              *     networks.
@@ -5325,7 +5325,7 @@ export interface components {
              * @default 24
              * @example 24
              */
-            SubnetSize: number;
+            SubnetSize?: number;
         } | null;
         /** @description JoinTokens contains the tokens workers and managers need to join the swarm. */
         JoinTokens: {
@@ -5715,14 +5715,14 @@ export interface components {
                  *     (default value is 0, which is ignored).
                  * @default 0
                  */
-                MaxAttempts: number;
+                MaxAttempts?: number;
                 /**
                  * Format: int64
                  * @description Windows is the time window used to evaluate the restart policy
                  *     (default value is 0, which is unbounded).
                  * @default 0
                  */
-                Window: number;
+                Window?: number;
             };
             Placement?: {
                 /**
@@ -5783,7 +5783,7 @@ export interface components {
                  *     is unlimited)
                  * @default 0
                  */
-                MaxReplicas: number;
+                MaxReplicas?: number;
                 /**
                  * @description Platforms stores all the platforms that the service's image can
                  *     run on. This field is used in the platform filter for scheduling.
@@ -6018,7 +6018,7 @@ export interface components {
                      * @description The maximum number of replicas to run simultaneously.
                      * @default 1
                      */
-                    MaxConcurrent: number;
+                    MaxConcurrent?: number;
                     /**
                      * Format: int64
                      * @description The total number of replicas desired to reach the Completed
@@ -6063,7 +6063,7 @@ export interface components {
                  *     between 0 and 1.
                  * @default 0
                  */
-                MaxFailureRatio: number;
+                MaxFailureRatio?: number;
                 /**
                  * @description The order of operations when rolling out an updated task. Either
                  *     the old task is shut down before the new task is started, or the
@@ -6103,7 +6103,7 @@ export interface components {
                  *     between 0 and 1.
                  * @default 0
                  */
-                MaxFailureRatio: number;
+                MaxFailureRatio?: number;
                 /**
                  * @description The order of operations when rolling back a task. Either the old
                  *     task is shut down before the new task is started, or the new task
@@ -6142,7 +6142,7 @@ export interface components {
              * @example ingress
              * @enum {string}
              */
-            PublishMode: "ingress" | "host";
+            PublishMode?: "ingress" | "host";
         };
         /** @description Properties that can be configured to access and load balance a service. */
         EndpointSpec: {
@@ -6151,7 +6151,7 @@ export interface components {
              * @default vip
              * @enum {string}
              */
-            Mode: "vip" | "dnsrr";
+            Mode?: "vip" | "dnsrr";
             /**
              * @description List of exposed ports that this service is accessible on from the
              *     outside. Ports can only be provided if `vip` resolution mode is used.
@@ -7663,14 +7663,14 @@ export interface components {
              * @example cgroupfs
              * @enum {string}
              */
-            CgroupDriver: "cgroupfs" | "systemd" | "none";
+            CgroupDriver?: "cgroupfs" | "systemd" | "none";
             /**
              * @description The version of the cgroup.
              * @default 1
              * @example 1
              * @enum {string}
              */
-            CgroupVersion: "1" | "2";
+            CgroupVersion?: "1" | "2";
             /**
              * @description Number of event listeners subscribed.
              * @example 30
@@ -7743,7 +7743,7 @@ export interface components {
              * @default https://index.docker.io/v1/
              * @example https://index.docker.io/v1/
              */
-            IndexServerAddress: string;
+            IndexServerAddress?: string;
             RegistryConfig?: components["schemas"]["RegistryServiceConfig"];
             GenericResources?: components["schemas"]["GenericResources"];
             /**
@@ -7838,7 +7838,7 @@ export interface components {
              *       }
              *     }
              */
-            Runtimes: {
+            Runtimes?: {
                 [key: string]: components["schemas"]["Runtime"];
             };
             /**
@@ -7848,7 +7848,7 @@ export interface components {
              * @default runc
              * @example runc
              */
-            DefaultRuntime: string;
+            DefaultRuntime?: string;
             Swarm?: components["schemas"]["SwarmInfo"];
             /**
              * @description Indicates if live restore is enabled.
@@ -7858,7 +7858,7 @@ export interface components {
              * @default false
              * @example false
              */
-            LiveRestoreEnabled: boolean;
+            LiveRestoreEnabled?: boolean;
             /**
              * @description Represents the isolation technology to use as a default for containers.
              *     The supported values are platform-specific.
@@ -7870,7 +7870,7 @@ export interface components {
              * @default default
              * @enum {string}
              */
-            Isolation: "default" | "hyperv" | "process" | "";
+            Isolation?: "default" | "hyperv" | "process" | "";
             /**
              * @description Name and, optional, path of the `docker-init` binary.
              *
@@ -7999,7 +7999,7 @@ export interface components {
                  * @default moby
                  * @example moby
                  */
-                Containers: string;
+                Containers?: string;
                 /**
                  * @description The default containerd namespace used for plugins managed by
                  *     the daemon.
@@ -8011,7 +8011,7 @@ export interface components {
                  * @default plugins.moby
                  * @example plugins.moby
                  */
-                Plugins: string;
+                Plugins?: string;
             };
         } | null;
         /**
@@ -8275,22 +8275,22 @@ export interface components {
              * @default
              * @example k67qz4598weg5unwwffg6z1m1
              */
-            NodeID: string;
+            NodeID?: string;
             /**
              * @description IP address at which this node can be reached by other nodes in the
              *     swarm.
              * @default
              * @example 10.0.0.46
              */
-            NodeAddr: string;
+            NodeAddr?: string;
             LocalNodeState?: components["schemas"]["LocalNodeState"];
             /**
              * @default false
              * @example true
              */
-            ControlAvailable: boolean;
+            ControlAvailable?: boolean;
             /** @default  */
-            Error: string;
+            Error?: string;
             /**
              * @description List of ID's and addresses of other managers in the swarm.
              * @default null
@@ -8309,7 +8309,7 @@ export interface components {
              *       }
              *     ]
              */
-            RemoteManagers: components["schemas"]["PeerNode"][] | null;
+            RemoteManagers?: components["schemas"]["PeerNode"][] | null;
             /**
              * @description Total number of nodes in the swarm.
              * @example 4
@@ -8592,7 +8592,7 @@ export interface components {
                  * @default single
                  * @enum {string}
                  */
-                Scope: "single" | "multi";
+                Scope?: "single" | "multi";
                 /**
                  * @description The number and way that different tasks can use this volume
                  *     at one time.
@@ -8603,7 +8603,7 @@ export interface components {
                  * @default none
                  * @enum {string}
                  */
-                Sharing: "none" | "readonly" | "onewriter" | "all";
+                Sharing?: "none" | "readonly" | "onewriter" | "all";
                 /**
                  * @description Options for using this volume as a Mount-type volume.
                  *
@@ -8689,7 +8689,7 @@ export interface components {
                  * @default active
                  * @enum {string}
                  */
-                Availability: "active" | "pause" | "drain";
+                Availability?: "active" | "pause" | "drain";
             };
         };
         /**
