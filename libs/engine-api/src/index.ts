@@ -2,5 +2,4 @@ export * from './errors';
 export * from './versions';
 export * from './filters';
 export * from './events';
-export * from './container-record';
 export * from './types';

@@ -1,4 +1,4 @@
-import type { ContainerRecord } from '@berth/engine-api';
+import type { ContainerRecord } from './stored-record';
 import type { EventSink } from '@berth/events';
 import type { Logger } from '@berth/logging';
 

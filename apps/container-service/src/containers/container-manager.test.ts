@@ -1,25 +1,26 @@
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, describe, test } from 'node:test';
 import { createLogger } from '@berth/logging';
 import type { EventInput } from '@berth/events';
 import { ContainerManager, rfc3339Nano } from './container-manager';
-import { ContainerStore } from './container-store';
 import { ImageLeaseKeeper } from '../images/image-lease-keeper';
 import { FakeImageService } from '../images/lease-test-helpers';
+import { lifecycleRig } from '../lifecycle/lifecycle-fakes';
 
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-ctr-'));
-after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 function setup() {
-  const store = new ContainerStore(path.join(dir, `${Math.random()}`, 'metadata.db'));
+  const rig = lifecycleRig();
+  after(() => rig.close());
+  const { store } = rig;
   const events: EventInput[] = [];
   const images = new FakeImageService();
   const logger = createLogger('test', 'error');
-  const m = new ContainerManager(store, new ImageLeaseKeeper(images.client, store, logger), { publish: async (e) => events.push(e) }, logger);
-  return { m, events, store, images };
+  const linked: string[] = [];
+  const volumes = { link: async (id: string) => { linked.push(id); return { mounts: [], points: [] }; } };
+  const m = new ContainerManager(store, new ImageLeaseKeeper(images.client, store, logger), { publish: async (e) => { events.push(e); } }, logger, volumes, rig.paths, rig.lifecycle);
+  return { m, events, store, images, rig, linked };
 }
 
 const base = { hostConfig: {}, networkingConfig: {}, image: 'busybox', platform: '' };
@@ -27,12 +28,13 @@ const settle = () => new Promise((r) => setTimeout(r, 10));
 
 describe('ContainerManager', () => {
   test('create, resolve by name, id and prefix, rename, remove', async () => {
-    const { m, events, images } = setup();
+    const { m, events, images, rig } = setup();
     const { id } = await m.create({ ...base, name: 'web', config: { Labels: { k: 'v' } } });
     assert.equal(m.inspect(id).Image, images.imageId);
     assert.deepEqual(m.inspect(id).LayerPaths, ['/layers/top', '/layers/bottom'], 'overlay order: topmost first');
     assert.deepEqual(m.inspect(id).Config.Cmd, ['sh'], 'the image config is merged');
     assert.deepEqual([...images.leases.keys()], [`container/${id}`]);
+    assert.ok(fs.existsSync(path.join(rig.paths.upper(id), '.dockerenv')), 'the init layer is written at create');
     assert.equal(m.inspect('web').Id, id);
     assert.equal(m.inspect('/web').Id, id);
     assert.equal(m.inspect(id.slice(0, 5)).Id, id);

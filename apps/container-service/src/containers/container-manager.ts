@@ -15,6 +15,11 @@ import { planMounts, PlannedMount } from '../lifecycle/mount-plan';
 import { validateRestartPolicy, RestartPolicy } from '../lifecycle/restart-policy';
 import type { VolumeLinks } from '../lifecycle/volume-links';
 import type { ContainerLifecycle } from '../lifecycle/container-lifecycle';
+
+/** What create needs of volume-service: references on the container's volumes. */
+export type VolumeReferences = Pick<VolumeLinks, 'link'>;
+/** What remove and prune need of the lifecycle: it tears down what runs, then deletes. */
+export type ContainerRemoval = Pick<ContainerLifecycle, 'remove'>;
 import { emitContainerEvent } from './container-events';
 import { writeInitLayer } from '../rootfs/init-layer';
 import type { ContainerImages, LeasedImage } from '../images/image-lease-keeper';
@@ -78,10 +83,10 @@ export class ContainerManager {
     private readonly images: ContainerImages,
     private readonly events: EventSink,
     private readonly logger: Logger,
-    private readonly volumes?: VolumeLinks,
-    private readonly paths?: ContainerPaths,
+    private readonly volumes: VolumeReferences,
+    private readonly paths: ContainerPaths,
     /** The lifecycle removes containers (it tears down what runs). */
-    private readonly lifecycle?: ContainerLifecycle,
+    private readonly lifecycle: ContainerRemoval,
   ) {}
 
   private emit(action: string, record: ContainerRecord, extra: Record<string, string> = {}): void {
@@ -126,15 +131,13 @@ export class ContainerManager {
       RestartCount: 0,
       LayerPaths: layerPaths,
       Mounts: [],
-      ...(this.paths ? {
-        LogPath: '',
-        GraphDriver: {
-          LowerDir: layerPaths.join(':'),
-          UpperDir: this.paths.upper(id),
-          WorkDir: this.paths.work(id),
-          MergedDir: this.paths.rootfs(id),
-        },
-      } : {}),
+      LogPath: '',
+      GraphDriver: {
+        LowerDir: layerPaths.join(':'),
+        UpperDir: this.paths.upper(id),
+        WorkDir: this.paths.work(id),
+        MergedDir: this.paths.rootfs(id),
+      },
     };
     let record: ContainerRecord | undefined;
     if (wanted !== '') {
@@ -148,18 +151,16 @@ export class ContainerManager {
       }
       if (!record) throw RpcError.internal('could not generate a unique container name');
     }
-    if (this.paths) {
-      try {
-        writeInitLayer(this.paths.upper(id), layerPaths);
-      } catch (err) {
-        this.discard(id);
-        throw err;
-      }
+    try {
+      writeInitLayer(this.paths.upper(id), layerPaths);
+    } catch (err) {
+      this.discard(id);
+      throw err;
     }
-    if (this.volumes && plan.length > 0) {
+    if (plan.length > 0) {
       try {
         const linked = await this.volumes.link(id, plan);
-        record = this.store.update(id, (r) => ({ ...r, Mounts: linked.points, MountPlan: linked.mounts }) as ContainerRecord) ?? record;
+        record = this.store.update(id, (r) => ({ ...r, Mounts: linked.points, MountPlan: linked.mounts })) ?? record;
       } catch (err) {
         this.discard(id);
         throw err;
@@ -172,7 +173,7 @@ export class ContainerManager {
   /** A create that failed half-way leaves neither record nor files. */
   private discard(id: string): void {
     this.store.delete(id);
-    if (this.paths) fs.rmSync(this.paths.dir(id), { recursive: true, force: true });
+    fs.rmSync(this.paths.dir(id), { recursive: true, force: true });
   }
 
   /** HostConfig.VolumesFrom (`name[:ro|rw]`): the other container's volumes and binds at the same places. */
@@ -182,7 +183,7 @@ export class ContainerManager {
     for (const spec of specs.map(String)) {
       const [ref, mode = ''] = spec.split(':');
       if (mode !== '' && mode !== 'ro' && mode !== 'rw') throw RpcError.invalidArgument(`invalid mode for volumes-from: ${mode}`);
-      const source = this.resolve(ref).record as ContainerRecord & { MountPlan?: (PlannedMount & { volumeName?: string })[] };
+      const source = this.resolve(ref).record;
       for (const m of source.MountPlan ?? []) {
         if (m.type === 'tmpfs') continue;
         const readOnly = mode === '' ? m.readOnly : mode === 'ro';
@@ -230,13 +231,7 @@ export class ContainerManager {
 
   async remove(ref: string, force: boolean, removeVolumes: boolean): Promise<void> {
     const { record } = this.resolve(ref);
-    if (this.lifecycle) return this.lifecycle.remove(record.Id, force, removeVolumes);
-    const status = record.State.Status;
-    if ((status === 'running' || status === 'paused' || status === 'restarting') && !force) {
-      throw RpcError.conflict(`cannot remove container "/${record.Name}": container is ${status}: stop the container before removing or force remove`);
-    }
-    if (!this.store.delete(record.Id)) throw noSuchContainer(ref);
-    this.emit('destroy', record);
+    return this.lifecycle.remove(record.Id, force, removeVolumes);
   }
 
   rename(ref: string, newName: string): void {
@@ -254,16 +249,11 @@ export class ContainerManager {
     const deleted: string[] = [];
     for (const { record } of this.store.list()) {
       if (!keep(record)) continue;
-      if (this.lifecycle) {
-        try {
-          await this.lifecycle.remove(record.Id, false, false);
-          deleted.push(record.Id);
-        } catch {
-          // started meanwhile, or removed by someone else
-        }
-      } else if (this.store.delete(record.Id)) {
+      try {
+        await this.lifecycle.remove(record.Id, false, false);
         deleted.push(record.Id);
-        this.emit('destroy', record);
+      } catch {
+        // started meanwhile, or removed by someone else
       }
     }
     // dockerd reports every prune, even one that removed nothing.

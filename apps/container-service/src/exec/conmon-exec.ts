@@ -172,7 +172,7 @@ export class ConmonExec extends EventEmitter {
     }
     e.syncPipe = e.child.stdio[3] as Readable;
     e.startPipe = e.child.stdio[4] as Writable;
-    e.attachPipe = (e.child.stdio as unknown as Readable[])[5];
+    e.attachPipe = e.child.stdio.at(5) as Readable;
     e.startPipe.on('error', () => undefined);
     e.attachPipe.on('error', () => undefined);
     const launched = new Promise<void>((resolve, reject) => {

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { ContainerRecord } from '@berth/engine-api';
+import type { ContainerRecord } from '../containers/stored-record';
 import { resolveInRoot, type GraftedMount } from './scoped-path';
 
 /** A mount the container sees, to be put in place for docker cp's view of its files. */

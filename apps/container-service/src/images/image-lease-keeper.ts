@@ -5,7 +5,8 @@ import type { ContainerRecord } from '../containers/container-record';
 import type { ContainerStore } from '../containers/container-store';
 import { RwLock } from './rw-lock';
 
-export type ImageClient = PromiseClient<image.ImageServiceClient>;
+/** The part of image-service's contract that leases use. */
+export type ImageClient = Pick<PromiseClient<image.ImageServiceClient>, 'acquireImage' | 'releaseLease' | 'setLeaseActive' | 'reconcileLeases'>;
 
 /** An image resolved for a new container, its layers leased to it. */
 export interface LeasedImage {

@@ -45,5 +45,5 @@ export class FakeImageService {
       for (const l of req.leases) this.leases.set(l.leaseId, { imageId: l.imageId, active: l.active });
       return { released, missing: [] };
     },
-  } as unknown as ImageClient;
+  } satisfies ImageClient;
 }

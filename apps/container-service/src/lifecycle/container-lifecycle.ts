@@ -24,7 +24,6 @@ import { ContainerTeardown } from './teardown';
 import type { VolumeMounts } from './volume-mounts';
 import { WaitResult, Waiters } from './waiters';
 
-export type { RuntimeFields } from './lifecycle-records';
 export type { LifecycleObserver as LifecycleHooks } from './lifecycle-observer';
 
 /** What the lifecycle works with; everything outside this process is behind an interface. */

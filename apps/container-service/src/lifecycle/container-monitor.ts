@@ -5,7 +5,7 @@ import { rfc3339Nano } from '../containers/time';
 import type { ContainerRuntime } from './container-runtime';
 import type { ContainerStarter, LockedRemoval } from './container-starter';
 import type { ExitSignals } from './exit-signals';
-import { isActive, LifecycleRecord, LifecycleRecords, runtimeFields } from './lifecycle-records';
+import { isActive, LifecycleRecord, LifecycleRecords } from './lifecycle-records';
 import { stoppedNetworkSettings } from './network-link';
 import { RestartPolicy, shouldRestart } from './restart-policy';
 import type { RestartSchedule } from './restart-schedule';
@@ -74,7 +74,7 @@ export class ContainerMonitor {
     const ranMs = Date.now() - Date.parse(r.State.StartedAt ?? new Date().toISOString());
     const policy = r.HostConfig.RestartPolicy as RestartPolicy | undefined;
     const prevented = this.restarts.takePrevented(id);
-    const restart = !this.restarts.closing && shouldRestart(policy, exitCode, r.RestartCount ?? 0, prevented, runtimeFields(r).ManuallyStopped === true);
+    const restart = !this.restarts.closing && shouldRestart(policy, exitCode, r.RestartCount ?? 0, prevented, r.ManuallyStopped === true);
     const finished = this.records.setState(id, (s) => {
       s.Status = restart ? 'restarting' : 'exited';
       s.Pid = 0;

@@ -3,7 +3,7 @@ import type { KeyedLock } from '@berth/storage';
 import type { ContainerMonitor } from './container-monitor';
 import type { ContainerRuntime } from './container-runtime';
 import type { LifecycleObserver } from './lifecycle-observer';
-import { isActive, LifecycleRecords, mountPlan, runtimeFields } from './lifecycle-records';
+import { isActive, LifecycleRecords, mountPlan } from './lifecycle-records';
 import type { RestartPolicy } from './restart-policy';
 import type { RootfsLink } from './rootfs-link';
 import type { VolumeMounts } from './volume-mounts';
@@ -57,7 +57,7 @@ export class ContainerRestorer {
         // A stopped container holds no volume mounts.
         await this.volumes.unmountAll(id, mountPlan(r));
         const policy = (r.HostConfig.RestartPolicy as RestartPolicy | undefined)?.Name;
-        if (r.State.Status === 'exited' && r.State.StartedAt && (policy === 'always' || (policy === 'unless-stopped' && !runtimeFields(r).ManuallyStopped))) {
+        if (r.State.Status === 'exited' && r.State.StartedAt && (policy === 'always' || (policy === 'unless-stopped' && !r.ManuallyStopped))) {
           toStart.push(id);
         }
       } catch (err) {

@@ -5,7 +5,7 @@ import type { AttachLink } from './attach-link';
 import type { ContainerRuntime } from './container-runtime';
 import type { ContainerSetup, UndoSteps } from './container-setup';
 import type { LifecycleObserver } from './lifecycle-observer';
-import type { LifecycleRecord, LifecycleRecords, RuntimeFields } from './lifecycle-records';
+import type { LifecycleRecord, LifecycleRecords } from './lifecycle-records';
 import { startFailureOf } from './start-failure';
 
 /** What a failed start of an AutoRemove container needs: its removal (the lock is held). */
@@ -71,7 +71,7 @@ export class ContainerStarter {
           rec.HostsPath = this.paths.hosts(id);
           rec.LogPath = this.paths.log(id);
           if (policyRestart) rec.RestartCount = (rec.RestartCount ?? 0) + 1;
-          (rec as unknown as RuntimeFields).ManuallyStopped = false;
+          rec.ManuallyStopped = false;
         },
       );
       this.records.emit('start', updated);

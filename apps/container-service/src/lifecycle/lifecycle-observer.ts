@@ -1,4 +1,4 @@
-import type { ContainerRecord } from '@berth/engine-api';
+import type { ContainerRecord } from '../containers/stored-record';
 
 /**
  * Told of each start and stop (the health monitor listens). Built before the

@@ -1,4 +1,4 @@
-import type { ContainerRecord, ContainerState } from '@berth/engine-api';
+import type { ContainerRecord, ContainerState } from '../containers/stored-record';
 import type { EventSink } from '@berth/events';
 import type { Logger } from '@berth/logging';
 import { RpcError } from '@berth/rpc';
@@ -9,20 +9,8 @@ import type { ContainerMount } from './volume-links';
 
 export type LifecycleRecord = ContainerRecord<ContainerConfig>;
 
-/** Runtime bookkeeping the record keeps beside Docker's fields. */
-export interface RuntimeFields {
-  /** Mounts as planned at create, volume names settled. */
-  MountPlan?: ContainerMount[];
-  /** Set by stop and by kill (dockerd's HasBeenManuallyStopped): unless-stopped stays down. */
-  ManuallyStopped?: boolean;
-}
-
-export function runtimeFields(r: ContainerRecord): RuntimeFields {
-  return r as unknown as RuntimeFields;
-}
-
 export function mountPlan(r: ContainerRecord): ContainerMount[] {
-  return runtimeFields(r).MountPlan ?? [];
+  return r.MountPlan ?? [];
 }
 
 /** A process exists (or is about to, for `restarting`). */

@@ -1,4 +1,4 @@
-import type { ContainerRecord } from '@berth/engine-api';
+import type { ContainerRecord } from '../containers/stored-record';
 
 /** What a container's start needs from its network. */
 export interface NetworkAttachment {

@@ -1,4 +1,4 @@
-import type { ContainerRecord } from '@berth/engine-api';
+import type { ContainerRecord } from '../containers/stored-record';
 import { bindMount, OciMount, OciSpecInput } from '../runtime/oci-spec';
 import type { ContainerConfig } from '../containers/config-merge';
 import type { ResolvedUser } from '../runtime/users';

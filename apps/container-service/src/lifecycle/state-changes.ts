@@ -1,10 +1,10 @@
-import type { ContainerRecord } from '@berth/engine-api';
+import type { ContainerRecord } from '../containers/stored-record';
 import { RpcError } from '@berth/rpc';
 import type { KeyedLock } from '@berth/storage';
 import { parseSignal } from '../runtime/signals';
 import type { ContainerRuntime } from './container-runtime';
 import type { ExitSignals } from './exit-signals';
-import type { LifecycleRecord, LifecycleRecords, RuntimeFields } from './lifecycle-records';
+import type { LifecycleRecord, LifecycleRecords } from './lifecycle-records';
 import type { RestartSchedule } from './restart-schedule';
 
 function signalOf(raw: string): number {
@@ -52,7 +52,7 @@ export class ContainerStateChanges {
         const s = this.records.setState(id, (st) => {
           st.Status = 'exited';
         }, (rec) => {
-          (rec as unknown as RuntimeFields).ManuallyStopped = true;
+          rec.ManuallyStopped = true;
         });
         this.records.emit('stop', s);
         return 'done' as const;

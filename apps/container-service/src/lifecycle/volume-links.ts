@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import type { MountPoint } from '@berth/engine-api';
+import type { MountPoint } from '../containers/stored-record';
 import type { volume } from '@berth/proto';
 import type { PromiseClient } from '@berth/rpc';
 import { RpcError } from '@berth/rpc';

@@ -1,3 +1,5 @@
+import type { ContainerMount } from '../lifecycle/volume-links';
+
 export type ContainerStatus = 'created' | 'running' | 'paused' | 'restarting' | 'removing' | 'exited' | 'dead';
 
 export interface HealthLogEntry {
@@ -40,9 +42,9 @@ export interface MountPoint {
 }
 
 /**
- * A container as container-service stores it: the JSON of its record, and
- * the contract with the gateway, which renders inspect and list views from
- * it. `C` is the Config shape the reader needs.
+ * A container as container-service stores it: the JSON of its record. It
+ * stays inside this service; what clients see crosses as the declared
+ * messages of grpc/container-message.ts. `C` is the Config shape the reader needs.
  */
 export interface ContainerRecord<C = Record<string, unknown>> {
   Id: string;
@@ -74,4 +76,8 @@ export interface ContainerRecord<C = Record<string, unknown>> {
   /** The overlay directories (inspect's GraphDriver.Data). */
   GraphDriver?: { LowerDir: string; UpperDir: string; WorkDir: string; MergedDir: string };
   ExecIDs?: string[];
+  /** Mounts as planned at create, volume names settled (bookkeeping: never shown). */
+  MountPlan?: ContainerMount[];
+  /** Set by stop and by kill (dockerd's HasBeenManuallyStopped): unless-stopped stays down. */
+  ManuallyStopped?: boolean;
 }
