@@ -1,4 +1,4 @@
-import { Filters } from '@berth/engine-api';
+import { Filters, HostConfig, NetworkingConfig } from '@berth/engine-api';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import type { ContainerPaths } from './container-paths';
@@ -29,8 +29,8 @@ export { rfc3339Nano };
 export interface CreateInput {
   name: string;
   config: ContainerConfig;
-  hostConfig: Record<string, unknown>;
-  networkingConfig: Record<string, unknown>;
+  hostConfig: HostConfig;
+  networkingConfig: NetworkingConfig;
   /** The image as the user typed it: resolved (and leased) here. */
   image: string;
   platform: string;
@@ -47,10 +47,10 @@ function nameConflict(name: string, holder: string): RpcError {
 }
 
 /** What dockerd fills in at create when the request left it out (inspect shows these). */
-function applyHostConfigDefaults(hc: Record<string, unknown>): void {
-  const policy = hc.RestartPolicy as { Name?: string; MaximumRetryCount?: number } | undefined;
+function applyHostConfigDefaults(hc: HostConfig): void {
+  const policy = hc.RestartPolicy;
   if (!policy || !policy.Name) hc.RestartPolicy = { Name: 'no', MaximumRetryCount: policy?.MaximumRetryCount ?? 0 };
-  const log = hc.LogConfig as { Type?: string; Config?: Record<string, string> | null } | undefined;
+  const log = hc.LogConfig;
   // conmon's k8s-file log is read back like dockerd's json-file: clients see the default driver.
   if (!log || !log.Type) hc.LogConfig = { Type: 'json-file', Config: log?.Config ?? {} };
   if (!hc.ShmSize) hc.ShmSize = 64 * 1024 * 1024;
@@ -59,8 +59,8 @@ function applyHostConfigDefaults(hc: Record<string, unknown>): void {
   if (!hc.CgroupnsMode) hc.CgroupnsMode = 'host';
   if (hc.PortBindings === undefined || hc.PortBindings === null) hc.PortBindings = {};
   if (!Array.isArray(hc.ConsoleSize)) hc.ConsoleSize = [0, 0];
-  for (const k of ['Dns', 'DnsOptions', 'DnsSearch']) if (hc[k] === undefined || hc[k] === null) hc[k] = [];
-  for (const k of ['AutoRemove', 'Privileged', 'PublishAllPorts', 'ReadonlyRootfs']) if (hc[k] === undefined) hc[k] = false;
+  for (const k of ['Dns', 'DnsOptions', 'DnsSearch'] as const) if (hc[k] === undefined || hc[k] === null) hc[k] = [];
+  for (const k of ['AutoRemove', 'Privileged', 'PublishAllPorts', 'ReadonlyRootfs'] as const) if (hc[k] === undefined) hc[k] = false;
 }
 
 /** The `config` object of an image config (null when the image has none). */
@@ -107,9 +107,9 @@ export class ContainerManager {
     const config = mergeImageConfig({ ...input.config, Image: input.image }, imageContainerConfig(img.configJson));
     const { path, args } = commandOf(config);
     if (path === '') throw RpcError.invalidArgument('No command specified');
-    const hostConfig = { ...input.hostConfig };
+    const hostConfig: HostConfig = { ...input.hostConfig };
     if (!hostConfig.NetworkMode || hostConfig.NetworkMode === 'default') hostConfig.NetworkMode = 'bridge';
-    const policyError = validateRestartPolicy(hostConfig.RestartPolicy as RestartPolicy | undefined, hostConfig.AutoRemove === true);
+    const policyError = validateRestartPolicy(hostConfig.RestartPolicy, hostConfig.AutoRemove === true);
     if (policyError) throw RpcError.invalidArgument(policyError);
     applyHostConfigDefaults(hostConfig);
     const plan = [...planMounts(hostConfig, config.Volumes as Record<string, unknown> | null | undefined)];

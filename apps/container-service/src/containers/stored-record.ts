@@ -1,3 +1,4 @@
+import type { HostConfig, NetworkingConfig, NetworkSettings } from '@berth/engine-api';
 import type { ContainerMount } from '../lifecycle/volume-links';
 
 export type ContainerStatus = 'created' | 'running' | 'paused' | 'restarting' | 'removing' | 'exited' | 'dead';
@@ -59,8 +60,8 @@ export interface ContainerRecord<C = Record<string, unknown>> {
   /** "sha256:<hex>". */
   Image: string;
   Config: C;
-  HostConfig: Record<string, unknown>;
-  NetworkingConfig: Record<string, unknown>;
+  HostConfig: HostConfig;
+  NetworkingConfig: NetworkingConfig;
   Platform: string;
   State: ContainerState;
   RestartCount?: number;
@@ -68,7 +69,7 @@ export interface ContainerRecord<C = Record<string, unknown>> {
   LayerPaths?: string[];
   Mounts?: MountPoint[];
   /** Docker's NetworkSettings as network-service reported it at the last start. */
-  NetworkSettings?: Record<string, unknown>;
+  NetworkSettings?: NetworkSettings;
   LogPath?: string;
   ResolvConfPath?: string;
   HostnamePath?: string;

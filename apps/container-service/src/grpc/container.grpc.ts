@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { container } from '@berth/proto';
+import type { ContainerUpdateRequest, HostConfig, NetworkingConfig } from '@berth/engine-api';
 import { RpcError, ServiceBinding, unary } from '@berth/rpc';
 import type { Logger } from '@berth/logging';
 import type { ContainerConfig } from '../containers/config-merge';
@@ -14,17 +15,18 @@ import { ContainerPaths } from '../containers/container-paths';
 import { ContainerSizes } from '../containers/container-size';
 import { readHostFacts } from '../host/host-facts';
 
-function parseObject(json: string, what: string): Record<string, unknown> {
-  if (json === '') return {};
+/** A JSON object from the wire, typed as the Engine API structure it carries (the gateway sent it as that type). */
+function parseObject<T extends object = Record<string, unknown>>(json: string, what: string): T {
+  if (json === '') return {} as T;
   let v: unknown;
   try {
     v = JSON.parse(json);
   } catch {
     throw RpcError.invalidArgument(`invalid ${what}`);
   }
-  if (v === null) return {};
+  if (v === null) return {} as T;
   if (typeof v !== 'object' || Array.isArray(v)) throw RpcError.invalidArgument(`invalid ${what}`);
-  return v as Record<string, unknown>;
+  return v as T;
 }
 
 
@@ -58,9 +60,9 @@ export class ContainerGrpcController {
       create: unary(async (req: container.CreateContainerRequest) => {
         return c.create({
           name: req.name,
-          config: parseObject(req.configJson, 'container config') as ContainerConfig,
-          hostConfig: parseObject(req.hostConfigJson, 'host config'),
-          networkingConfig: parseObject(req.networkingConfigJson, 'networking config'),
+          config: parseObject<ContainerConfig>(req.configJson, 'container config'),
+          hostConfig: parseObject<HostConfig>(req.hostConfigJson, 'host config'),
+          networkingConfig: parseObject<NetworkingConfig>(req.networkingConfigJson, 'networking config'),
           image: req.image,
           platform: req.platform,
         });
@@ -116,7 +118,7 @@ export class ContainerGrpcController {
         lc.resize(idOf(req.id), req.height, req.width);
         return {};
       }, l),
-      update: unary(async (req: container.UpdateContainerRequest) => ({ warnings: await lc.update(idOf(req.id), parseObject(req.updateJson, 'update config')) }), l),
+      update: unary(async (req: container.UpdateContainerRequest) => ({ warnings: await lc.update(idOf(req.id), parseObject<ContainerUpdateRequest>(req.updateJson, 'update config')) }), l),
       attach: this.attach.handle,
     };
     return { definition: container.ContainerServiceService, implementation };

@@ -1,3 +1,4 @@
+import type { ContainerUpdateRequest, HostConfig } from '@berth/engine-api';
 import { RpcError } from '@berth/rpc';
 import type { KeyedLock } from '@berth/storage';
 import type { ContainerPaths } from '../containers/container-paths';
@@ -8,7 +9,11 @@ import { RestartPolicy, validateRestartPolicy } from './restart-policy';
 import { specInputFor } from './spec-input';
 
 /** HostConfig fields `docker update` may change (dockerd's UpdateConfig Resources). */
-const UPDATABLE = ['CpuShares', 'Memory', 'MemorySwap', 'MemoryReservation', 'NanoCpus', 'CpuPeriod', 'CpuQuota', 'CpusetCpus', 'CpusetMems', 'PidsLimit', 'BlkioWeight', 'KernelMemory'];
+/** KernelMemory left the API in 1.42; older clients still send it. */
+type UpdateBody = ContainerUpdateRequest & { KernelMemory?: number };
+type UpdatableHostConfig = HostConfig & { KernelMemory?: number };
+
+const UPDATABLE: (keyof UpdatableHostConfig & keyof UpdateBody)[] = ['CpuShares', 'Memory', 'MemorySwap', 'MemoryReservation', 'NanoCpus', 'CpuPeriod', 'CpuQuota', 'CpusetCpus', 'CpusetMems', 'PidsLimit', 'BlkioWeight', 'KernelMemory'];
 
 /** Changes to a container in place: `docker update` and a terminal resize. */
 export class ContainerUpdater {
@@ -20,20 +25,21 @@ export class ContainerUpdater {
   ) {}
 
   /** `docker update`: resources and the restart policy; a running container's cgroups change at once. */
-  async update(id: string, body: Record<string, unknown>): Promise<string[]> {
+  async update(id: string, body: UpdateBody): Promise<string[]> {
     return this.lock.run(id, async () => {
       const r = this.records.get(id);
-      const hc = { ...r.HostConfig };
+      const hc: UpdatableHostConfig = { ...r.HostConfig };
       if (body.RestartPolicy !== undefined && body.RestartPolicy !== null) {
-        const p = body.RestartPolicy as RestartPolicy;
+        const p: RestartPolicy = body.RestartPolicy;
         if (hc.AutoRemove === true && p.Name && p.Name !== 'no') throw RpcError.invalidArgument('Restart policy cannot be updated because AutoRemove is enabled for the container');
         const err = validateRestartPolicy(p, false);
         if (err) throw RpcError.invalidArgument(err);
-        hc.RestartPolicy = { Name: p.Name || 'no', MaximumRetryCount: p.MaximumRetryCount ?? 0 };
+        hc.RestartPolicy = { Name: (p.Name || 'no') as NonNullable<HostConfig['RestartPolicy']>['Name'], MaximumRetryCount: p.MaximumRetryCount ?? 0 };
       }
+      const fields: Record<string, unknown> = hc;
       for (const key of UPDATABLE) {
         const v = body[key];
-        if (v !== undefined && v !== null && !(typeof v === 'number' && v === 0 && hc[key] === undefined)) hc[key] = v;
+        if (v !== undefined && v !== null && !(typeof v === 'number' && v === 0 && hc[key] === undefined)) fields[key] = v;
       }
       const memory = Number(hc.Memory ?? 0);
       const swap = Number(hc.MemorySwap ?? 0);

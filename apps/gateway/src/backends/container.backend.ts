@@ -1,4 +1,5 @@
 import type { Readable } from 'node:stream';
+import type { ContainerConfig, HostConfig, NetworkingConfig } from '@berth/engine-api';
 import type { common, container, containerFiles, containerLogs, containerStats } from '@berth/proto';
 import type { DuplexSession, MessageStream, PendingCall } from './streams';
 
@@ -6,9 +7,9 @@ import type { DuplexSession, MessageStream, PendingCall } from './streams';
 export interface ContainerCreateRequest {
   name: string;
   /** The body's Config fields (Image among them). */
-  config: Record<string, unknown>;
-  hostConfig: Record<string, unknown>;
-  networkingConfig: Record<string, unknown>;
+  config: ContainerConfig;
+  hostConfig: HostConfig;
+  networkingConfig: NetworkingConfig;
   image: string;
   platform: string;
 }

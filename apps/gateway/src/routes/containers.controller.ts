@@ -1,6 +1,7 @@
 import { Controller, Delete, Get, HttpCode, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError, Filters, toApiError } from '@berth/engine-api';
+import type { ContainerConfig, HostConfig as HostConfigBody, NetworkingConfig as NetworkingConfigBody } from '@berth/engine-api';
 import type { ContainerBackend, ContainerCreateRequest } from '../backends/container.backend';
 import { CONTAINER_BACKEND } from '../backends/tokens';
 import { ContainerAttach } from '../hijack/attach.hijack';
@@ -15,10 +16,11 @@ interface ContainerCreateBody {
   [key: string]: unknown;
 }
 
-function objectField(v: unknown, field: string): Record<string, unknown> {
-  if (v === undefined || v === null) return {};
+/** An object field of the body; its own fields travel as sent, read by container-service as the Engine API type. */
+function objectField<T extends object>(v: unknown, field: string): T {
+  if (v === undefined || v === null) return {} as T;
   if (typeof v !== 'object' || Array.isArray(v)) throw ApiError.badRequest(`json: cannot unmarshal ${Array.isArray(v) ? 'array' : typeof v} into Go struct field CreateRequest.${field}`);
-  return v as Record<string, unknown>;
+  return v as T;
 }
 
 /** The create body as dockerd splits it: Config fields, HostConfig, NetworkingConfig. */
@@ -29,9 +31,9 @@ export function containerCreateRequest(body: ContainerCreateBody | undefined, na
   if (image === '') throw ApiError.badRequest('No image specified');
   return {
     name: name ?? '',
-    config,
-    hostConfig: objectField(HostConfig, 'HostConfig'),
-    networkingConfig: objectField(NetworkingConfig, 'NetworkingConfig'),
+    config: config as ContainerConfig,
+    hostConfig: objectField<HostConfigBody>(HostConfig, 'HostConfig'),
+    networkingConfig: objectField<NetworkingConfigBody>(NetworkingConfig, 'NetworkingConfig'),
     image,
     platform: platform ?? '',
   };
