@@ -1,3 +1,4 @@
+import * as fs from 'node:fs';
 import { Filters } from '@berth/engine-api';
 import type { EventInput, EventSink } from '@berth/events';
 import type { Logger } from '@berth/logging';
@@ -257,14 +258,21 @@ export class ImageManager {
     return { items: [{ untagged: '', deleted: img.id }], reclaimed };
   }
 
-  /** Removes the directories and unused blobs of layers whose records are gone; returns their size. */
+  /**
+   * Removes the directories and unused blobs of layers whose records are
+   * gone; returns their size. Called in the tick of the transaction that
+   * freed them: every directory is moved aside before the first await.
+   */
   async removeLayers(freed: LayerRecord[]): Promise<number> {
     let reclaimed = 0;
+    const trash: string[] = [];
     for (const layer of freed) {
-      await this.layers.remove(layer.chainId);
+      const aside = this.layers.moveAside(layer.chainId);
+      if (aside) trash.push(aside);
       reclaimed += layer.size;
       if (!this.db.blobInUse(layer.blobDigest)) this.content.remove(layer.blobDigest);
     }
+    await Promise.all(trash.map((dir) => fs.promises.rm(dir, { recursive: true, force: true })));
     return reclaimed;
   }
 

@@ -56,17 +56,23 @@ export class LayerStore {
   }
 
   /**
-   * Moves the directory aside at once, then deletes it: a pull unpacking the
-   * same layer meanwhile gets a fresh directory, never a half-deleted one.
+   * Moves the directory aside at once (synchronously, in the same tick as
+   * the transaction that freed it) and returns where: a pull unpacking the
+   * same layer afterwards gets a fresh directory, never one being deleted.
    */
-  async remove(chainId: string): Promise<void> {
+  moveAside(chainId: string): string | undefined {
     const trash = path.join(this.root, `trash-${process.pid}-${crypto.randomBytes(6).toString('hex')}`);
     try {
       fs.renameSync(this.dir(chainId), trash);
+      return trash;
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw err;
     }
-    await fs.promises.rm(trash, { recursive: true, force: true });
+  }
+
+  async remove(chainId: string): Promise<void> {
+    const trash = this.moveAside(chainId);
+    if (trash) await fs.promises.rm(trash, { recursive: true, force: true });
   }
 }
