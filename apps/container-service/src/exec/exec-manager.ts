@@ -8,7 +8,8 @@ import type { ContainerExits } from '../containers/container-exits';
 import type { ContainerPaths } from '../containers/container-paths';
 import type { ContainerRecord } from '../containers/container-record';
 import type { ContainerStore } from '../containers/container-store';
-import { processAlive } from '../runtime/conmon';
+import { processAlive, readPidFileSync } from '@berth/host';
+import { startFailure } from '../runtime/start-failure';
 import type { OciSpec } from '../runtime/oci-spec';
 import { resolveUser, UserError } from '../runtime/users';
 import { ConmonExec, ExecStartError } from './conmon-exec';
@@ -92,27 +93,8 @@ const RESIZE_WAIT_MS = 10_000;
 /** Exited execs stay inspectable this long (dockerd's GC runs every 5 minutes, two passes). */
 const EXITED_RETENTION_MS = 10 * 60 * 1000;
 
-function readText(file: string): string {
-  try {
-    return fs.readFileSync(file, 'utf8').trim();
-  } catch {
-    return '';
-  }
-}
-
 function noSuchExec(id: string): RpcError {
   return RpcError.notFound(`No such exec instance: ${id}`);
-}
-
-/** dockerd's translateContainerdStartErr: runc's reason decides the exit code and the status. */
-export function startFailure(message: string): { exitCode: number; error: RpcError } {
-  const full = `OCI runtime exec failed: ${message}: unknown`;
-  const lower = message.toLowerCase();
-  if (lower.includes('permission denied')) return { exitCode: 126, error: RpcError.invalidArgument(full) };
-  if (lower.includes('executable file not found') || lower.includes('no such file or directory') || lower.includes('not a directory')) {
-    return { exitCode: 127, error: RpcError.invalidArgument(full) };
-  }
-  return { exitCode: 126, error: RpcError.internal(full) };
 }
 
 /** Go's Duration.String for whole milliseconds and up (health check messages). */
@@ -165,8 +147,8 @@ export class ExecManager {
       return;
     }
     for (const name of names) {
-      const pid = Number(readText(path.join(this.execRoot, name, 'conmon.pid')));
-      if (pid > 0 && processAlive(pid)) continue;
+      const pid = readPidFileSync(path.join(this.execRoot, name, 'conmon.pid'));
+      if (pid !== undefined && processAlive(pid)) continue;
       fs.rmSync(path.join(this.execRoot, name), { recursive: true, force: true });
       fs.rmSync(path.join(this.paths.socketDir, name), { force: true });
     }
@@ -430,7 +412,7 @@ export class ExecManager {
       proc?.cleanup();
       this.forgetLater(e.id);
       if (err instanceof ExecStartError) {
-        const f = startFailure(err.message);
+        const f = startFailure(err.message, 'exec');
         e.exitCode = f.exitCode;
         throw f.error;
       }

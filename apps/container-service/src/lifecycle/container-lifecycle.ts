@@ -13,7 +13,9 @@ import type { ContainerStore } from '../containers/container-store';
 import { rfc3339Nano } from '../containers/time';
 import type { AttachHub } from '../attach/attach-hub';
 import type { RootfsManager } from '../rootfs/rootfs-manager';
-import { ConmonError, createContainer, processAlive, readExitCode, readPid, readText, waitForExit } from '../runtime/conmon';
+import { processAlive, readPidFile, readTextFile } from '@berth/host';
+import { ConmonError, createContainer, readExitCode, waitForExit } from '../runtime/conmon';
+import { startFailure } from '../runtime/start-failure';
 import { buildOciSpec } from '../runtime/oci-spec';
 import { Runc } from '../runtime/runc';
 import { parseSignal } from '../runtime/signals';
@@ -52,18 +54,6 @@ function runtimeFields(r: ContainerRecord): RuntimeFields {
 
 function isActive(status: string): boolean {
   return status === 'running' || status === 'paused' || status === 'restarting';
-}
-
-/** dockerd's translateContainerdStartErr: exit code and HTTP status from the runtime's message. */
-function startFailure(message: string): { exitCode: number; error: RpcError } {
-  const runtimeMessage = message.startsWith('runc create failed') ? message : `runc create failed: ${message}`;
-  const desc = `failed to create task for container: failed to create shim task: OCI runtime create failed: ${runtimeMessage}: unknown`;
-  if (/executable file not found|no such file or directory/.test(message)) return { exitCode: 127, error: RpcError.invalidArgument(desc) };
-  if (/permission denied/.test(message)) return { exitCode: 126, error: RpcError.invalidArgument(desc) };
-  if (/not a directory/.test(message)) {
-    return { exitCode: 128, error: RpcError.invalidArgument(`${desc}: Are you trying to mount a directory onto a file (or vice-versa)? Check if the specified host path exists and is the expected type`) };
-  }
-  return { exitCode: 128, error: RpcError.internal(desc) };
 }
 
 /**
@@ -179,7 +169,7 @@ export class ContainerLifecycle {
       const hostname = r.Config.Hostname || id.slice(0, 12);
       const extraHosts = (hc.ExtraHosts as string[] | null) ?? [];
       const hosts = net.hostNetwork
-        ? hostNetworkHostsFile(await readText('/etc/hosts'), extraHosts, net.gateway)
+        ? hostNetworkHostsFile(await readTextFile('/etc/hosts'), extraHosts, net.gateway)
         : hostsFile({ hostname, domainname: r.Config.Domainname, ipAddress: net.ipAddress, extraHosts, hostGateway: net.gateway });
       fs.mkdirSync(dir, { recursive: true });
       writeFileAtomic(this.paths.hosts(id), hosts);
@@ -260,9 +250,9 @@ export class ContainerLifecycle {
       const message = err instanceof ConmonError ? err.output || err.message : err instanceof Error ? err.message : String(err);
       const userError = (err as { userError?: string }).userError;
       let failure: { exitCode: number; error: RpcError };
-      if (userError) failure = startFailure(`unable to start container process: ${userError}`);
+      if (userError) failure = startFailure(`unable to start container process: ${userError}`, 'create');
       else if (err instanceof RpcError) failure = { exitCode: 128, error: err };
-      else if (err instanceof ConmonError) failure = startFailure(message);
+      else if (err instanceof ConmonError) failure = startFailure(message, 'create');
       else failure = { exitCode: 128, error: RpcError.internal(message) };
       this.store.update(id, (rec) => ({ ...rec, State: { ...rec.State, ExitCode: failure.exitCode, Error: failure.error.message } }));
       // dockerd removes an AutoRemove container whose start failed; `docker run --rm` waits for that.
@@ -645,7 +635,7 @@ export class ContainerLifecycle {
       try {
         if (isActive(r.State.Status) && r.State.Status !== 'restarting') {
           const code = await readExitCode(this.paths.exitDir, id);
-          const conmonPid = await readPid(this.paths.conmonPidFile(id));
+          const conmonPid = await readPidFile(this.paths.conmonPidFile(id));
           if (code === undefined && conmonPid !== undefined && processAlive(conmonPid)) {
             this.rootfs.adopt(id);
             this.monitor(id);
