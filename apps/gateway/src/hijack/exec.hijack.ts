@@ -1,12 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { ApiError, versionAtLeast } from '@berth/engine-api';
+import { ApiError, StdStream, stdcopyFrame, versionAtLeast } from '@berth/engine-api';
 import type { containerExec } from '@berth/proto';
 import type { Logger } from '@berth/logging';
 import type { ServiceClients } from '../services/service-clients';
 import { apiVersionOf } from '../server/api-version';
 import { COMMON_HEADERS } from '../server/identity';
-import { acceptHijack, frame, HijackedConnection, rejectHijack, streamContentType } from './hijack-session';
+import { acceptHijack, HijackedConnection, rejectHijack, streamContentType } from './hijack-session';
 
 /** The ExecStartCheck body of `POST /exec/{id}/start`. */
 export interface ExecStartBody {
@@ -120,7 +120,7 @@ export function startExec(
     if (err.code === 1) return; // we cancelled: the client is gone
     // dockerd: fmt.Fprintf(stdout, "%v\r\n", err) on the hijacked stream
     const text = Buffer.from(`${err.details || err.message}\r\n`);
-    socket.write(framed ? frame(1, text) : text);
+    socket.write(framed ? stdcopyFrame(StdStream.Stdout, text) : text);
     conn.end();
     logger.debug('exec start failed', { exec: options.id, error: err.details || err.message });
   });

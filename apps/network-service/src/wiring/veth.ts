@@ -51,6 +51,7 @@ export const HOST_NETNS = `/proc/${process.pid}/ns/net`;
 export async function deleteVeth(hostVeth: string): Promise<void> {
   if (!hostVeth || !fs.existsSync(`/sys/class/net/${hostVeth}`)) return;
   await runCommand('ip', ['link', 'del', hostVeth]).catch((err: unknown) => {
-    if (!(err instanceof CommandError && /cannot find device/i.test(err.stderr))) throw err;
+    // Gone meanwhile (its namespace went away first): iproute2 says either.
+    if (!(err instanceof CommandError && /cannot find device|no such device/i.test(err.stderr))) throw err;
   });
 }
