@@ -6,7 +6,8 @@ import { loadConfig } from '@berth/config';
 import { createLogger } from '@berth/logging';
 import { Launcher } from './launcher';
 import { APP_DIRS, COMPONENTS, Component, LauncherOptions } from './options';
-import { pidFilePath, readPidFile } from './pidfiles';
+import { readPidFileSync } from '@berth/host';
+import { pidFilePath } from './pidfiles';
 
 /**
  * Fake components: each serves what the launcher waits for (gRPC health, or
@@ -99,7 +100,7 @@ test('starts every service, hands them explicit addresses, stops gateway first',
     assert.equal(env.BERTH_RUN_ROOT, path.join(f.root, 'run'));
     assert.equal(env.REDIS_URL, 'redis://127.0.0.1:1');
     assert.equal(env.BERTH_VOLUME_ADDR, `unix:${path.join(f.root, 'run', 'volume.sock')}`);
-    for (const c of COMPONENTS) assert.ok(readPidFile(pidFilePath(path.join(f.root, 'run'), c)), `${c} has a pid file`);
+    for (const c of COMPONENTS) assert.ok(readPidFileSync(pidFilePath(path.join(f.root, 'run'), c)), `${c} has a pid file`);
 
     assert.equal(await f.launcher.shutdown(0), 0);
     const order = f.order();
@@ -125,7 +126,7 @@ test('a service dying later stops everything with a non-zero code', async () => 
   const f = setUp();
   try {
     await f.launcher.start();
-    process.kill(readPidFile(pidFilePath(path.join(f.root, 'run'), 'volume'))!, 'SIGKILL');
+    process.kill(readPidFileSync(pidFilePath(path.join(f.root, 'run'), 'volume'))!, 'SIGKILL');
     assert.equal(await f.launcher.finished, 1);
     assert.ok(f.order().includes('gateway'));
   } finally {
@@ -137,10 +138,10 @@ test('with keepGoing, a dead service is logged and the rest keep running', async
   const f = setUp({ keepGoing: true });
   try {
     await f.launcher.start();
-    process.kill(readPidFile(pidFilePath(path.join(f.root, 'run'), 'volume'))!, 'SIGKILL');
+    process.kill(readPidFileSync(pidFilePath(path.join(f.root, 'run'), 'volume'))!, 'SIGKILL');
     await new Promise((r) => setTimeout(r, 300));
     assert.equal(f.launcher.shuttingDown, false);
-    assert.equal(readPidFile(pidFilePath(path.join(f.root, 'run'), 'volume')), undefined);
+    assert.equal(readPidFileSync(pidFilePath(path.join(f.root, 'run'), 'volume')), undefined);
     assert.equal(await f.launcher.shutdown(0), 0);
     assert.deepEqual(f.order().sort(), ['container', 'gateway', 'image', 'network']);
   } finally {

@@ -4,7 +4,8 @@ import { BerthConfig, loadConfig } from '@berth/config';
 import { createLogger } from '@berth/logging';
 import { Launcher } from './launcher';
 import { LauncherOptions, USAGE, loadLauncherOptions } from './options';
-import { pidFilePath, readPidFile, removePidFile, writePidFile } from './pidfiles';
+import { readPidFileSync, writePidFile } from '@berth/host';
+import { pidFilePath, removePidFile } from './pidfiles';
 
 function isLiveLauncher(pid: number): boolean {
   if (pid === process.pid) return false;
@@ -41,7 +42,7 @@ async function main(): Promise<void> {
 
   // Two launchers on one run root would fight over every socket in it.
   const ownPidFile = pidFilePath(config.runRoot, 'launcher');
-  const other = readPidFile(ownPidFile);
+  const other = readPidFileSync(ownPidFile);
   if (other !== undefined && isLiveLauncher(other)) fail(`another launcher (pid ${other}) is using ${config.runRoot}`);
   writePidFile(ownPidFile, process.pid);
 

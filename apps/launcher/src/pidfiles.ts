@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { readPidFileSync } from '@berth/host';
 
 /**
  * `<runRoot>/pids/<name>.pid` holds the pid of each process the launcher
@@ -11,23 +12,7 @@ export function pidFilePath(runRoot: string, name: string): string {
   return path.join(runRoot, 'pids', `${name}.pid`);
 }
 
-export function writePidFile(file: string, pid: number): void {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(tmp, `${pid}\n`);
-  fs.renameSync(tmp, file);
-}
-
-export function readPidFile(file: string): number | undefined {
-  try {
-    const pid = Number(fs.readFileSync(file, 'utf8').trim());
-    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 export function removePidFile(file: string, pid: number): void {
-  if (readPidFile(file) !== pid) return;
+  if (readPidFileSync(file) !== pid) return;
   fs.rmSync(file, { force: true });
 }

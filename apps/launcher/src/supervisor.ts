@@ -1,7 +1,8 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import type { Readable } from 'node:stream';
 import type { Logger } from '@berth/logging';
-import { removePidFile, writePidFile } from './pidfiles';
+import { writePidFile } from '@berth/host';
+import { removePidFile } from './pidfiles';
 
 export interface ChildSpec {
   /** Short name used in logs and the pid file: `volume`, `gateway`, `redis`... */

@@ -1,6 +1,6 @@
-import { execFile, spawn } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import * as path from 'node:path';
+import { CommandError, runCommand } from '@berth/host';
 
 /**
  * What Node cannot do itself: extended attributes (no xattr API) and device
@@ -32,22 +32,11 @@ export function findCommand(name: string): string | null {
   return result;
 }
 
-function run(command: string, args: string[], input?: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'] });
-    const stdout: Buffer[] = [];
-    const stderr: Buffer[] = [];
-    child.stdout.on('data', (c: Buffer) => stdout.push(c));
-    child.stderr.on('data', (c: Buffer) => stderr.push(c));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({
-      code: code ?? -1,
-      stdout: Buffer.concat(stdout).toString('latin1'),
-      stderr: Buffer.concat(stderr).toString('utf8'),
-    }));
-    child.stdin.on('error', () => undefined);
-    child.stdin.end(input ?? '');
-  });
+/** attr's tools report per-file trouble on stderr and go on: their output is wanted whatever the exit status. */
+async function run(command: string, args: string[], input?: string): Promise<{ code: number; stdout: string; stderr: string }> {
+  // stdout as latin1: getfattr prints names and values as raw bytes.
+  const r = await runCommand(command, args, { input: input ?? '', encoding: 'latin1', allowFailure: true });
+  return { code: r.exitCode ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
 /** attr's quoting: bytes outside printable ASCII, and the backslash, as `\ooo`. */
@@ -142,16 +131,16 @@ export function mknod(target: string, kind: NodeKind, major = 0, minor = 0): Pro
   const args = kind === 'fifo'
     ? ['-m', '0600', '--', target, 'p']
     : ['-m', '0600', '--', target, kind === 'character-device' ? 'c' : 'b', String(major), String(minor)];
-  return new Promise((resolve, reject) => {
-    execFile(command, args, (err, _stdout, stderr) => {
-      if (err) {
-        const e = new Error(`mknod ${target}: ${String(stderr).trim() || err.message}`) as NodeJS.ErrnoException;
-        const text = String(stderr);
-        e.code = /Operation not permitted/.test(text) ? 'EPERM' : /File exists/.test(text) ? 'EEXIST' : (err as NodeJS.ErrnoException).code;
-        reject(e);
-      } else resolve();
-    });
-  });
+  return runCommand(command, args).then(
+    () => undefined,
+    (err: unknown) => {
+      if (!(err instanceof CommandError)) throw err;
+      const e = new Error(`mknod ${target}: ${err.detail}`) as NodeJS.ErrnoException;
+      // Callers decide by errno, as they would after mknod(2).
+      e.code = /Operation not permitted/.test(err.stderr) ? 'EPERM' : /File exists/.test(err.stderr) ? 'EEXIST' : err.errno;
+      throw e;
+    },
+  );
 }
 
 /** Major and minor numbers of a Linux dev_t (glibc's gnu_dev_major/minor). */

@@ -3,3 +3,6 @@ export * from './versions';
 export * from './filters';
 export * from './events';
 export * from './types';
+export * from './durations';
+export * from './timestamps';
+export * from './stdcopy';

@@ -1,7 +1,7 @@
-import { Queue, QueueOptions, ConnectionOptions } from 'bullmq';
+import type { ConnectionOptions } from 'bullmq';
 
 /** The BullMQ queues for long-running work; image-service consumes them. */
-export const QUEUES = { pull: 'berth-pull', push: 'berth-push', build: 'berth-build' } as const;
+export const QUEUES = { pull: 'berth-pull', push: 'berth-push' } as const;
 export type QueueName = keyof typeof QUEUES;
 
 export interface PullJob {
@@ -17,19 +17,7 @@ export interface PushJob {
   registryAuth?: string;
 }
 
-export interface BuildJob {
-  /** Where the gateway stored the uploaded context tar. */
-  contextPath: string;
-  dockerfile: string;
-  tags: string[];
-  buildArgs: Record<string, string>;
-  labels: Record<string, string>;
-  noCache: boolean;
-  pull: boolean;
-  target?: string;
-}
-
-export interface JobPayloads { pull: PullJob; push: PushJob; build: BuildJob }
+export interface JobPayloads { pull: PullJob; push: PushJob }
 
 /** Job ids are derived from what the job does, so identical requests share one job. */
 export function pullJobId(job: PullJob): string {
@@ -38,10 +26,6 @@ export function pullJobId(job: PullJob): string {
 
 export function pushJobId(job: PushJob): string {
   return `push:${job.reference}`.replace(/:/g, '|');
-}
-
-export function createQueue<N extends QueueName>(name: N, connection: ConnectionOptions, opts: Partial<QueueOptions> = {}): Queue<JobPayloads[N]> {
-  return new Queue<JobPayloads[N]>(QUEUES[name], { connection, ...opts });
 }
 
 /** ioredis options BullMQ needs from a REDIS_URL (redis://host:port or unix:///path). */

@@ -9,7 +9,7 @@ import {
   familiarString,
   fullName,
   isFullImageId,
-  isInsecureRegistry,
+  InsecureRegistries,
   parseReference,
   registryHost,
   validateTag,
@@ -74,14 +74,15 @@ describe('image service API', () => {
     }
   });
 
-  it('registryHost and isInsecureRegistry', () => {
+  it('registryHost and InsecureRegistries', () => {
     assert.equal(registryHost(parseReference('busybox')), 'registry-1.docker.io');
     assert.equal(registryHost(parseReference('127.0.0.1:5000/x')), '127.0.0.1:5000');
+    const none = new InsecureRegistries();
     for (const h of ['127.0.0.1', '127.0.0.1:5000', '127.5.6.7:80', '[::1]:5000', '::1', 'localhost', 'localhost:5000']) {
-      assert.equal(isInsecureRegistry(h), true, h);
+      assert.equal(none.isInsecure(h), true, h);
     }
-    for (const h of ['registry-1.docker.io', '10.0.0.1:5000', 'myreg:5000']) assert.equal(isInsecureRegistry(h), false, h);
-    assert.equal(isInsecureRegistry('myreg:5000', ['myreg:5000']), true);
-    assert.equal(isInsecureRegistry('10.1.2.3:5000', ['10.0.0.0/8']), true);
+    for (const h of ['registry-1.docker.io', '10.0.0.1:5000', 'myreg:5000']) assert.equal(none.isInsecure(h), false, h);
+    assert.equal(new InsecureRegistries(['myreg:5000']).isInsecure('myreg:5000'), true);
+    assert.equal(new InsecureRegistries(['10.0.0.0/8']).isInsecure('10.1.2.3:5000'), true);
   });
 });

@@ -1,8 +1,8 @@
 /**
  * @berth/reference: image references as Docker parses, normalises and prints
  * them (distribution/reference), the Engine API's reference helpers (pull,
- * tag, import), and registry host rules (Docker Hub's API host, insecure
- * registries). References are plain `{ domain, path, tag?, digest? }` objects.
+ * tag, import), and registry naming (Docker Hub's names and API hosts, login
+ * addresses, search terms, insecure registries). References are plain `{ domain, path, tag?, digest? }` objects.
  * Errors carry `statusCode` and Docker's own message.
  */
 export * from './errors';
@@ -48,11 +48,13 @@ export {
   validateRepoName,
 } from './engine';
 export {
-  DEFAULT_INSECURE_CIDRS,
   DEFAULT_REGISTRY_HOST,
-  cidrContains,
-  isInsecureRegistry,
+  DOCKER_HUB_INDEX_HOST,
+  InsecureRegistries,
+  hostnameOf,
+  isDockerHub,
+  normalizeDomain,
   registryHost,
-  splitHostPort,
+  splitSearchTerm,
 } from './registry';
 export { BadPatternError, familiarMatch, pathMatch } from './match';

@@ -8,8 +8,9 @@ import { waitForGrpcHealth, waitForPing } from './health';
 import { HttpResponse, RequestBody, unixRequest } from './http';
 import { LogBuffer, capture } from './logs';
 import { allocateTestBridge, removeTestBridge } from './bridge';
-import { mountsUnder, unmountUnder } from './mounts';
+import { unmountUnder } from './mounts';
 import { freePort } from './ports';
+import { mountsUnder, readPidFileSync, writePidFile } from '@berth/host';
 import { isRunning, processesOf, signal, terminate, waitForExit } from './processes';
 import { deleteRuncContainers } from './runc';
 
@@ -87,21 +88,6 @@ function defaultRepoRoot(): string {
   return path.resolve(__dirname, '..', '..', '..');
 }
 
-function readPid(file: string): number | undefined {
-  try {
-    const pid = Number(fs.readFileSync(file, 'utf8').trim());
-    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function writePid(file: string, pid: number): void {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  fs.writeFileSync(`${file}.tmp`, `${pid}\n`);
-  fs.renameSync(`${file}.tmp`, file);
-}
-
 /**
  * The launcher and replacements are unref'd so a forgotten stop() cannot
  * hang a test process; while the harness itself waits on them, this keeps
@@ -139,7 +125,7 @@ export async function reapStaleRoots(): Promise<string[]> {
   for (const name of fs.readdirSync('/tmp')) {
     const root = path.join('/tmp', name);
     if (!root.startsWith(ROOT_PREFIX)) continue;
-    const owner = readPid(path.join(root, OWNER_FILE));
+    const owner = readPidFileSync(path.join(root, OWNER_FILE));
     if (owner === undefined || isRunning(owner)) continue;
     await cleanUpRoot(root, path.join(root, 'run'));
     reaped.push(root);
@@ -285,7 +271,7 @@ class BerthInstance implements Berth {
     if (name === 'launcher' && this.launcher?.pid !== undefined) return isRunning(this.launcher.pid) ? this.launcher.pid : undefined;
     const replacement = name === 'redis' || name === 'launcher' ? undefined : this.replacements.get(name);
     if (replacement?.pid !== undefined && isRunning(replacement.pid)) return replacement.pid;
-    const pid = readPid(this.pidFile(name));
+    const pid = readPidFileSync(this.pidFile(name));
     return pid !== undefined && isRunning(pid) ? pid : undefined;
   }
 
@@ -326,13 +312,13 @@ class BerthInstance implements Berth {
     if (child.pid === undefined) throw new Error(`could not start ${name}`);
     const pid = child.pid;
     this.replacements.set(name, child);
-    writePid(this.pidFile(name), pid);
+    writePidFile(this.pidFile(name), pid);
     capture(child.stdout!, this.logBuffer, `[${name} ${pid}] `);
     capture(child.stderr!, this.logBuffer, '');
     let exited: string | undefined;
     child.once('exit', (code, sig) => {
       exited = `exited (${sig ?? `code ${code}`}) before it was healthy`;
-      if (readPid(this.pidFile(name)) === pid) fs.rmSync(this.pidFile(name), { force: true });
+      if (readPidFileSync(this.pidFile(name)) === pid) fs.rmSync(this.pidFile(name), { force: true });
     });
     child.unref();
     for (const s of [child.stdout, child.stderr]) if (s instanceof net.Socket) s.unref();

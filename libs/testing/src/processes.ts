@@ -1,21 +1,10 @@
 import * as fs from 'node:fs';
 
-export type ProcessState = 'running' | 'zombie' | 'gone';
+import { processAlive as isRunning } from '@berth/host';
 
-/** A zombie has exited; only its parent has not collected it yet. */
-export function processState(pid: number): ProcessState {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
-    return state === 'Z' || state === 'X' ? 'zombie' : 'running';
-  } catch {
-    return 'gone';
-  }
-}
-
-export function isRunning(pid: number): boolean {
-  return processState(pid) === 'running';
-}
+export { processState, type ProcessState } from '@berth/host';
+/** Alive and not a zombie: a zombie has exited, only its parent has not collected it yet. */
+export { isRunning };
 
 function parentOf(pid: number): number | undefined {
   try {

@@ -1,3 +1,4 @@
+import { readStdcopyFrames, StdStream } from '@berth/engine-api';
 import type { ContainerLogs } from '../logs';
 import type { LogReplay } from './attach-hub';
 
@@ -14,11 +15,7 @@ export function logReplayFrom(logs: ContainerLogs): LogReplay {
         continue;
       }
       // ContainerLogs hands out whole frames only.
-      for (let off = 0; off + 8 <= chunk.length; ) {
-        const len = chunk.readUInt32BE(off + 4);
-        await write(chunk[off] === 2 ? 2 : 1, chunk.subarray(off + 8, off + 8 + len));
-        off += 8 + len;
-      }
+      for (const f of readStdcopyFrames(chunk).frames) await write(f.stream === StdStream.Stderr ? 2 : 1, f.payload);
     }
   };
 }

@@ -1,4 +1,4 @@
-import { Filters } from '@berth/engine-api';
+import { Filters, TimestampError, parseTimestamp, unixTimeToMillis } from '@berth/engine-api';
 import { RpcError } from '@berth/rpc';
 import type { ContainerRecord } from './container-record';
 
@@ -72,17 +72,14 @@ export function listPredicate(q: ListQuery, bounds: { beforeSeq?: number; sinceS
   };
 }
 
-/** dockerd's `until` for prune: a timestamp, RFC 3339 date or a duration before now. */
+/** dockerd's `until` for prune (a timestamp, RFC 3339 date or a duration before now), in milliseconds. */
 export function parseUntil(value: string, now = Date.now()): number {
-  const dur = /^(\d+(?:\.\d+)?)(ns|us|ms|s|m|h)$/.exec(value);
-  if (dur) {
-    const mult: Record<string, number> = { ns: 1e-6, us: 1e-3, ms: 1, s: 1e3, m: 60e3, h: 3600e3 };
-    return now - Number(dur[1]) * mult[dur[2]];
+  try {
+    return unixTimeToMillis(parseTimestamp(value, now));
+  } catch (err) {
+    if (err instanceof TimestampError) throw RpcError.invalidArgument(err.message);
+    throw err;
   }
-  if (/^\d+(\.\d+)?$/.test(value)) return Number(value) * 1000;
-  const t = Date.parse(value);
-  if (Number.isNaN(t)) throw RpcError.invalidArgument(`failed to parse value as time or duration: "${value}"`);
-  return t;
 }
 
 export function prunePredicate(filters: Filters, now = Date.now()): (r: ContainerRecord) => boolean {

@@ -8,13 +8,14 @@ import type { ContainerExits } from '../containers/container-exits';
 import type { ContainerPaths } from '../containers/container-paths';
 import type { ContainerRecord } from '../containers/container-record';
 import type { ContainerStore } from '../containers/container-store';
-import { processAlive } from '../runtime/conmon';
+import { processAlive, readPidFileSync } from '@berth/host';
+import { startFailure } from '../runtime/start-failure';
 import type { OciSpec } from '../runtime/oci-spec';
 import { resolveUser, UserError } from '../runtime/users';
 import { ConmonExec, ExecStartError } from './conmon-exec';
 import { DEFAULT_DETACH_KEYS, DetachWatcher, parseDetachKeys } from '../attach/detach-keys';
 import { buildExecProcess, execEnvironment } from './exec-spec';
-import { noSuchExec, startFailure } from './exec-errors';
+import { noSuchExec } from './exec-errors';
 import type { AttachedExec, ExecCreateConfig, ExecRecord, StartOptions } from './exec-types';
 
 export type { AttachedExec, ExecCreateConfig, ExecRecord, StartOptions } from './exec-types';
@@ -24,14 +25,6 @@ const RESIZE_WAIT_MS = 10_000;
 
 /** Exited execs stay inspectable this long (dockerd's GC runs every 5 minutes, two passes). */
 const EXITED_RETENTION_MS = 10 * 60 * 1000;
-
-function readText(file: string): string {
-  try {
-    return fs.readFileSync(file, 'utf8').trim();
-  } catch {
-    return '';
-  }
-}
 
 /**
  * Execs: create, inspect, start (attached or detached), resize. Each runs
@@ -69,8 +62,8 @@ export class ExecManager {
       return;
     }
     for (const name of names) {
-      const pid = Number(readText(path.join(this.execRoot, name, 'conmon.pid')));
-      if (pid > 0 && processAlive(pid)) continue;
+      const pid = readPidFileSync(path.join(this.execRoot, name, 'conmon.pid'));
+      if (pid !== undefined && processAlive(pid)) continue;
       fs.rmSync(path.join(this.execRoot, name), { recursive: true, force: true });
       fs.rmSync(path.join(this.paths.socketDir, name), { force: true });
     }
@@ -335,7 +328,7 @@ export class ExecManager {
       proc?.cleanup();
       this.forgetLater(e.id);
       if (err instanceof ExecStartError) {
-        const f = startFailure(err.message);
+        const f = startFailure(err.message, 'exec');
         e.exitCode = f.exitCode;
         throw f.error;
       }

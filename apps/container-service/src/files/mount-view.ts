@@ -1,7 +1,7 @@
-import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { ContainerRecord } from '../containers/stored-record';
+import { CommandError, runCommandSync } from '@berth/host';
 import { resolveInRoot, type GraftedMount } from './scoped-path';
 
 /** A mount the container sees, to be put in place for docker cp's view of its files. */
@@ -75,11 +75,10 @@ export function applyMounts(root: string, mounts: ViewMount[], warn: (message: s
           fs.closeSync(fs.openSync(abs, fs.constants.O_CREAT | fs.constants.O_WRONLY | fs.constants.O_NOFOLLOW, 0o755));
         }
       }
-      execFileSync(MOUNT, ['--rbind', m.source, abs], { stdio: ['ignore', 'ignore', 'pipe'] });
-      if (m.readOnly) execFileSync(MOUNT, ['-o', 'remount,bind,ro', abs], { stdio: ['ignore', 'ignore', 'pipe'] });
+      runCommandSync(MOUNT, ['--rbind', m.source, abs]);
+      if (m.readOnly) runCommandSync(MOUNT, ['-o', 'remount,bind,ro', abs]);
     } catch (err) {
-      const stderr = (err as { stderr?: Buffer }).stderr?.toString().trim();
-      warn(`cannot mount ${m.source} at ${m.destination}: ${stderr || (err as Error).message}`);
+      warn(`cannot mount ${m.source} at ${m.destination}: ${err instanceof CommandError ? err.detail : (err as Error).message}`);
     }
   }
 }

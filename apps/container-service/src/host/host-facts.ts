@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as crypto from 'node:crypto';
-import { execFileSync } from 'node:child_process';
+import { parseMountInfo, readMountInfo, runCommandSync } from '@berth/host';
 
 import type { container } from '@berth/proto';
 
@@ -31,7 +31,7 @@ function cgroupVersion(): '1' | '2' {
 
 function runcVersion(): { id: string; version: string } {
   try {
-    const out = execFileSync('runc', ['--version'], { encoding: 'utf8', timeout: 2000 });
+    const out = runCommandSync('runc', ['--version'], { timeoutMs: 2000 }).stdout;
     const version = /runc version (\S+)/.exec(out)?.[1] ?? '';
     const commit = /commit: (\S+)/.exec(out)?.[1] ?? version;
     return { id: commit, version };
@@ -42,10 +42,9 @@ function runcVersion(): { id: string; version: string } {
 
 function filesystemType(dir: string): string {
   try {
-    const mounts = fs.readFileSync('/proc/self/mounts', 'utf8').split('\n').map((l) => l.split(' ')).filter((p) => p.length > 2);
     let best = { mount: '', type: 'unknown' };
     const target = path.resolve(dir);
-    for (const [, mnt, type] of mounts) {
+    for (const { mountPoint: mnt, fsType: type } of parseMountInfo(readMountInfo())) {
       if ((target === mnt || target.startsWith(mnt.endsWith('/') ? mnt : mnt + '/')) && mnt.length >= best.mount.length) best = { mount: mnt, type };
     }
     return best.type === 'ext4' || best.type === 'ext3' || best.type === 'ext2' ? 'extfs' : best.type;

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { RpcError } from '@berth/rpc';
 import { writeFileAtomic } from '@berth/storage';
 import type { ContainerPaths } from '../containers/container-paths';
-import { readText } from '../runtime/conmon';
+import { readTextFile } from '@berth/host';
 import { buildOciSpec } from '../runtime/oci-spec';
 import { resolveUser, UserError } from '../runtime/users';
 import { hostNetworkHostsFile, hostnameFile, hostsFile, resolvConf } from './etc-files';
@@ -98,7 +98,7 @@ export class ContainerSetup {
     const hostname = r.Config.Hostname || id.slice(0, 12);
     const extraHosts = (hc.ExtraHosts as string[] | null) ?? [];
     const hosts = net.hostNetwork
-      ? hostNetworkHostsFile(await readText('/etc/hosts'), extraHosts, net.gateway)
+      ? hostNetworkHostsFile(await readTextFile('/etc/hosts'), extraHosts, net.gateway)
       : hostsFile({ hostname, domainname: r.Config.Domainname, ipAddress: net.ipAddress, extraHosts, hostGateway: net.gateway });
     fs.mkdirSync(this.paths.dir(id), { recursive: true });
     writeFileAtomic(this.paths.hosts(id), hosts);

@@ -1,5 +1,8 @@
 import { RpcError } from '@berth/rpc';
 import { RuntimeCreateError } from './container-runtime';
+import { startFailure, type StartFailure } from '../runtime/start-failure';
+
+export type { StartFailure } from '../runtime/start-failure';
 
 /** The container's user or group is not in its /etc/passwd or /etc/group (runc's wording, kept for the client). */
 export class StartUserError extends Error {
@@ -9,22 +12,9 @@ export class StartUserError extends Error {
   }
 }
 
-export interface StartFailure {
-  /** State.ExitCode after the failed start (dockerd: 127 not found, 126 not executable, 128 otherwise). */
-  exitCode: number;
-  error: RpcError;
-}
-
-/** dockerd's translateContainerdStartErr: exit code and HTTP status from the runtime's message. */
+/** dockerd's translateContainerdStartErr for `runc create` (one mapping, in runtime/start-failure.ts). */
 export function runtimeStartFailure(message: string): StartFailure {
-  const runtimeMessage = message.startsWith('runc create failed') ? message : `runc create failed: ${message}`;
-  const desc = `failed to create task for container: failed to create shim task: OCI runtime create failed: ${runtimeMessage}: unknown`;
-  if (/executable file not found|no such file or directory/.test(message)) return { exitCode: 127, error: RpcError.invalidArgument(desc) };
-  if (/permission denied/.test(message)) return { exitCode: 126, error: RpcError.invalidArgument(desc) };
-  if (/not a directory/.test(message)) {
-    return { exitCode: 128, error: RpcError.invalidArgument(`${desc}: Are you trying to mount a directory onto a file (or vice-versa)? Check if the specified host path exists and is the expected type`) };
-  }
-  return { exitCode: 128, error: RpcError.internal(desc) };
+  return startFailure(message, 'create');
 }
 
 /** What a client learns of a start that failed at any step. */

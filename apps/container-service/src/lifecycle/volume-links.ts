@@ -1,16 +1,13 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import type { MountPoint } from '../containers/stored-record';
+import { runCommand } from '@berth/host';
 import type { volume } from '@berth/proto';
 import type { PromiseClient } from '@berth/rpc';
 import { RpcError } from '@berth/rpc';
 import { generateContainerId } from '../containers/names';
 import type { PlannedMount } from './mount-plan';
 import type { ResolvedMount } from './spec-input';
-
-const run = promisify(execFile);
 
 export type VolumeClient = PromiseClient<volume.VolumeServiceClient>;
 
@@ -125,7 +122,7 @@ async function copyImageData(from: string, to: string): Promise<void> {
   }
   if (!st.isDirectory() || !isEmptyDir(to) || isEmptyDir(from)) return;
   // cp -a keeps owners, modes, links and xattrs, which the image's files need.
-  await run('cp', ['-a', '--', `${from}/.`, to]);
+  await runCommand('cp', ['-a', '--', `${from}/.`, to]);
   fs.chownSync(to, st.uid, st.gid);
   fs.chmodSync(to, st.mode & 0o7777);
 }

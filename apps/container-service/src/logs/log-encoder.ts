@@ -1,12 +1,11 @@
-/** Docker's stream numbers in the 8-byte frame header. */
-export const STDOUT = 1;
-export const STDERR = 2;
+import { STDCOPY_HEADER_LENGTH as HEADER, StdStream, writeStdcopyHeader } from '@berth/engine-api';
+
+export const STDOUT = StdStream.Stdout;
+export const STDERR = StdStream.Stderr;
 export type LogStream = typeof STDOUT | typeof STDERR;
 
 /** Output is handed on in chunks of about this size: few messages, little copying. */
 export const DEFAULT_CHUNK_SIZE = 128 * 1024;
-
-const HEADER = 8;
 
 /**
  * Builds the bytes of a logs response into large chunks. Without a TTY each line is
@@ -104,11 +103,7 @@ export class LogEncoder {
       this.len = at;
       return;
     }
-    this.buf[at] = this.frameStream;
-    this.buf[at + 1] = 0;
-    this.buf[at + 2] = 0;
-    this.buf[at + 3] = 0;
-    this.buf.writeUInt32BE(size, at + 4);
+    writeStdcopyHeader(this.buf, at, this.frameStream, size);
   }
 
   private emitChunk(): void {

@@ -1,24 +1,20 @@
 /** Test helpers: write k8s-file records and split Docker's multiplexed frames. */
+import { readStdcopyFrames, StdStream } from '@berth/engine-api';
 
 export interface Frame {
   stream: number;
   data: string;
 }
 
-/** Splits a multiplexed stream into its frames; throws on a malformed header. */
+/** Splits a multiplexed stream into its frames; throws on a malformed, cut or empty frame, or one not of stdout or stderr. */
 export function demux(buf: Buffer): Frame[] {
-  const out: Frame[] = [];
-  let p = 0;
-  while (p < buf.length) {
-    if (p + 8 > buf.length) throw new Error(`truncated header at ${p}`);
-    const stream = buf[p];
-    if (stream !== 1 && stream !== 2 || buf[p + 1] !== 0 || buf[p + 2] !== 0 || buf[p + 3] !== 0) throw new Error(`bad header at ${p}`);
-    const len = buf.readUInt32BE(p + 4);
-    if (len === 0) throw new Error(`empty frame at ${p}`);
-    out.push({ stream, data: buf.subarray(p + 8, p + 8 + len).toString('latin1') });
-    p += 8 + len;
-  }
-  return out;
+  const { frames, consumed } = readStdcopyFrames(buf);
+  if (consumed !== buf.length) throw new Error(`truncated frame at ${consumed}`);
+  return frames.map((f, i) => {
+    if (f.stream !== StdStream.Stdout && f.stream !== StdStream.Stderr) throw new Error(`frame ${i} is of stream ${f.stream}`);
+    if (f.payload.length === 0) throw new Error(`frame ${i} is empty`);
+    return { stream: f.stream, data: f.payload.toString('latin1') };
+  });
 }
 
 /** conmon's timestamp form for `ms` (+ extra nanoseconds), in UTC. */

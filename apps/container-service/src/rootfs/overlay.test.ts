@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { MOUNT_DATA_LIMIT, isMounted, mountOverlay, mountPoints, overlayOptions } from './overlay';
+import { MOUNT_DATA_LIMIT, mountOverlay, overlayOptions } from './overlay';
 
 test('overlay options: lower dirs top first, separators escaped', () => {
   assert.equal(
@@ -15,16 +15,4 @@ test('an option string over a page is refused before mount(2)', async () => {
   const lowerDirs = Array.from({ length: 200 }, (_v, i) => `/var/lib/berth/image-service/layers/${'x'.repeat(20)}${i}/diff`);
   await assert.rejects(mountOverlay({ lowerDirs, upperDir: '/nonexistent/u', workDir: '/nonexistent/w', target: '/nonexistent/t' }), /page-size limit/);
   assert.ok(MOUNT_DATA_LIMIT < 4096);
-});
-
-test('mountinfo parsing and isMounted', () => {
-  const info = [
-    '22 1 0:21 / / rw,relatime shared:1 - ext4 /dev/vda rw',
-    '90 22 0:50 / /tmp/with\\040space/merged rw,relatime - overlay overlay rw,lowerdir=/a,upperdir=/b,workdir=/c',
-  ].join('\n');
-  assert.deepEqual(mountPoints(info), ['/', '/tmp/with space/merged']);
-  assert.equal(isMounted('/tmp/with space/merged', info), true);
-  assert.equal(isMounted('/tmp/with space/merged/', info), true);
-  assert.equal(isMounted('/tmp/with space', info), false);
-  assert.equal(isMounted('/'), true);
 });

@@ -1,9 +1,5 @@
-import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as path from 'node:path';
-import { promisify } from 'node:util';
-
-const run = promisify(execFile);
+import { CommandError, isMountPoint, runCommand } from '@berth/host';
 
 const MOUNT = '/bin/mount';
 const UMOUNT = '/bin/umount';
@@ -50,33 +46,11 @@ export async function mountOverlay(m: OverlayMount): Promise<void> {
   }
   for (const dir of [m.upperDir, m.workDir, m.target]) await fs.promises.mkdir(dir, { recursive: true });
   try {
-    await run(MOUNT, ['-t', 'overlay', 'overlay', '-o', options, m.target]);
+    await runCommand(MOUNT, ['-t', 'overlay', 'overlay', '-o', options, m.target]);
   } catch (err) {
-    const stderr = String((err as { stderr?: string }).stderr ?? '').trim();
-    throw new OverlayError(`mounting overlay at ${m.target}: ${stderr || (err as Error).message}`, stderr);
+    if (!(err instanceof CommandError)) throw err;
+    throw new OverlayError(`mounting overlay at ${m.target}: ${err.detail}`, err.stderr.trim());
   }
-}
-
-/** `\040` and friends: mountinfo escapes space, tab, newline and backslash in octal. */
-function unescapeMountPath(raw: string): string {
-  return raw.replace(/\\([0-7]{3})/g, (_m, oct: string) => String.fromCharCode(parseInt(oct, 8)));
-}
-
-/** Mount points listed in a mountinfo text (proc(5)), in order. */
-export function mountPoints(mountinfo: string): string[] {
-  const out: string[] = [];
-  for (const line of mountinfo.split('\n')) {
-    const fields = line.split(' ');
-    if (fields.length > 4) out.push(unescapeMountPath(fields[4]));
-  }
-  return out;
-}
-
-/** Whether something is mounted exactly at `p` in this process's mount namespace. */
-export function isMounted(p: string, mountinfo?: string): boolean {
-  const text = mountinfo ?? fs.readFileSync('/proc/self/mountinfo', 'utf8');
-  const want = path.resolve(p);
-  return mountPoints(text).includes(want);
 }
 
 /**
@@ -85,17 +59,17 @@ export function isMounted(p: string, mountinfo?: string): boolean {
  * block container removal.
  */
 export async function unmountOverlay(target: string): Promise<void> {
-  for (let round = 0; round < 8 && isMounted(target); round++) {
+  for (let round = 0; round < 8 && isMountPoint(target); round++) {
     try {
-      await run(UMOUNT, [target]);
-    } catch (err) {
-      if (!isMounted(target)) return;
+      await runCommand(UMOUNT, [target]);
+    } catch {
+      if (!isMountPoint(target)) return;
       try {
-        await run(UMOUNT, ['-l', target]);
+        await runCommand(UMOUNT, ['-l', target]);
       } catch (lazyErr) {
-        if (!isMounted(target)) return;
-        const stderr = String((lazyErr as { stderr?: string }).stderr ?? (err as { stderr?: string }).stderr ?? '').trim();
-        throw new OverlayError(`unmounting ${target}: ${stderr}`, stderr);
+        if (!isMountPoint(target)) return;
+        if (!(lazyErr instanceof CommandError)) throw lazyErr;
+        throw new OverlayError(`unmounting ${target}: ${lazyErr.detail}`, lazyErr.stderr.trim());
       }
     }
   }

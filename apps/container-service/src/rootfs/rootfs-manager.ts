@@ -1,5 +1,6 @@
 import { KeyedLock } from '@berth/storage';
-import { isMounted, mountOverlay, unmountOverlay } from './overlay';
+import { isMountPoint } from '@berth/host';
+import { mountOverlay, unmountOverlay } from './overlay';
 import type { ContainerPaths } from '../containers/container-paths';
 
 /**
@@ -19,7 +20,7 @@ export class RootfsManager {
   acquire(id: string, layerPaths: string[]): Promise<string> {
     return this.lock.run(id, async () => {
       const target = this.paths.rootfs(id);
-      if (!isMounted(target)) {
+      if (!isMountPoint(target)) {
         await mountOverlay({ lowerDirs: layerPaths, upperDir: this.paths.upper(id), workDir: this.paths.work(id), target });
       }
       this.holders.set(id, (this.holders.get(id) ?? 0) + 1);

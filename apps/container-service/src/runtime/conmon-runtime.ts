@@ -3,7 +3,8 @@ import * as path from 'node:path';
 import { writeFileAtomic } from '@berth/storage';
 import type { ContainerPaths } from '../containers/container-paths';
 import { ContainerRuntime, RuntimeCreateError, RuntimeCreateOptions } from '../lifecycle/container-runtime';
-import { ConmonError, createContainer, processAlive, readExitCode, readPid, waitForExit } from './conmon';
+import { processAlive, readPidFile } from '@berth/host';
+import { ConmonError, createContainer, readExitCode, waitForExit } from './conmon';
 import { Runc } from './runc';
 
 /** The lifecycle's runtime in Berth: runc under one conmon per container, files where ContainerPaths says. */
@@ -93,7 +94,7 @@ export class ConmonRuntime implements ContainerRuntime {
   }
 
   async monitorAlive(id: string): Promise<boolean> {
-    const pid = await readPid(this.paths.conmonPidFile(id));
+    const pid = await readPidFile(this.paths.conmonPidFile(id));
     return pid !== undefined && processAlive(pid);
   }
 

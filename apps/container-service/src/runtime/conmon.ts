@@ -1,6 +1,6 @@
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { processAlive, readExitFile, readPidFile, readTextFile, runCommand } from '@berth/host';
 import { Runc, RUNC_BINARY } from './runc';
 
 export const CONMON_BINARY = '/usr/bin/conmon';
@@ -60,36 +60,6 @@ export function attachSocketPath(socketDir: string, id: string): string {
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-
-/** Whether a process is alive and not a zombie (PID 1 here may be slow to reap conmon). */
-export function processAlive(pid: number): boolean {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
-    return state !== 'Z' && state !== 'X';
-  } catch {
-    return false;
-  }
-}
-
-/** A pid file's number, or undefined while it is missing or not written yet. */
-export async function readPid(file: string): Promise<number | undefined> {
-  try {
-    const n = Number((await fs.promises.readFile(file, 'utf8')).trim());
-    return Number.isInteger(n) && n > 0 ? n : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** A file's text without the surrounding whitespace; '' when it cannot be read. */
-export async function readText(file: string): Promise<string> {
-  try {
-    return (await fs.promises.readFile(file, 'utf8')).trim();
-  } catch {
-    return '';
-  }
-}
 
 function runtimeLog(o: CreateContainerOptions): string {
   return o.runtimeLogPath ?? path.join(o.bundle, 'runc-create.log');
@@ -154,15 +124,11 @@ export async function createContainer(o: CreateContainerOptions): Promise<Create
   let launcherCode: number | null;
   try {
     // conmon forks a daemon that keeps these fds: a file, not a pipe, so nothing here waits on it.
-    const child = spawn(o.conmonBinary ?? CONMON_BINARY, conmonArgs(o), { stdio: ['ignore', logFd, logFd], detached: true });
-    launcherCode = await new Promise<number | null>((resolve, reject) => {
-      child.once('error', reject);
-      child.once('exit', (code) => resolve(code));
-    });
+    launcherCode = (await runCommand(o.conmonBinary ?? CONMON_BINARY, conmonArgs(o), { outputFd: logFd, detached: true, allowFailure: true })).exitCode;
   } finally {
     fs.closeSync(logFd);
   }
-  if (launcherCode !== 0) throw new ConmonError(`conmon exited with ${launcherCode}`, await readText(conmonLog));
+  if (launcherCode !== 0) throw new ConmonError(`conmon exited with ${launcherCode}`, await readTextFile(conmonLog));
 
   const runc = new Runc(o.runcRoot, o.runtimeBinary ?? RUNC_BINARY);
   const deadline = Date.now() + (o.timeoutMs ?? 30000);
@@ -171,8 +137,8 @@ export async function createContainer(o: CreateContainerOptions): Promise<Create
   // runc writes the container's pid file once `runc create` is done: watching
   // for it is far cheaper than running `runc state` over and over.
   for (let round = 0; ; round++) {
-    conmonPid ??= await readPid(o.conmonPidFile);
-    const pid = await readPid(o.pidFile);
+    conmonPid ??= await readPidFile(o.conmonPidFile);
+    const pid = await readPidFile(o.pidFile);
     if (pid !== undefined) {
       if (conmonPid === undefined) {
         failure = 'conmon wrote no pid file';
@@ -182,7 +148,7 @@ export async function createContainer(o: CreateContainerOptions): Promise<Create
     }
     if (conmonPid !== undefined && !processAlive(conmonPid)) {
       // it may have finished between the two reads
-      const late = await readPid(o.pidFile);
+      const late = await readPidFile(o.pidFile);
       if (late !== undefined) return { pid: late, conmonPid };
       failure = 'conmon exited before the container was created';
       break;
@@ -202,23 +168,13 @@ export async function createContainer(o: CreateContainerOptions): Promise<Create
     }
   }
   await runc.delete(o.id, true).catch(() => undefined);
-  const output = [runtimeErrors(await readText(runtimeLog(o))), await readText(conmonLog)].filter(Boolean).join('; ');
+  const output = [runtimeErrors(await readTextFile(runtimeLog(o))), await readTextFile(conmonLog)].filter(Boolean).join('; ');
   throw new ConmonError(failure, output);
 }
 
-/** The exit code conmon recorded, or undefined while the container has not exited. */
-export async function readExitCode(exitDir: string, id: string): Promise<number | undefined> {
-  let text: string;
-  try {
-    text = (await fs.promises.readFile(path.join(exitDir, id), 'utf8')).trim();
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw err;
-  }
-  if (text === '') return undefined; // being written
-  const code = Number(text);
-  if (!Number.isInteger(code)) throw new ConmonError(`exit file ${path.join(exitDir, id)} holds ${JSON.stringify(text)}`);
-  return code;
+/** The exit code conmon recorded in `<exitDir>/<id>`, or undefined while the container has not exited. */
+export function readExitCode(exitDir: string, id: string): Promise<number | undefined> {
+  return readExitFile(path.join(exitDir, id));
 }
 
 /**

@@ -1,6 +1,6 @@
-import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { CommandError, runCommand } from '@berth/host';
 
 export const RUNC_BINARY = '/usr/sbin/runc';
 
@@ -52,16 +52,13 @@ export class Runc {
     readonly binary: string = RUNC_BINARY,
   ) {}
 
-  private exec(args: string[]): Promise<string> {
-    const argv = ['--root', this.root, ...args];
-    return new Promise((resolve, reject) => {
-      execFile(this.binary, argv, { maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
-        if (err) {
-          const code = typeof (err as { code?: unknown }).code === 'number' ? ((err as { code: number }).code) : null;
-          reject(new RuncError(args, code, String(stderr || err.message)));
-        } else resolve(String(stdout));
-      });
-    });
+  private async exec(args: string[]): Promise<string> {
+    try {
+      return (await runCommand(this.binary, ['--root', this.root, ...args])).stdout;
+    } catch (err) {
+      if (err instanceof CommandError) throw new RuncError(args, err.exitCode, err.stderr || err.detail);
+      throw err;
+    }
   }
 
   async state(id: string): Promise<RuncState> {

@@ -6,8 +6,9 @@ import { Readable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
 import { extractLayer } from '@berth/archive';
 import { buildBusyboxRootfs, deleteRuncContainers, unmountUnder } from '@berth/testing';
-import { isMounted, mountOverlay, unmountOverlay } from '../rootfs/overlay';
-import { createContainer, processAlive as alive, readExitCode, waitForExit } from './conmon';
+import { isMountPoint, processAlive as alive } from '@berth/host';
+import { mountOverlay, unmountOverlay } from '../rootfs/overlay';
+import { createContainer, readExitCode, waitForExit } from './conmon';
 import { buildOciSpec } from './oci-spec';
 import { Runc } from './runc';
 
@@ -66,7 +67,7 @@ describe('runtime: overlay + OCI spec + conmon + runc', () => {
       deleteRuncContainers(root);
       unmountUnder(root);
       assert.deepEqual(await eventually(() => conmonsUnder(root).length === 0, 5000) ? [] : conmonsUnder(root), []);
-      for (const c of created) assert.equal(isMounted(c.merged), false);
+      for (const c of created) assert.equal(isMountPoint(c.merged), false);
     } finally {
       await fs.promises.rm(root, { recursive: true, force: true });
     }
@@ -79,7 +80,7 @@ describe('runtime: overlay + OCI spec + conmon + runc', () => {
     const record: { id: string; merged: string; conmonPid?: number } = { id, merged };
     created.push(record);
     await mountOverlay({ lowerDirs: [lower], upperDir: path.join(dir, 'upper'), workDir: path.join(dir, 'work'), target: merged });
-    assert.equal(isMounted(merged), true);
+    assert.equal(isMountPoint(merged), true);
 
     const bundle = path.join(dir, 'bundle');
     await fs.promises.mkdir(bundle, { recursive: true });

@@ -1,6 +1,6 @@
-import { execFile } from 'node:child_process';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
+import { CommandError, runCommand } from '@berth/host';
 import { RpcError } from '@berth/rpc';
 import type { ContainerRecord } from '../containers/container-record';
 import { CgroupDirs, locateCgroups } from './cgroup-locator';
@@ -27,21 +27,19 @@ export async function cgroupPids(dir: string): Promise<number[]> {
 interface PsRun { ok: true; stdout: string }
 interface PsFailure { ok: false; message: string }
 
-function runPs(command: string, args: string[]): Promise<PsRun | PsFailure> {
-  return new Promise((resolve) => {
-    execFile(command, args, { maxBuffer: 256 * 1024 * 1024, encoding: 'utf8' }, (err, stdout, stderr) => {
-      if (!err) return resolve({ ok: true, stdout });
-      // dockerd: the first line of ps's stderr says why it failed; else Go's exec error.
-      const first = String(stderr ?? '').split('\n')[0];
-      const e = err as NodeJS.ErrnoException & { code?: string | number };
-      let message: string;
-      if (first !== '') message = first;
-      else if (e.code === 'ENOENT') message = `exec: "${command}": executable file not found in $PATH`;
-      else if (typeof e.code === 'number') message = `exit status ${e.code}`;
-      else message = e.message;
-      resolve({ ok: false, message });
-    });
-  });
+async function runPs(command: string, args: string[]): Promise<PsRun | PsFailure> {
+  try {
+    return { ok: true, stdout: (await runCommand(command, args, { maxBuffer: 256 * 1024 * 1024 })).stdout };
+  } catch (err) {
+    if (!(err instanceof CommandError)) throw err;
+    // dockerd: the first line of ps's stderr says why it failed; else Go's exec error.
+    const first = err.stderr.split('\n')[0];
+    let message: string;
+    if (first !== '') message = first;
+    else if (err.errno === 'ENOENT') message = `exec: "${command}": executable file not found in $PATH`;
+    else message = err.detail;
+    return { ok: false, message };
+  }
 }
 
 /** `docker top`: ps on the host, its rows narrowed to the container's processes. */

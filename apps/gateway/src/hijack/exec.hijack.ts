@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { Inject, Injectable } from '@nestjs/common';
-import { ApiError } from '@berth/engine-api';
+import { ApiError, StdStream, stdcopyFrame } from '@berth/engine-api';
 import type { containerExec } from '@berth/proto';
 import type { Logger } from '@berth/logging';
 import type { ExecBackend } from '../backends/exec.backend';
@@ -11,7 +11,7 @@ import { LOGGER } from '../tokens';
 import { apiVersionOf } from '../server/api-version';
 import { COMMON_HEADERS } from '../server/identity';
 import { ApiFeatures, featuresFor } from '../versions/features';
-import { acceptHijack, frame, HijackedConnection, rejectHijack, streamContentType } from './hijack-session';
+import { acceptHijack, HijackedConnection, rejectHijack, streamContentType } from './hijack-session';
 
 const GRPC_CANCELLED = 1;
 
@@ -163,7 +163,7 @@ export class ExecStart {
       if (err.code === GRPC_CANCELLED) return; // we cancelled: the client is gone
       // dockerd: fmt.Fprintf(stdout, "%v\r\n", err) on the hijacked stream
       const text = Buffer.from(`${err.details || err.message}\r\n`);
-      socket.write(framed ? frame(1, text) : text);
+      socket.write(framed ? stdcopyFrame(StdStream.Stdout, text) : text);
       conn.end();
       this.logger.debug('exec start failed', { exec: options.id, error: err.details || err.message });
     });

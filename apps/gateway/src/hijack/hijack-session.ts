@@ -1,27 +1,12 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { toApiError } from '@berth/engine-api';
+import { MULTIPLEXED_STREAM, RAW_STREAM, type StdStream, stdcopyFrame, toApiError } from '@berth/engine-api';
 import { COMMON_HEADERS } from '../server/identity';
 import type { ApiFeatures } from '../versions/features';
-
-export const RAW_STREAM = 'application/vnd.docker.raw-stream';
-export const MULTIPLEXED_STREAM = 'application/vnd.docker.multiplexed-stream';
 
 /** A TTY stream is raw; framed output is announced as the request's version has it. */
 export function streamContentType(features: ApiFeatures, tty: boolean): string {
   return !tty && features.multiplexedStreamContentType ? MULTIPLEXED_STREAM : RAW_STREAM;
-}
-
-/** Docker's 8-byte stream header: stream, three zero bytes, big-endian length. */
-export function frame(stream: number, data: Buffer): Buffer {
-  const out = Buffer.allocUnsafe(8 + data.length);
-  out[0] = stream;
-  out[1] = 0;
-  out[2] = 0;
-  out[3] = 0;
-  out.writeUInt32BE(data.length, 4);
-  data.copy(out, 8);
-  return out;
 }
 
 function headerLines(extra: Record<string, string>): string {
@@ -81,9 +66,9 @@ export class HijackedConnection {
   }
 
   /** Writes output; false means the client is slow (wait for `drain`). */
-  output(stream: number, data: Buffer): boolean {
+  output(stream: StdStream, data: Buffer): boolean {
     if (this.ended) return true;
-    return this.socket.write(this.framed ? frame(stream, data) : data);
+    return this.socket.write(this.framed ? stdcopyFrame(stream, data) : data);
   }
 
   onDrain(fn: () => void): void {

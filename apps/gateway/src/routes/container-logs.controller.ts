@@ -1,7 +1,7 @@
 import { Controller, Get, Inject, Param, Query, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { status as grpcStatus } from '@grpc/grpc-js';
-import { ApiError, toApiError } from '@berth/engine-api';
+import { ApiError, MULTIPLEXED_STREAM, RAW_STREAM, StdStream, TimestampError, parseUnixTimestamp, stdcopyFrame, toApiError, unixTimeToSeconds } from '@berth/engine-api';
 import type { containerLogs } from '@berth/proto';
 import type { ContainerMonitorBackend } from '../backends/container.backend';
 import type { StreamError } from '../backends/streams';
@@ -10,24 +10,18 @@ import { Features, queryBool } from '../server/request-context';
 import type { ApiFeatures } from '../versions/features';
 import { containerConfigOf } from '../containers/container-view';
 
-const MULTIPLEXED = 'application/vnd.docker.multiplexed-stream';
-const RAW = 'application/vnd.docker.raw-stream';
-/** stdcopy's stream for errors met after the headers went out. */
-const SYSTEM_ERR = 3;
-
 /**
  * dockerd's since/until: "seconds" or "seconds.fraction" since the epoch, as unix seconds.
  * dockerd passes strconv's error through unwrapped, hence a 500 with Go's wording.
  */
 function unixSeconds(raw: string | undefined): number {
   if (raw === undefined || raw === '') return 0;
-  const m = /^([+-]?\d+)(?:\.([+-]?\d+))?$/.exec(raw);
-  if (!m) {
-    const [secs, frac] = raw.split(/\.(.*)/s);
-    const bad = /^[+-]?\d+$/.test(secs) ? frac : secs;
-    throw ApiError.internal(`strconv.ParseInt: parsing "${bad}": invalid syntax`);
+  try {
+    return unixTimeToSeconds(parseUnixTimestamp(raw));
+  } catch (err) {
+    if (err instanceof TimestampError) throw ApiError.internal(err.message);
+    throw err;
   }
-  return Number(`${m[1]}.${(m[2] ?? '0').replace(/^[+-]/, '')}`);
 }
 
 /** dockerd reads `tail` with Atoi: a number of lines; anything else ("all") means all. */
@@ -35,15 +29,6 @@ function tailLines(raw: string | undefined): number {
   if (raw === undefined || !/^[+-]?\d+$/.test(raw.trim())) return -1;
   const n = Number(raw);
   return n < 0 ? -1 : n;
-}
-
-/** One frame of Docker's multiplexed stream. */
-function frame(stream: number, text: string): Buffer {
-  const payload = Buffer.from(text);
-  const header = Buffer.alloc(8);
-  header[0] = stream;
-  header.writeUInt32BE(payload.length, 4);
-  return Buffer.concat([header, payload]);
 }
 
 /** `GET /containers/{id}/logs`: container-service reads the log; this streams its chunks as they come. */
@@ -81,7 +66,7 @@ export class ContainerLogsController {
     const res = reply.raw;
     reply.hijack();
     // Headers at once: a follow of a quiet container must not leave the client waiting for them.
-    res.writeHead(200, { 'Content-Type': !tty && features.multiplexedStreamContentType ? MULTIPLEXED : RAW });
+    res.writeHead(200, { 'Content-Type': !tty && features.multiplexedStreamContentType ? MULTIPLEXED_STREAM : RAW_STREAM });
     res.flushHeaders();
 
     const call = this.monitor.logs(request);
@@ -102,7 +87,7 @@ export class ContainerLogsController {
       if (err.code !== grpcStatus.CANCELLED && !res.writableEnded) {
         // After the 200, dockerd reports a failure in the stream itself.
         const text = `Error grabbing logs: ${toApiError(err).message}\n`;
-        res.write(tty ? Buffer.from(text) : frame(SYSTEM_ERR, text));
+        res.write(tty ? Buffer.from(text) : stdcopyFrame(StdStream.SystemErr, Buffer.from(text)));
       }
       finish();
     });

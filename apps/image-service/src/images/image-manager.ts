@@ -1,5 +1,5 @@
 import * as fs from 'node:fs';
-import { Filters } from '@berth/engine-api';
+import { Filters, TimestampError, parseTimestamp, unixTimeToSeconds } from '@berth/engine-api';
 import type { EventInput, EventSink } from '@berth/events';
 import type { Logger } from '@berth/logging';
 import { RpcError } from '@berth/rpc';
@@ -26,16 +26,14 @@ export interface DeleteItem { untagged: string; deleted: string }
 const LIST_FILTERS = ['before', 'dangling', 'label', 'label!', 'reference', 'since', 'until'];
 const PRUNE_FILTERS = ['dangling', 'label', 'label!', 'until'];
 
+/** The `until` filter of image list and prune, in unix seconds. */
 function untilCutoff(value: string): number {
-  if (/^\d+(\.\d+)?$/.test(value)) return Number(value);
-  const dur = /^(\d+(?:\.\d+)?)(ns|us|ms|s|m|h)$/.exec(value);
-  if (dur) {
-    const unit = { ns: 1e-9, us: 1e-6, ms: 1e-3, s: 1, m: 60, h: 3600 }[dur[2] as 'ns'];
-    return Date.now() / 1000 - Number(dur[1]) * unit;
+  try {
+    return unixTimeToSeconds(parseTimestamp(value));
+  } catch (err) {
+    if (err instanceof TimestampError) throw RpcError.invalidArgument(`invalid filter 'until=${value}'`);
+    throw err;
   }
-  const t = Date.parse(value);
-  if (Number.isFinite(t)) return t / 1000;
-  throw RpcError.invalidArgument(`invalid filter 'until=${value}'`);
 }
 
 /** Images, references and layers: the behaviour of dockerd's image service. */

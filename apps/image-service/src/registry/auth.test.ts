@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { parseChallenges } from './auth';
 import { RegistryClient } from './client';
 import { RegistryError } from './errors';
-import { sha256 } from './test-registry';
+import { sha256 } from '@berth/testing';
 
 interface Seen {
   method: string;

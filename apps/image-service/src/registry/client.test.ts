@@ -6,11 +6,11 @@ import { Readable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { RegistryClient } from './client';
 import { RegistryError } from './errors';
-import { freePort, makeImage, sha256, startRegistry, TestImage, TestRegistry } from './test-registry';
+import { freePort, GeneratedImage, makeImage, Registry, sha256, startRegistry } from '@berth/testing';
 
 const amd64 = { os: 'linux', architecture: 'amd64' };
 
-async function pushImage(client: RegistryClient, repo: { domain: string; path: string }, img: TestImage, tag: string, auth?: object): Promise<string> {
+async function pushImage(client: RegistryClient, repo: { domain: string; path: string }, img: GeneratedImage, tag: string, auth?: object): Promise<string> {
   for (const blob of [img.config, ...img.layers]) {
     await client.pushBlob(repo, blob.descriptor, () => Readable.from([blob.data]), auth);
   }
@@ -37,7 +37,7 @@ async function rejectsWith(p: Promise<unknown>, kind: RegistryError['kind'], mes
 }
 
 describe('registry client against docker-registry', () => {
-  let reg: TestRegistry;
+  let reg: Registry;
   let client: RegistryClient;
   const img = makeImage('one');
 
@@ -51,7 +51,7 @@ describe('registry client against docker-registry', () => {
   });
 
   it('pushes blobs and a schema2 manifest', async () => {
-    const repo = { domain: reg.domain, path: 'busybox' };
+    const repo = { domain: reg.host, path: 'busybox' };
     const results = [];
     for (const blob of [img.config, ...img.layers]) {
       results.push(await client.pushBlob(repo, blob.descriptor, () => Readable.from([blob.data])));
@@ -63,7 +63,7 @@ describe('registry client against docker-registry', () => {
   });
 
   it('resolves by tag and by digest', async () => {
-    const repo = { domain: reg.domain, path: 'busybox' };
+    const repo = { domain: reg.host, path: 'busybox' };
     const byTag = await client.resolve(repo, 'latest', amd64);
     assert.equal(byTag.digest, img.manifestDigest);
     assert.equal(byTag.mediaType, img.manifestMediaType);
@@ -76,7 +76,7 @@ describe('registry client against docker-registry', () => {
   });
 
   it('fetches blobs as streams (concurrently) with matching digests', async () => {
-    const repo = { domain: reg.domain, path: 'busybox' };
+    const repo = { domain: reg.host, path: 'busybox' };
     const blobs = [img.config, ...img.layers, img.layers[1]!];
     const got = await Promise.all(
       blobs.map(async (b) => {
@@ -93,7 +93,7 @@ describe('registry client against docker-registry', () => {
   });
 
   it('mounts a blob from another repository', async () => {
-    const b = { domain: reg.domain, path: 'other/busybox' };
+    const b = { domain: reg.host, path: 'other/busybox' };
     const layer = img.layers[0]!;
     assert.equal(await client.pushBlob(b, layer.descriptor, () => Readable.from([layer.data]), undefined, 'busybox'), 'mounted');
     assert.equal(await client.blobExists(b, layer.descriptor.digest), true);
@@ -105,7 +105,7 @@ describe('registry client against docker-registry', () => {
   });
 
   it('picks the platform from an OCI index', async () => {
-    const repo = { domain: reg.domain, path: 'multi' };
+    const repo = { domain: reg.host, path: 'multi' };
     const amd = makeImage('amd', { oci: true, architecture: 'amd64' });
     const arm = makeImage('arm', { oci: true, architecture: 'arm64', variant: 'v8' });
     await pushImage(client, repo, amd, amd.manifestDigest);
@@ -141,42 +141,42 @@ describe('registry client against docker-registry', () => {
 
   it('words a missing manifest and repository like dockerd', async () => {
     const err = await rejectsWith(
-      client.resolve({ domain: reg.domain, path: 'busybox' }, 'nope', amd64),
+      client.resolve({ domain: reg.host, path: 'busybox' }, 'nope', amd64),
       'not-found',
-      `manifest for ${reg.domain}/busybox:nope not found: manifest unknown: manifest unknown`,
+      `manifest for ${reg.host}/busybox:nope not found: manifest unknown: manifest unknown`,
     );
     assert.equal(err.code, 'MANIFEST_UNKNOWN');
     await rejectsWith(
-      client.resolve({ domain: reg.domain, path: 'nothing/here' }, 'latest', amd64),
+      client.resolve({ domain: reg.host, path: 'nothing/here' }, 'latest', amd64),
       'not-found',
-      new RegExp(`^(manifest for ${reg.domain}/nothing/here:latest|repository ${reg.domain}/nothing/here) not found: `),
+      new RegExp(`^(manifest for ${reg.host}/nothing/here:latest|repository ${reg.host}/nothing/here) not found: `),
     );
-    await rejectsWith(client.fetchBlob({ domain: reg.domain, path: 'busybox' }, sha256(Buffer.from('x'))), 'not-found', /^blob unknown: /);
+    await rejectsWith(client.fetchBlob({ domain: reg.host, path: 'busybox' }, sha256(Buffer.from('x'))), 'not-found', /^blob unknown: /);
   });
 
   it('refuses a manifest whose bytes do not match the digest asked for', async () => {
     // Pull by a digest the registry does not have under that content: unknown.
     const wrong = sha256(Buffer.from('not a manifest'));
-    await rejectsWith(client.resolve({ domain: reg.domain, path: 'busybox' }, wrong, amd64), 'not-found', /^manifest for .*@sha256:.* not found/);
+    await rejectsWith(client.resolve({ domain: reg.host, path: 'busybox' }, wrong, amd64), 'not-found', /^manifest for .*@sha256:.* not found/);
   });
 
   it('searches through the catalog when there is no v1 search', async () => {
-    const found = await client.search(reg.domain, 'busy', 25);
+    const found = await client.search(reg.host, 'busy', 25);
     assert.deepEqual(
       found.map((r) => r.name),
       ['busybox', 'other/busybox'],
     );
     assert.deepEqual(found[0], { name: 'busybox', description: '', star_count: 0, is_official: false, is_automated: false });
     assert.deepEqual(
-      (await client.search(reg.domain, 'busy', 1)).map((r) => r.name),
+      (await client.search(reg.host, 'busy', 1)).map((r) => r.name),
       ['busybox'],
     );
-    assert.deepEqual(await client.search(reg.domain, 'zzz', 25), []);
-    await rejectsWith(client.search(reg.domain, 'busy', 101), 'invalid', 'limit 101 is outside the range of [1, 100]');
+    assert.deepEqual(await client.search(reg.host, 'zzz', 25), []);
+    await rejectsWith(client.search(reg.host, 'busy', 101), 'invalid', 'limit 101 is outside the range of [1, 100]');
   });
 
   it('login to a registry without auth succeeds', async () => {
-    assert.deepEqual(await client.login(`http://${reg.domain}`, { username: 'a', password: 'b' }), { status: 'Login Succeeded' });
+    assert.deepEqual(await client.login(`http://${reg.host}`, { username: 'a', password: 'b' }), { status: 'Login Succeeded' });
   });
 });
 
@@ -216,13 +216,13 @@ describe('registry client errors without a registry', () => {
 });
 
 describe('registry client with htpasswd basic auth', () => {
-  let reg: TestRegistry;
+  let reg: Registry;
   let client: RegistryClient;
   const creds = { username: 'berth', password: 's3cret' };
   const img = makeImage('auth');
 
   before(async () => {
-    reg = await startRegistry({ htpasswd: creds });
+    reg = await startRegistry({ auth: creds });
     client = new RegistryClient();
   });
   after(async () => {
@@ -231,18 +231,18 @@ describe('registry client with htpasswd basic auth', () => {
   });
 
   it('refuses anonymous access and works with credentials', async () => {
-    const repo = { domain: reg.domain, path: 'private/app' };
+    const repo = { domain: reg.host, path: 'private/app' };
     await rejectsWith(
       client.pushBlob(repo, img.config.descriptor, () => Readable.from([img.config.data])),
       'unauthorized',
-      `Head "http://${reg.domain}/v2/private/app/blobs/${img.config.descriptor.digest}": no basic auth credentials`,
+      `Head "http://${reg.host}/v2/private/app/blobs/${img.config.descriptor.digest}": no basic auth credentials`,
     );
     const digest = await pushImage(client, repo, img, 'v1', creds);
     assert.equal(digest, img.manifestDigest);
     await rejectsWith(
       client.resolve(repo, 'v1', amd64),
       'unauthorized',
-      `Get "http://${reg.domain}/v2/private/app/manifests/v1": no basic auth credentials`,
+      `Get "http://${reg.host}/v2/private/app/manifests/v1": no basic auth credentials`,
     );
     await rejectsWith(
       client.resolve(repo, 'v1', amd64, { username: 'berth', password: 'wrong' }),
@@ -256,17 +256,17 @@ describe('registry client with htpasswd basic auth', () => {
   });
 
   it('login checks credentials like docker login', async () => {
-    assert.deepEqual(await client.login(reg.domain, creds), { status: 'Login Succeeded' });
+    assert.deepEqual(await client.login(reg.host, creds), { status: 'Login Succeeded' });
     await rejectsWith(
-      client.login(reg.domain, { username: 'berth', password: 'nope' }),
+      client.login(reg.host, { username: 'berth', password: 'nope' }),
       'unauthorized',
-      `login attempt to http://${reg.domain}/v2/ failed with status: 401 Unauthorized`,
+      `login attempt to http://${reg.host}/v2/ failed with status: 401 Unauthorized`,
     );
-    await rejectsWith(client.login(reg.domain, {}), 'unauthorized', `Get "http://${reg.domain}/v2/": no basic auth credentials`);
+    await rejectsWith(client.login(reg.host, {}), 'unauthorized', `Get "http://${reg.host}/v2/": no basic auth credentials`);
   });
 
   it('searches the catalog with credentials', async () => {
-    assert.deepEqual((await client.search(reg.domain, 'app', 10, creds)).map((r) => r.name), ['private/app']);
-    await rejectsWith(client.search(reg.domain, 'app', 10), 'unauthorized', /no basic auth credentials/);
+    assert.deepEqual((await client.search(reg.host, 'app', 10, creds)).map((r) => r.name), ['private/app']);
+    await rejectsWith(client.search(reg.host, 'app', 10), 'unauthorized', /no basic auth credentials/);
   });
 });

@@ -2,16 +2,8 @@
 // login and search against distribution API v2 registries.
 import * as http from 'node:http';
 import { RegistryAuth, TokenService, repositoryScope } from './auth';
-import {
-  InsecureRegistries,
-  Repository,
-  baseUrlFor,
-  familiarName,
-  familiarString,
-  isDigest,
-  normalizeDomain,
-  repoUrlPath,
-} from './endpoint';
+import { InsecureRegistries, familiarName, familiarString, isDigest, normalizeDomain } from '@berth/reference';
+import { Repository, baseUrlFor, repoUrlPath } from './endpoint';
 import { RegistryError } from './errors';
 import { HttpResponse, HttpTransport, discard, header, readBody } from './http';
 import {
@@ -292,15 +284,17 @@ function checkDigest(digest: string): string {
  * dockerd's translatePullError: DENIED, MANIFEST_UNKNOWN and NAME_UNKNOWN
  * answers name the image; others (and transport failures) pass as they are.
  */
-export function translatePullError(err: unknown, repo: Repository, reference: string): unknown {
+export function translatePullError(err: unknown, repository: Repository, reference: string): unknown {
   if (!(err instanceof RegistryError) || err.requestFailure || !err.code) return err;
+  // Any of Docker Hub's names reads as docker.io (`busybox`, not `registry-1.docker.io/library/busybox`).
+  const repo = { domain: normalizeDomain(repository.domain), path: repository.path };
   switch (err.code) {
     case 'DENIED':
       return err.withMessage(
         `pull access denied for ${familiarName(repo)}, repository does not exist or may require 'docker login': ${err.message}`,
       );
     case 'MANIFEST_UNKNOWN':
-      return err.withMessage(`manifest for ${familiarString(repo, reference)} not found: ${err.message}`);
+      return err.withMessage(`manifest for ${familiarString(isDigest(reference) ? { ...repo, digest: reference } : { ...repo, tag: reference })} not found: ${err.message}`);
     case 'NAME_UNKNOWN':
       return err.withMessage(`repository ${familiarName(repo)} not found: ${err.message}`);
     default:

@@ -15,6 +15,5 @@ export {
 export { RegistryError, isRegistryError } from './errors';
 export type { RegistryErrorKind, RegistryErrorEntry } from './errors';
 export type { Repository } from './endpoint';
-export { familiarName, familiarString, normalizeDomain, registryHost } from './endpoint';
-export { splitSearchTerm, DEFAULT_SEARCH_LIMIT } from './search';
+export { DEFAULT_SEARCH_LIMIT } from './search';
 export type { SearchResult } from './search';

@@ -1,7 +1,7 @@
 // docker search: the v1 search API (Docker Hub and registries that have it),
 // else the v2 catalog filtered by substring (a plain distribution registry).
 import { RegistryAuth, basicHeader, hasCredentials } from './auth';
-import { DOCKER_HUB_DOMAIN, DOCKER_HUB_INDEX_HOST, hostnameOf, isDockerHub, normalizeDomain } from './endpoint';
+import { DOCKER_HUB_INDEX_HOST, hostnameOf, isDockerHub, normalizeDomain } from '@berth/reference';
 import { RegistryError } from './errors';
 import { HttpResponse, HttpTransport, discard, header, readBody } from './http';
 import { errorFromResponse } from './response-errors';
@@ -25,18 +25,6 @@ export interface SearchDeps {
 export const DEFAULT_SEARCH_LIMIT = 25;
 const CATALOG_PAGE = 100;
 const CATALOG_MAX_PAGES = 200;
-
-/**
- * dockerd's splitReposSearchTerm: `ubuntu` and `user/app` search Docker Hub,
- * `localhost:5000/app` or `reg.example.com/app` search that registry.
- */
-export function splitSearchTerm(term: string): { registryHost: string; term: string } {
-  const slash = term.indexOf('/');
-  if (slash < 0) return { registryHost: DOCKER_HUB_DOMAIN, term };
-  const first = term.slice(0, slash);
-  if (!first.includes('.') && !first.includes(':') && first !== 'localhost') return { registryHost: DOCKER_HUB_DOMAIN, term };
-  return { registryHost: first, term: term.slice(slash + 1) };
-}
 
 export async function searchRegistry(
   deps: SearchDeps,

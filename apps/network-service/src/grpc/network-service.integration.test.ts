@@ -13,7 +13,7 @@ import { network } from '@berth/proto';
 import { createClient, waitForReady } from '@berth/rpc';
 import { parseSubnet } from '../ipam/ipv4';
 import { DefaultBridge } from '../wiring/bridge';
-import { mountPoints } from '../wiring/netns';
+import { mountsUnder } from '@berth/host';
 
 const isRoot = process.getuid?.() === 0;
 // An integration test says what it needs rather than skipping (scripts/run-tests.mjs integration).
@@ -52,7 +52,7 @@ after(async () => {
   if (child) await kill('SIGKILL');
   if (isRoot) {
     await new DefaultBridge(bridgeName, parseSubnet(subnet)).remove();
-    for (const m of mountPoints().filter((p) => p.startsWith(`${root}/`)).sort((a, b) => b.length - a.length)) spawnSync('umount', ['-l', m]);
+    for (const m of mountsUnder(root).filter((p) => p !== root)) spawnSync('umount', ['-l', m]);
   }
   fs.rmSync(root, { recursive: true, force: true });
 });

@@ -12,7 +12,8 @@ import type { Logger } from '@berth/logging';
 import type { EventInput, EventSink } from '@berth/events';
 import { parseSubnet } from '../ipam/ipv4';
 import { DefaultBridge } from '../wiring/bridge';
-import { NetnsDirectory, mountPoints } from '../wiring/netns';
+import { isMountPoint, mountsUnder } from '@berth/host';
+import { NetnsDirectory } from '../wiring/netns';
 import { NetworkManager } from './network-manager';
 import { NetworkStore } from './network-store';
 
@@ -51,7 +52,7 @@ function ping(netnsPath: string, address: string): boolean {
 }
 
 function isMounted(p: string): boolean {
-  return mountPoints().includes(p);
+  return isMountPoint(p);
 }
 
 function bridgePorts(): string[] {
@@ -73,7 +74,7 @@ after(async () => {
   if (isRoot) {
     await new DefaultBridge(bridgeName, subnet).remove();
     for (const s of stores) s.close();
-    for (const m of mountPoints().filter((p) => p.startsWith(`${root}/`)).sort((a, b) => b.length - a.length)) {
+    for (const m of mountsUnder(root).filter((p) => p !== root)) {
       spawnSync('umount', ['-l', m]);
     }
   }

@@ -1,6 +1,7 @@
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { currentBootId } from '@berth/host';
 import { openDatabase, Db, Statement } from '@berth/storage';
 import { lowestFreeAddress } from '../ipam/address-pool';
 import type { Ipv4Subnet } from '../ipam/ipv4';
@@ -86,13 +87,6 @@ function fromRow(r: EndpointRow): EndpointRecord {
   };
 }
 
-export function currentBootId(): string {
-  try {
-    return fs.readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
-  } catch {
-    return '';
-  }
-}
 
 export function randomId(): string {
   return crypto.randomBytes(32).toString('hex');

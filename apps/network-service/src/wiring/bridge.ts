@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import { Ipv4Subnet, formatIpv4, formatSubnet, gatewayOf } from '../ipam/ipv4';
-import { CommandError, run } from './command';
+import { CommandError, runCommand } from '@berth/host';
 import { deleteRulesWithComment, ensureRule, ruleComment } from './iptables';
 
 function interfaceExists(name: string): boolean {
@@ -34,13 +34,13 @@ export class DefaultBridge {
 
   private async setUp(): Promise<void> {
     if (!interfaceExists(this.name)) {
-      await run('ip', ['link', 'add', 'name', this.name, 'type', 'bridge']).catch((err: unknown) => {
+      await runCommand('ip', ['link', 'add', 'name', this.name, 'type', 'bridge']).catch((err: unknown) => {
         // Another replica made it first.
         if (!(err instanceof CommandError && /exists/i.test(err.stderr))) throw err;
       });
     }
-    await run('ip', ['addr', 'replace', `${this.gateway}/${this.subnet.prefixLen}`, 'dev', this.name]);
-    await run('ip', ['link', 'set', this.name, 'up']);
+    await runCommand('ip', ['addr', 'replace', `${this.gateway}/${this.subnet.prefixLen}`, 'dev', this.name]);
+    await runCommand('ip', ['link', 'set', this.name, 'up']);
     // As dockerd does when it creates docker0: without it nothing leaves the bridge.
     fs.writeFileSync('/proc/sys/net/ipv4/ip_forward', '1\n');
     const comment = ['-m', 'comment', '--comment', ruleComment(this.name)];
@@ -55,7 +55,7 @@ export class DefaultBridge {
   async remove(): Promise<void> {
     this.ready = undefined;
     if (interfaceExists(this.name)) {
-      await run('ip', ['link', 'del', this.name]).catch((err: unknown) => {
+      await runCommand('ip', ['link', 'del', this.name]).catch((err: unknown) => {
         if (interfaceExists(this.name)) throw err;
       });
     }

@@ -1,4 +1,4 @@
-import { CommandError, run } from './command';
+import { CommandError, runCommand } from '@berth/host';
 
 export type Table = 'nat' | 'filter';
 
@@ -11,8 +11,8 @@ export function ruleComment(bridge: string): string {
 }
 
 /** `-w`: wait for the xtables lock instead of failing when another process holds it. */
-function iptables(args: string[]): Promise<string> {
-  return run('iptables', ['-w', ...args]);
+async function iptables(args: string[]): Promise<string> {
+  return (await runCommand('iptables', ['-w', ...args])).stdout;
 }
 
 /** Adds the rule unless it is there; `insert` puts it first in the chain (before any DROP). */

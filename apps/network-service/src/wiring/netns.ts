@@ -1,16 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { CommandError, run } from './command';
-
-/** Mount points of this mount namespace, unescaped (mountinfo writes a space as \040). */
-export function mountPoints(): string[] {
-  const text = fs.readFileSync('/proc/self/mountinfo', 'utf8');
-  return text.split('\n').filter(Boolean).map((line) => line.split(' ')[4].replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8))));
-}
-
-function isMountPoint(p: string): boolean {
-  return mountPoints().includes(p);
-}
+import { CommandError, isMountPoint, runCommand } from '@berth/host';
 
 /**
  * Network namespaces kept alive by bind mounts of their nsfs file under one
@@ -38,8 +28,8 @@ export class NetnsDirectory {
   private prepare(): Promise<void> {
     this.prepared ??= (async () => {
       fs.mkdirSync(this.dir, { recursive: true, mode: 0o755 });
-      if (!isMountPoint(this.dir)) await run('mount', ['--bind', this.dir, this.dir]);
-      await run('mount', ['--make-private', this.dir]);
+      if (!isMountPoint(this.dir)) await runCommand('mount', ['--bind', this.dir, this.dir]);
+      await runCommand('mount', ['--make-private', this.dir]);
     })().catch((err: unknown) => {
       this.prepared = undefined;
       throw err;
@@ -58,7 +48,7 @@ export class NetnsDirectory {
     await this.remove(name);
     fs.writeFileSync(file, '', { mode: 0o444 });
     try {
-      await run('unshare', [`--net=${file}`, 'sh', '-ec', `ip link set lo up\n${inside}`]);
+      await runCommand('unshare', [`--net=${file}`, 'sh', '-ec', `ip link set lo up\n${inside}`]);
     } catch (err) {
       await this.remove(name).catch(() => undefined);
       throw err;
@@ -76,7 +66,7 @@ export class NetnsDirectory {
     if (isMountPoint(file)) return file;
     fs.writeFileSync(file, '', { mode: 0o444 });
     // mount(8) runs in our namespace, so its /proc/self is the host's (ours).
-    await run('mount', ['--bind', `/proc/${process.pid}/ns/net`, file]).catch((err: unknown) => {
+    await runCommand('mount', ['--bind', `/proc/${process.pid}/ns/net`, file]).catch((err: unknown) => {
       if (!isMountPoint(file)) throw err; // a replica won the race
     });
     return file;
@@ -86,8 +76,8 @@ export class NetnsDirectory {
   async remove(name: string): Promise<void> {
     const file = this.pathOf(name);
     for (let i = 0; i < 4 && isMountPoint(file); i++) {
-      await run('umount', [file]).catch(async (err: unknown) => {
-        if (err instanceof CommandError && /busy/i.test(err.stderr)) await run('umount', ['-l', file]);
+      await runCommand('umount', [file]).catch(async (err: unknown) => {
+        if (err instanceof CommandError && /busy/i.test(err.stderr)) await runCommand('umount', ['-l', file]);
         else if (isMountPoint(file)) throw err;
       });
     }

@@ -1,6 +1,6 @@
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
-import { CommandError, run } from './command';
+import { CommandError, runCommand } from '@berth/host';
 
 export interface VethPlan {
   /** Host end, `veth` + 7 hex like dockerd's. */
@@ -50,7 +50,8 @@ export const HOST_NETNS = `/proc/${process.pid}/ns/net`;
 /** Deletes the pair (both ends go together). Idempotent. */
 export async function deleteVeth(hostVeth: string): Promise<void> {
   if (!hostVeth || !fs.existsSync(`/sys/class/net/${hostVeth}`)) return;
-  await run('ip', ['link', 'del', hostVeth]).catch((err: unknown) => {
-    if (!(err instanceof CommandError && /cannot find device/i.test(err.stderr))) throw err;
+  await runCommand('ip', ['link', 'del', hostVeth]).catch((err: unknown) => {
+    // Gone meanwhile (its namespace went away first): iproute2 says either.
+    if (!(err instanceof CommandError && /cannot find device|no such device/i.test(err.stderr))) throw err;
   });
 }

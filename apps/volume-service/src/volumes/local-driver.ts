@@ -2,7 +2,7 @@ import * as crypto from 'node:crypto';
 import * as dns from 'node:dns';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { execFile } from 'node:child_process';
+import { CommandError, isMountPoint, mountsUnder, runCommand } from '@berth/host';
 import { volumeDirectory } from './names';
 import {
   describeMountFailure, MountSpec, mountFailureReason, redactPassword, Resolver, resolveNetworkSource,
@@ -14,30 +14,14 @@ const DATA_DIR = '_data';
 /** Volume directories being removed are renamed to this prefix first; no volume name starts with '.'. */
 const REMOVING_PREFIX = '.removing-';
 
-/** Mount points as the kernel lists them in /proc/self/mountinfo (octal escapes decoded). */
-export function mountPoints(): string[] {
-  let text: string;
+/** mount(8) and umount(8), their stderr as the error's message; a hung one (an unreachable nfs server) times out. */
+async function run(file: string, args: string[], timeoutMs: number): Promise<void> {
   try {
-    text = fs.readFileSync('/proc/self/mountinfo', 'utf8');
-  } catch {
-    return [];
+    await runCommand(file, args, { timeoutMs });
+  } catch (err) {
+    if (!(err instanceof CommandError)) throw err;
+    throw Object.assign(new Error(err.timedOut ? 'connection timed out' : err.detail), { stderr: err.stderr });
   }
-  const out: string[] = [];
-  for (const line of text.split('\n')) {
-    const field = line.split(' ')[4];
-    if (field) out.push(field.replace(/\\([0-7]{3})/g, (_m, o: string) => String.fromCharCode(parseInt(o, 8))));
-  }
-  return out;
-}
-
-function run(file: string, args: string[], timeoutMs: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    execFile(file, args, { timeout: timeoutMs }, (err, _stdout, stderr) => {
-      if (!err) return resolve();
-      const killed = (err as { killed?: boolean }).killed;
-      reject(Object.assign(new Error(killed ? 'connection timed out' : String(stderr || err.message)), { stderr: String(stderr) }));
-    });
-  });
 }
 
 /** Go's net.ResolveIPAddr("ip", host): an IPv4 address unless the host looks like IPv6. */
@@ -91,7 +75,7 @@ export class LocalDriver {
   }
 
   isMounted(name: string): boolean {
-    return mountPoints().includes(this.mountpoint(name));
+    return isMountPoint(this.mountpoint(name));
   }
 
   /** Mounts `_data` as the options say, unless it is mounted already (by us before a restart, say). */
@@ -137,7 +121,7 @@ export class LocalDriver {
    */
   moveAside(name: string): string | undefined {
     const dir = this.volumeDir(name);
-    if (this.mountsUnder(dir).length > 0) throw new Error('volume has active mounts');
+    if (mountsUnder(dir).length > 0) throw new Error('volume has active mounts');
     const aside = path.join(this.root, `${REMOVING_PREFIX}${name}-${crypto.randomBytes(6).toString('hex')}`);
     try {
       fs.renameSync(dir, aside);
@@ -153,7 +137,7 @@ export class LocalDriver {
     if (path.dirname(aside) !== this.root || !path.basename(aside).startsWith(REMOVING_PREFIX)) {
       throw new Error(`refusing to delete ${aside}: not a removed volume directory`);
     }
-    if (this.mountsUnder(aside).length > 0) throw new Error(`not deleting ${aside}: something is mounted inside`);
+    if (mountsUnder(aside).length > 0) throw new Error(`not deleting ${aside}: something is mounted inside`);
     await fs.promises.rm(aside, { recursive: true, force: true });
   }
 
@@ -162,9 +146,6 @@ export class LocalDriver {
     return fs.readdirSync(this.root).filter((n) => n.startsWith(REMOVING_PREFIX)).map((n) => path.join(this.root, n));
   }
 
-  private mountsUnder(dir: string): string[] {
-    return mountPoints().filter((m) => m === dir || m.startsWith(`${dir}/`));
-  }
 
   /**
    * Bytes under `_data` as dockerd counts them: every non-directory entry's

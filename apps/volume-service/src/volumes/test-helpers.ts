@@ -5,7 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import type { Logger } from '@berth/logging';
-import { mountPoints } from './local-driver';
+import { mountsUnder as mountsAtOrUnder } from '@berth/host';
 
 const roots: string[] = [];
 
@@ -16,9 +16,9 @@ export function tempRoot(): string {
   return root;
 }
 
-/** Every mount under root, deepest first. */
+/** Every mount strictly below root, deepest first. */
 export function mountsUnder(root: string): string[] {
-  return mountPoints().filter((m) => m.startsWith(`${root}/`)).sort((a, b) => b.length - a.length);
+  return mountsAtOrUnder(root).filter((m) => m !== root);
 }
 
 /** For `after` hooks: detach whatever a test left mounted, then delete the roots. */

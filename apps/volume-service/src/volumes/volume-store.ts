@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { currentBootId } from '@berth/host';
 import { openDatabase, Db, Statement } from '@berth/storage';
 
 export interface VolumeRecord {
@@ -50,14 +51,6 @@ const MIGRATIONS = [
    );`,
 ];
 
-/** The kernel's id for this boot of the host. */
-export function currentBootId(): string {
-  try {
-    return fs.readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
-  } catch {
-    return '';
-  }
-}
 
 export interface VolumeStoreOptions {
   /** Defaults to the host's; tests pretend to reboot by changing it. */

@@ -1,9 +1,10 @@
-import { ChildProcess, execFile, spawn } from 'node:child_process';
+import { ChildProcess, spawn } from 'node:child_process';
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import bcrypt from 'bcryptjs';
+import { runCommand } from '@berth/host';
 import { freePort } from '../ports';
 import { parseScopes, startTokenServer, TokenServer } from './token-server';
 
@@ -153,14 +154,6 @@ function scopeForPath(pathname: string, method: string): string[] {
   return [`repository:${m[1]}:${actions}`];
 }
 
-function run(file: string, args: string[], timeoutMs: number): Promise<{ stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    execFile(file, args, { timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
-      if (err) reject(new Error(`${path.basename(file)} ${args.join(' ')} failed: ${err.message}\n${stderr}`));
-      else resolve({ stdout, stderr });
-    });
-  });
-}
 
 /**
  * Starts Debian's `docker-registry` (distribution v2) on 127.0.0.1 with a
@@ -285,7 +278,7 @@ export async function startRegistry(opts: StartRegistryOptions = {}): Promise<Re
         if (c) args.push('--dest-creds', `${c.username}:${c.password}`);
         if (pushOpts.format) args.push('--format', pushOpts.format);
         args.push(src, `docker://${registry.host}/${repoTag}`);
-        await run(SKOPEO_BIN, args, 300_000);
+        await runCommand(SKOPEO_BIN, args, { timeoutMs: 300_000 });
       },
       async stop() {
         if (!exited) {
