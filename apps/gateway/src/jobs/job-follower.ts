@@ -1,5 +1,5 @@
 import { Queue, QueueEvents, ConnectionOptions } from 'bullmq';
-import { QUEUES, QueueName, JobPayloads, JobProgress, ProgressLine } from '@berth/jobs';
+import { QUEUES, QueueName, JobPayloads, ProgressLine, progressLinesOf } from '@berth/jobs';
 import type { Logger } from '@berth/logging';
 
 interface Listener {
@@ -35,7 +35,7 @@ export class JobFollower {
     this.events.set(name, ev);
     ev.on('error', (err) => this.logger.warn('queue events error', { queue: name, error: err.message }));
     ev.on('progress', ({ jobId, data }) => {
-      const lines = (data as unknown as JobProgress)?.lines ?? [];
+      const lines = progressLinesOf(data);
       for (const l of this.listeners.get(`${name}:${jobId}`) ?? []) l.progress(lines);
     });
     ev.on('completed', ({ jobId, returnvalue }) => {

@@ -1,5 +1,6 @@
 import * as crypto from 'node:crypto';
 import * as os from 'node:os';
+import { processAlive } from '@berth/host';
 import type { Logger } from '@berth/logging';
 import { RpcError } from '@berth/rpc';
 import type { ImageManager, ImageView } from './image-manager';
@@ -21,15 +22,6 @@ const VALID_LEASE = /^[a-z]+\/[A-Za-z0-9_.:/-]{1,200}$/;
 
 function checkLeaseId(id: string): void {
   if (!VALID_LEASE.test(id)) throw RpcError.invalidArgument(`invalid lease id "${id}"`);
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /**
@@ -150,7 +142,7 @@ export class ImageLeases {
       const job = /^(pull|load|import|build)\/([^/]+)\/(\d+)\//.exec(lease.id);
       if (!job || job[2] !== this.host) continue;
       const pid = Number(job[3]);
-      if (pid !== process.pid && !alive(pid)) await this.release(lease.id);
+      if (pid !== process.pid && !processAlive(pid)) await this.release(lease.id);
     }
     const freed = db.atomically(() => db.collectLayers(db.unreferencedLayers()));
     if (freed.length > 0) this.logger.info('unreferenced layers removed', { layers: freed.length });

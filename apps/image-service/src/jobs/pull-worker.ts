@@ -1,5 +1,5 @@
 import { Worker, ConnectionOptions, Job } from 'bullmq';
-import { QUEUES, PullJob, PullResult, JobProgress } from '@berth/jobs';
+import { QUEUES, PullJob, PullResult, JobProgress, parsePullJob } from '@berth/jobs';
 import type { Logger } from '@berth/logging';
 import { Puller } from '../pull/puller';
 
@@ -13,7 +13,7 @@ export function startPullWorker(puller: Puller, connection: ConnectionOptions, l
     QUEUES.pull,
     async (job: Job<PullJob, PullResult>) => {
       logger.info('pull started', { reference: job.data.reference, job: job.id });
-      const result = await puller.pull(job.data, async (lines) => {
+      const result = await puller.pull(parsePullJob(job.data), async (lines) => {
         const progress: JobProgress = { lines };
         await job.updateProgress(progress);
       });

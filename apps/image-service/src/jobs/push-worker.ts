@@ -1,5 +1,5 @@
 import { Worker, ConnectionOptions, Job } from 'bullmq';
-import { QUEUES, PushJob, PushResult, JobProgress } from '@berth/jobs';
+import { QUEUES, PushJob, PushResult, JobProgress, parsePushJob } from '@berth/jobs';
 import type { Logger } from '@berth/logging';
 import { Pusher } from '../pull/pusher';
 
@@ -7,7 +7,7 @@ import { Pusher } from '../pull/pusher';
 export function startPushWorker(pusher: Pusher, connection: ConnectionOptions, logger: Logger, concurrency = 2): Worker<PushJob, PushResult> {
   const worker = new Worker<PushJob, PushResult>(
     QUEUES.push,
-    async (job: Job<PushJob, PushResult>) => pusher.push(job.data, async (lines) => {
+    async (job: Job<PushJob, PushResult>) => pusher.push(parsePushJob(job.data), async (lines) => {
       const progress: JobProgress = { lines };
       await job.updateProgress(progress);
     }),

@@ -62,7 +62,7 @@ export class Puller {
     const reference = named.ref.digest ?? named.ref.tag ?? 'latest';
     progress.line({ status: `Pulling from ${named.ref.path}`, id: named.ref.digest ?? named.ref.tag });
 
-    const manifest = await this.registry.resolve(repo, reference, parsePlatform(job.platform ?? ''), auth);
+    const manifest = await this.registry.resolve(repo, reference, parsePlatform(job.platform), auth);
     const configBuf = await this.fetchSmall(repo, manifest.config, auth);
     const cfg = parseConfig(configBuf);
     const diffIds = cfg.rootfs!.diff_ids;

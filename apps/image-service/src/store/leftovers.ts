@@ -1,14 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
+import { processAlive } from '@berth/host';
 
 /**
  * Removes what a killed image-service left half-written: temporary files and
@@ -29,7 +21,7 @@ export function sweepLeftovers(dir: string, maxAgeMs = 6 * 3600_000): string[] {
     const full = path.join(dir, name);
     const withPid = /^[a-z]+-(\d+)-[0-9a-f]+$/.exec(name);
     let stale = false;
-    if (withPid) stale = Number(withPid[1]) !== process.pid && !alive(Number(withPid[1]));
+    if (withPid) stale = Number(withPid[1]) !== process.pid && !processAlive(Number(withPid[1]));
     else if (/\.tmp-[0-9a-zA-Z]+$/.test(name)) {
       try {
         stale = now - fs.lstatSync(full).mtimeMs > maxAgeMs;
