@@ -1,15 +1,14 @@
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
-import { extractLayer, packDirectory } from './index';
+import { extractLayer } from './index';
 import { findCommand } from './system';
-import { collect, isRoot, removeDir, snapshot, streamOf, tempDir } from './tar-fixtures';
+import { removeDir, snapshot, streamOf, tempDir } from './tar-fixtures';
 
-const CAPABILITY = Buffer.from('AQAAAgAgAAAAAAAAAAAAAAAAAAA=', 'base64');
-const haveTools = findCommand('tar') !== null && findCommand('setfattr') !== null && findCommand('getfattr') !== null;
+const haveTools = findCommand('tar') !== null;
 
 /** Archives written by GNU tar, as other tools (and old images) write them. */
 describe('archives from GNU tar', { skip: !haveTools }, () => {
@@ -24,7 +23,6 @@ describe('archives from GNU tar', { skip: !haveTools }, () => {
     fs.writeFileSync(path.join(src, 'ping'), 'binary');
     fs.writeFileSync(path.join(src, 'after'), 'after');
     fs.symlinkSync('x'.repeat(120), path.join(src, 'longlink'));
-    if (isRoot) execFileSync('setfattr', ['-n', 'security.capability', '-v', `0s${CAPABILITY.toString('base64')}`, path.join(src, 'ping')]);
   });
   after(() => removeDir(work));
 
@@ -49,20 +47,4 @@ describe('archives from GNU tar', { skip: !haveTools }, () => {
     assert.equal(fs.readFileSync(path.join(dst, 'old'), 'utf8'), 'v7\n');
   });
 
-  it('takes security.capability from GNU tar PAX records, after long-name entries', { skip: !isRoot }, async () => {
-    const dst = path.join(work, 'out-xattrs');
-    await extractLayer(streamOf(gnuTar('posix', ['--xattrs', '--xattrs-include=*'])), dst);
-    const value = spawnSync('getfattr', ['-h', '-n', 'security.capability', '--only-values', path.join(dst, 'ping')]).stdout;
-    assert.deepEqual(value, CAPABILITY);
-  });
-
-  it('GNU tar reads back what packDirectory wrote, xattrs included', { skip: !isRoot }, async () => {
-    const archive = await collect(packDirectory(src));
-    const dst = path.join(work, 'gnu-extract');
-    fs.mkdirSync(dst);
-    execFileSync('tar', ['-C', dst, '--xattrs', '--xattrs-include=*', '-xpf', '-'], { input: archive });
-    assert.deepEqual(snapshot(dst), snapshot(src));
-    const value = spawnSync('getfattr', ['-h', '-n', 'security.capability', '--only-values', path.join(dst, 'ping')]).stdout;
-    assert.deepEqual(value, CAPABILITY);
-  });
 });

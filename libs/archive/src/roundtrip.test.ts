@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -66,12 +66,6 @@ function buildTree(root: string): void {
   for (const p of all) setTimes(p, t++);
 }
 
-function capabilityOf(p: string): Buffer | undefined {
-  // --only-values prints the raw bytes.
-  const r = spawnSync('getfattr', ['-h', '-n', 'security.capability', '--only-values', p]);
-  return r.status === 0 ? r.stdout : undefined;
-}
-
 describe('pack → extract round trip', () => {
   let work: string;
   let src: string;
@@ -96,14 +90,6 @@ describe('pack → extract round trip', () => {
     assert.equal(a.ino, b.ino, 'hard link kept as a link');
     assert.equal(a.nlink, 2);
     assert.equal(fs.readlinkSync(path.join(dst, 'deep', 'long-link')), `../../${'x'.repeat(150)}`);
-  });
-
-  it('keeps security.capability (binary PAX xattr)', { skip: !isRoot || !findCommand('getfattr') }, async () => {
-    const dst = path.join(work, 'dst-cap');
-    await extractLayer(streamOf(archive), dst);
-    assert.deepEqual(capabilityOf(path.join(dst, 'bin', 'tool')), CAPABILITY);
-    // setuid survives too: chmod runs after chown and xattrs after both.
-    assert.equal(fs.statSync(path.join(dst, 'bin', 'tool')).mode & 0o7777, 0o4755);
   });
 
   it('reports size, diffId and compressedDigest', async () => {

@@ -1,41 +1,13 @@
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
-import { encodeTarHeader, END_OF_ARCHIVE, extractLayer, packDirectory } from './index';
-import { findCommand } from './system';
-import { type FixtureEntry, collect, isRoot, listTar, makeTar, removeDir, streamOf, tempDir } from './tar-fixtures';
+import { extractLayer } from './index';
+import { type FixtureEntry, makeTar, removeDir, streamOf, tempDir } from './tar-fixtures';
 
 const file = (name: string, content = 'x'): FixtureEntry => ({ header: { name, type: 'file', mode: 0o644 }, content });
 const dir = (name: string): FixtureEntry => ({ header: { name, type: 'directory', mode: 0o755 } });
-
-const canOverlay = isRoot && findCommand('setfattr') !== null && findCommand('getfattr') !== null;
-
-function opaque(p: string): string | undefined {
-  const r = spawnSync('getfattr', ['-h', '-n', 'trusted.overlay.opaque', '--only-values', p]);
-  return r.status === 0 ? r.stdout.toString() : undefined;
-}
-
-function isWhiteoutDevice(p: string): boolean {
-  const st = fs.lstatSync(p);
-  return st.isCharacterDevice() && st.rdev === 0;
-}
-
-/** Mounts an overlay of `lowers` (top first) read-only; returns the mountpoint or undefined when the kernel says no. */
-function mountOverlay(work: string, lowers: string[], upper?: string): string | undefined {
-  const merged = path.join(work, `merged-${Math.random().toString(16).slice(2)}`);
-  fs.mkdirSync(merged);
-  const options = [`lowerdir=${lowers.join(':')}`];
-  if (upper) {
-    const workdir = `${upper}.work`;
-    fs.mkdirSync(workdir, { recursive: true });
-    options.push(`upperdir=${upper}`, `workdir=${workdir}`);
-  }
-  const r = spawnSync('mount', ['-t', 'overlay', 'overlay', '-o', options.join(','), merged]);
-  return r.status === 0 ? merged : undefined;
-}
 
 describe('whiteouts: apply onto an existing tree', () => {
   let work: string;

@@ -12,7 +12,7 @@ import type { EventSink } from '@berth/events';
 import { generateContainerId, generateContainerName, validateContainerName } from './names';
 import { rfc3339Nano } from './time';
 import { planMounts, PlannedMount } from '../lifecycle/mount-plan';
-import { validateRestartPolicy, RestartPolicy } from '../lifecycle/restart-policy';
+import { validateRestartPolicy } from '../lifecycle/restart-policy';
 import type { VolumeLinks } from '../lifecycle/volume-links';
 import type { ContainerLifecycle } from '../lifecycle/container-lifecycle';
 

@@ -4,7 +4,6 @@ import type { ContainerUpdateRequest, HostConfig, NetworkingConfig } from '@bert
 import { RpcError, ServiceBinding, unary } from '@berth/rpc';
 import type { Logger } from '@berth/logging';
 import type { ContainerConfig } from '../containers/config-merge';
-import type { ContainerRecord } from '../containers/container-record';
 import { ContainerManager } from '../containers/container-manager';
 import type { StoredContainer } from '../containers/container-store';
 import { inspectMessage, summaryMessage } from './container-message';

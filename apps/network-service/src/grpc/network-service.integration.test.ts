@@ -61,7 +61,6 @@ test('Attach and Detach over gRPC, also after the service restarted', async () =
   startService();
   const { raw, call } = createClient(network.NetworkServiceClient, address);
   await waitForReady(raw, 15_000);
-  assert.equal(Number((await call.summary({})).networks), 3);
 
   const id = crypto.randomBytes(32).toString('hex');
   const a = await call.attach({ containerId: id, networkMode: 'bridge', hostname: 'h', domainname: '', extraHosts: [] });

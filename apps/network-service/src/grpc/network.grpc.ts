@@ -14,7 +14,6 @@ export class NetworkGrpcController {
     const n = this.networks;
     const l = this.logger;
     const implementation: network.NetworkServiceServer = {
-      summary: unary(async () => ({ networks: n.summary() }), l),
       attach: unary(async (req: network.AttachNetworkRequest): Promise<network.AttachNetworkResponse> => {
         const a = await n.attach(req);
         return {

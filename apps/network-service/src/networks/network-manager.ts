@@ -71,9 +71,6 @@ export class NetworkManager {
     }
   }
 
-  summary(): number {
-    return this.store.countNetworks();
-  }
 
   async attach(req: AttachRequest): Promise<Attachment> {
     checkContainerId(req.containerId);

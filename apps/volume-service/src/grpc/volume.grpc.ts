@@ -52,7 +52,6 @@ export class VolumeGrpcController {
         await v.unmount(req.name, req.containerId);
         return {};
       }, l),
-      summary: unary(async () => ({ count: v.count() }), l),
     };
     return { definition: volume.VolumeServiceService, implementation };
   }

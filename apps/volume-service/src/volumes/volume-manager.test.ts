@@ -312,10 +312,3 @@ test('a record whose name would escape the root is never acted on', async () => 
   fs.rmSync(outside, { recursive: true });
 });
 
-test('summary counts volumes', () => {
-  const { manager } = setup();
-  assert.equal(manager.count(), 0);
-  manager.create(input('one'));
-  manager.create(input(''));
-  assert.equal(manager.count(), 2);
-});

@@ -317,7 +317,4 @@ export class VolumeManager {
     this.emit({ Type: 'volume', Action: 'unmount', Actor: { ID: name, Attributes: { container: containerId, driver: record.driver } } });
   }
 
-  count(): number {
-    return this.store.count();
-  }
 }
