@@ -30,14 +30,26 @@ test('a lease from create to remove, active while the container runs', async () 
   await create('c1');
   assert.deepEqual(images.leases.get('container/c1'), { imageId: images.imageId, active: false });
   store.update('c1', (r) => ({ ...r, State: { ...r.State, Status: 'running' } }));
-  await settle();
+  await settle(300);
   assert.equal(images.leases.get('container/c1')?.active, true);
   store.update('c1', (r) => ({ ...r, State: { ...r.State, Status: 'exited' } }));
-  await settle();
+  await settle(300);
   assert.equal(images.leases.get('container/c1')?.active, false);
   store.delete('c1');
   await settle();
   assert.equal(images.leases.has('container/c1'), false);
+});
+
+test('a container that starts, exits and is removed at once costs one call: the release', async () => {
+  const { store, images, create } = setup();
+  await create('brief');
+  const before = images.calls.length;
+  store.update('brief', (r) => ({ ...r, State: { ...r.State, Status: 'running' } }));
+  store.update('brief', (r) => ({ ...r, State: { ...r.State, Status: 'exited' } }));
+  store.delete('brief');
+  await settle(300);
+  assert.deepEqual(images.calls.slice(before), ['releaseLease']);
+  assert.equal(images.leases.has('container/brief'), false);
 });
 
 test('a create that fails after the lease gives it back', async () => {

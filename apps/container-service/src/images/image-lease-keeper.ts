@@ -29,6 +29,13 @@ export interface ContainerImages {
 const LEASE_PREFIX = 'container/';
 const leaseOf = (containerId: string) => `${LEASE_PREFIX}${containerId}`;
 const RETRY_MIN_MS = 500;
+/**
+ * How long a change of activity waits before it is sent: a short-lived
+ * container (docker run --rm) starts, exits and is removed within it, and
+ * then only the release goes out. The flag only words rmi's refusal; the
+ * lease itself, which keeps the layers, is taken at create.
+ */
+const ACTIVITY_DELAY_MS = 250;
 const RETRY_MAX_MS = 30_000;
 
 function isActive(record: ContainerRecord): boolean {
@@ -50,13 +57,18 @@ export class ImageLeaseKeeper implements ContainerImages {
   private retryDelay = RETRY_MIN_MS;
   private reconciling?: Promise<void>;
   private closed = false;
+  private readonly pendingActivity = new Map<string, NodeJS.Timeout>();
 
   constructor(private readonly images: ImageClient, private readonly store: ContainerStore, private readonly logger: Logger) {
     store.observe({
       updated: (before, after) => {
-        if (isActive(before) !== isActive(after)) this.background(after.Id, 'activity', () => this.images.setLeaseActive({ leaseId: leaseOf(after.Id), active: isActive(after) }, { timeoutMs: 10_000 }));
+        if (isActive(before) !== isActive(after)) this.activityChanged(after.Id);
       },
-      deleted: (record) => this.background(record.Id, 'release', () => this.images.releaseLease({ leaseId: leaseOf(record.Id) }, { timeoutMs: 30_000 })),
+      deleted: (record) => {
+        clearTimeout(this.pendingActivity.get(record.Id));
+        this.pendingActivity.delete(record.Id);
+        this.background(record.Id, 'release', () => this.images.releaseLease({ leaseId: leaseOf(record.Id) }, { timeoutMs: 30_000 }));
+      },
     });
   }
 
@@ -80,6 +92,8 @@ export class ImageLeaseKeeper implements ContainerImages {
   close(): void {
     this.closed = true;
     clearTimeout(this.retryTimer);
+    for (const t of this.pendingActivity.values()) clearTimeout(t);
+    this.pendingActivity.clear();
   }
 
   /** Nest's start-up hook: removals made while image-service was down are settled (retried until it answers). */
@@ -120,6 +134,19 @@ export class ImageLeaseKeeper implements ContainerImages {
       void this.reconcile();
     }, delay);
     this.retryTimer.unref();
+  }
+
+  /** Sends the container's activity as the record has it once the delay is over (changes meanwhile coalesce). */
+  private activityChanged(containerId: string): void {
+    if (this.pendingActivity.has(containerId) || this.closed) return;
+    const timer = setTimeout(() => {
+      this.pendingActivity.delete(containerId);
+      const found = this.store.get(containerId);
+      if (!found) return; // removed meanwhile: the release said it all
+      this.background(containerId, 'activity', () => this.images.setLeaseActive({ leaseId: leaseOf(containerId), active: isActive(found.record) }, { timeoutMs: 10_000 }));
+    }, ACTIVITY_DELAY_MS);
+    timer.unref();
+    this.pendingActivity.set(containerId, timer);
   }
 
   /** A lease change that must not slow the container down: on failure the next reconcile settles it. */
