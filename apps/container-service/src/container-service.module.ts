@@ -22,7 +22,7 @@ import { AttachWaiters } from './attach/attach-waiters';
 import { logReplayFrom } from './attach/log-replay';
 import { ContainerLifecycle } from './lifecycle/container-lifecycle';
 import type { ContainerRuntime } from './lifecycle/container-runtime';
-import type { LifecycleObserver } from './lifecycle/lifecycle-observer';
+import { allOf, type LifecycleObserver } from './lifecycle/lifecycle-observer';
 import type { NetworkLink } from './lifecycle/network-link';
 import { VolumeLinks } from './lifecycle/volume-links';
 import { GrpcNetworkLink } from './network/grpc-network-link';
@@ -61,7 +61,11 @@ const providers: Provider[] = [
     useFactory: (s: ContainerStore, x: ExecManager, e: EventSink, l: Logger) => new HealthMonitor(s, new ExecProbeRunner(x), e, l.child({ part: 'health' })),
     inject: [ContainerStore, ExecManager, EVENTS, LOGGER],
   },
-  { provide: LIFECYCLE_OBSERVER, useFactory: (h: HealthMonitor): LifecycleObserver => healthObserver(h), inject: [HealthMonitor] },
+  {
+    provide: LIFECYCLE_OBSERVER,
+    useFactory: (h: HealthMonitor, leases: ImageLeaseKeeper): LifecycleObserver => allOf(healthObserver(h), leases.lifecycleObserver()),
+    inject: [HealthMonitor, ImageLeaseKeeper],
+  },
   {
     provide: ContainerLifecycle,
     useFactory: (

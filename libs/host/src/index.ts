@@ -4,7 +4,7 @@
  * its output, small state files (pid files, conmon's exit files) and the
  * state of a process.
  */
-export { type MountEntry, isMountPoint, mountPoints, mountsUnder, parseMountInfo, readMountInfo, unescapeMountPath } from './mountinfo';
+export { type MountEntry, escapeMountPath, isMountPoint, mountPoints, mountsUnder, parseMountInfo, readMountInfo, unescapeMountPath } from './mountinfo';
 export { CommandError, type CommandOptions, type CommandResult, runCommand, runCommandSync } from './command';
 export { readExitFile, readPidFile, readPidFileSync, readTextFile, readTextFileSync, writePidFile } from './state-files';
 export { type ProcessState, currentBootId, processAlive, processState } from './processes';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { isMountPoint, mountPoints, mountsUnder, parseMountInfo, readMountInfo, unescapeMountPath } from './index';
+import { escapeMountPath, isMountPoint, mountPoints, mountsUnder, parseMountInfo, readMountInfo, unescapeMountPath } from './index';
 
 const SAMPLE = [
   '22 1 0:21 / / rw,relatime shared:1 - overlay overlay rw',
@@ -19,8 +19,21 @@ test('mountinfo lines parse into ids, mount points and types', () => {
   assert.equal(entries[3]!.fsType, 'ext4');
 });
 
-test('octal escapes are decoded', () => {
+test('octal escapes are decoded, and made as the kernel makes them', () => {
   assert.equal(unescapeMountPath('/a\\040b\\011c\\134d'), '/a b\tc\\d');
+  assert.equal(escapeMountPath('/a b\tc\\d\ne'), '/a\\040b\\011c\\134d\\012e');
+  assert.equal(unescapeMountPath(escapeMountPath('/x y\\z')), '/x y\\z');
+});
+
+test('isMountPoint agrees with the parsed table for every mount of this process, and for what is not one', () => {
+  const text = readMountInfo();
+  for (const p of mountPoints(text)) assert.equal(isMountPoint(p, text), true, p);
+  for (const p of ['/nonexistent-mount', '/var/lib/berth/a', '/var/lib/berth/a b/c/d']) {
+    assert.equal(isMountPoint(p, SAMPLE), mountPoints(SAMPLE).includes(p), p);
+  }
+  assert.equal(isMountPoint('/proc', SAMPLE), true);
+  assert.equal(isMountPoint('/var/lib/berthX', SAMPLE), true, 'the last line, without a trailing newline issue');
+  assert.equal(isMountPoint('/var/lib/berth/a', 'short line\n'), false);
 });
 
 test('mount points, exact matches and what lies below a directory', () => {

@@ -14,6 +14,11 @@ export function unescapeMountPath(raw: string): string {
   return raw.replace(/\\([0-7]{3})/g, (_m, oct: string) => String.fromCharCode(parseInt(oct, 8)));
 }
 
+/** The kernel's escaping of a path in mountinfo: space, tab, newline and backslash in octal. */
+export function escapeMountPath(p: string): string {
+  return p.replace(/[ \t\n\\]/g, (c) => `\\${c.charCodeAt(0).toString(8).padStart(3, '0')}`);
+}
+
 /** This process's mount table, as the kernel prints it. */
 export function readMountInfo(file = '/proc/self/mountinfo'): string {
   return fs.readFileSync(file, 'utf8');
@@ -47,8 +52,28 @@ export function mountPoints(mountinfo: string = readMountInfo()): string[] {
  * by their resolved path, so `p` is made absolute first (symlinks are the
  * caller's business).
  */
-export function isMountPoint(p: string, mountinfo?: string): boolean {
-  return mountPoints(mountinfo).includes(path.resolve(p));
+export function isMountPoint(p: string, mountinfo: string = readMountInfo()): boolean {
+  // Asked on every container start and stop: scan for the escaped path
+  // instead of parsing every line into an entry.
+  const want = escapeMountPath(path.resolve(p));
+  let start = 0;
+  while (start < mountinfo.length) {
+    let end = mountinfo.indexOf('\n', start);
+    if (end < 0) end = mountinfo.length;
+    // The mount point is the fifth space-separated field.
+    let field = start;
+    for (let f = 0; f < 4 && field >= 0; f++) {
+      const space = mountinfo.indexOf(' ', field);
+      field = space < 0 || space >= end ? -1 : space + 1;
+    }
+    if (field >= 0) {
+      const space = mountinfo.indexOf(' ', field);
+      const fieldEnd = space < 0 || space > end ? end : space;
+      if (fieldEnd - field === want.length && mountinfo.startsWith(want, field)) return true;
+    }
+    start = end + 1;
+  }
+  return false;
 }
 
 /** Mount points at or below `root`, deepest first so children go before their parents. */

@@ -11,15 +11,17 @@ import { lifecycleRig } from '../lifecycle/lifecycle-fakes';
 
 
 function setup() {
-  const rig = lifecycleRig();
-  after(() => rig.close());
-  const { store } = rig;
-  const events: EventInput[] = [];
   const images = new FakeImageService();
   const logger = createLogger('test', 'error');
+  let keeper: ImageLeaseKeeper | undefined;
+  const rig = lifecycleRig({ removed: (r) => keeper?.lifecycleObserver().removed?.(r) });
+  after(() => rig.close());
+  const { store } = rig;
+  keeper = new ImageLeaseKeeper(images.client, store, logger);
+  const events: EventInput[] = [];
   const linked: string[] = [];
   const volumes = { link: async (id: string) => { linked.push(id); return { mounts: [], points: [] }; } };
-  const m = new ContainerManager(store, new ImageLeaseKeeper(images.client, store, logger), { publish: async (e) => { events.push(e); } }, logger, volumes, rig.paths, rig.lifecycle);
+  const m = new ContainerManager(store, keeper, { publish: async (e) => { events.push(e); } }, logger, volumes, rig.paths, rig.lifecycle);
   return { m, events, store, images, rig, linked };
 }
 

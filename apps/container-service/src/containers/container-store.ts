@@ -25,10 +25,9 @@ export interface StoredContainer {
 interface Row { seq: number; id: string; name: string; record: string }
 
 /** Which way an insert or rename went. */
-/** Told of every record change after it is committed (e.g. to keep image leases in step). */
+/** Told of every record update after it is committed (e.g. to keep image leases' activity in step). */
 export interface ContainerStoreObserver {
   updated?(before: ContainerRecord, after: ContainerRecord): void;
-  deleted?(record: ContainerRecord): void;
 }
 
 export type NameOutcome = { ok: true } | { ok: false; holder: string };
@@ -152,11 +151,8 @@ export class ContainerStore {
 
   /** True when a record was deleted. */
   delete(id: string): boolean {
-    const current = this.get(id);
     this.parsed.delete(id);
-    const deleted = this.stmt.delete.run(id).changes === 1;
-    if (deleted && current) for (const o of this.observers) o.deleted?.(current.record);
-    return deleted;
+    return this.stmt.delete.run(id).changes === 1;
   }
 
   observe(observer: ContainerStoreObserver): void {

@@ -22,11 +22,11 @@ function setup() {
     Id: id, Name: `n${id}`, Created: '', Path: 'sh', Args: [], ImageName: 'busybox', Image: images.imageId, Config: {}, HostConfig: {}, NetworkingConfig: {}, Platform: 'linux', State: { Status: 'created' },
   } as ContainerRecord);
   const create = (id: string) => keeper.withLease(id, 'busybox', () => { store.insert(record(id)); });
-  return { store, images, keeper, create };
+  return { store, images, keeper, create, record };
 }
 
 test('a lease from create to remove, active while the container runs', async () => {
-  const { store, images, create } = setup();
+  const { store, images, keeper, create, record } = setup();
   await create('c1');
   assert.deepEqual(images.leases.get('container/c1'), { imageId: images.imageId, active: false });
   store.update('c1', (r) => ({ ...r, State: { ...r.State, Status: 'running' } }));
@@ -36,17 +36,19 @@ test('a lease from create to remove, active while the container runs', async () 
   await settle(300);
   assert.equal(images.leases.get('container/c1')?.active, false);
   store.delete('c1');
+  keeper.lifecycleObserver().removed?.(record('c1'));
   await settle();
   assert.equal(images.leases.has('container/c1'), false);
 });
 
 test('a container that starts, exits and is removed at once costs one call: the release', async () => {
-  const { store, images, create } = setup();
+  const { store, images, keeper, create, record } = setup();
   await create('brief');
   const before = images.calls.length;
   store.update('brief', (r) => ({ ...r, State: { ...r.State, Status: 'running' } }));
   store.update('brief', (r) => ({ ...r, State: { ...r.State, Status: 'exited' } }));
   store.delete('brief');
+  keeper.lifecycleObserver().removed?.(record('brief'));
   await settle(300);
   assert.deepEqual(images.calls.slice(before), ['releaseLease']);
   assert.equal(images.leases.has('container/brief'), false);
@@ -59,11 +61,12 @@ test('a create that fails after the lease gives it back', async () => {
 });
 
 test('a removal while image-service is down is settled by a reconcile once it is back', async () => {
-  const { store, images, create } = setup();
+  const { store, images, keeper, create, record } = setup();
   await create('keep');
   await create('gone');
   images.down = true;
   store.delete('gone');
+  keeper.lifecycleObserver().removed?.(record('gone'));
   await settle();
   assert.equal(images.leases.has('container/gone'), true, 'image-service could not be told');
   images.down = false;

@@ -4,6 +4,7 @@ import type { PromiseClient } from '@berth/rpc';
 import type { ContainerRecord } from '../containers/container-record';
 import type { ContainerStore } from '../containers/container-store';
 import { RwLock } from './rw-lock';
+import type { LifecycleObserver } from '../lifecycle/lifecycle-observer';
 
 /** The part of image-service's contract that leases use. */
 export type ImageClient = Pick<PromiseClient<image.ImageServiceClient>, 'acquireImage' | 'releaseLease' | 'setLeaseActive' | 'reconcileLeases'>;
@@ -64,12 +65,23 @@ export class ImageLeaseKeeper implements ContainerImages {
       updated: (before, after) => {
         if (isActive(before) !== isActive(after)) this.activityChanged(after.Id);
       },
-      deleted: (record) => {
+    });
+  }
+
+  /**
+   * The lease goes when the container does: told by the lifecycle once the
+   * removal is complete and its waiters answered, so the release does not
+   * hold up the answer (a create that fails releases its own lease).
+   */
+  lifecycleObserver(): LifecycleObserver {
+    return {
+      removed: (record) => {
         clearTimeout(this.pendingActivity.get(record.Id));
         this.pendingActivity.delete(record.Id);
-        this.background(record.Id, 'release', () => this.images.releaseLease({ leaseId: leaseOf(record.Id) }, { timeoutMs: 30_000 }));
+        // After this turn of the event loop: the answers to the removal's waiters go out first.
+        setImmediate(() => this.background(record.Id, 'release', () => this.images.releaseLease({ leaseId: leaseOf(record.Id) }, { timeoutMs: 30_000 })));
       },
-    });
+    };
   }
 
   withLease<T>(containerId: string, name: string, use: (img: LeasedImage) => Promise<T> | T): Promise<T> {

@@ -67,7 +67,7 @@ export class ContainerLifecycle {
     this.records = new LifecycleRecords(d.store, d.events, d.logger);
     const teardown = new ContainerTeardown(d.runtime, d.network, d.volumes, d.rootfs, observer, d.logger);
     this.stateChanges = new ContainerStateChanges(this.records, this.lock, d.runtime, this.restarts, exitSignals);
-    this.remover = new ContainerRemover(this.records, this.lock, d.paths, d.runtime, teardown, this.stateChanges, this.restarts, d.attach, d.rootfs, d.volumes, this.waiters, d.exits);
+    this.remover = new ContainerRemover(this.records, this.lock, d.paths, d.runtime, teardown, this.stateChanges, this.restarts, d.attach, d.rootfs, d.volumes, this.waiters, d.exits, observer);
     const setup = new ContainerSetup(d.paths, d.rootfs, d.network, d.volumes);
     const starter = new ContainerStarter(this.records, d.paths, setup, d.runtime, d.attach, this.remover, observer, d.logger);
     this.monitor = new ContainerMonitor(this.records, this.lock, d.runtime, starter, teardown, this.restarts, this.remover, exitSignals, this.waiters, d.exits, d.logger);

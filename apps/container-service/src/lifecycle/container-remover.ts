@@ -5,6 +5,7 @@ import type { ContainerExits } from '../containers/container-exits';
 import type { ContainerPaths } from '../containers/container-paths';
 import type { AttachLink } from './attach-link';
 import type { ContainerRuntime } from './container-runtime';
+import type { LifecycleObserver } from './lifecycle-observer';
 import { isActive, LifecycleRecords, mountPlan } from './lifecycle-records';
 import type { RestartSchedule } from './restart-schedule';
 import type { RootfsLink } from './rootfs-link';
@@ -28,6 +29,7 @@ export class ContainerRemover {
     private readonly volumes: VolumeMounts,
     private readonly waiters: Waiters,
     private readonly exits: ContainerExits,
+    private readonly observer: LifecycleObserver,
   ) {}
 
   async remove(id: string, force: boolean, removeVolumes: boolean): Promise<void> {
@@ -61,5 +63,7 @@ export class ContainerRemover {
     this.records.emit('destroy', r);
     this.exits.notify(id);
     this.waiters.removedNow(id, { statusCode: r.State.ExitCode ?? 0, error: '' });
+    // Last: whoever waited for the removal is answered before anyone else is told.
+    this.observer.removed?.(r);
   }
 }

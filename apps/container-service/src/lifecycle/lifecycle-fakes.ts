@@ -13,7 +13,7 @@ import { ContainerStore } from '../containers/container-store';
 import type { AttachLink } from './attach-link';
 import { ContainerLifecycle } from './container-lifecycle';
 import { ContainerRuntime, RuntimeCreateError, RuntimeCreateOptions } from './container-runtime';
-import type { LifecycleObserver } from './lifecycle-observer';
+import { allOf, type LifecycleObserver } from './lifecycle-observer';
 import type { NetworkAttachment, NetworkLink } from './network-link';
 import type { RootfsLink } from './rootfs-link';
 import type { ResolvedMount } from './spec-input';
@@ -215,7 +215,7 @@ export interface LifecycleRig {
 let counter = 0;
 
 /** A lifecycle over fakes, its store a real one in a temporary directory. */
-export function lifecycleRig(): LifecycleRig {
+export function lifecycleRig(extra: LifecycleObserver = {}): LifecycleRig {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-lc-'));
   const steps: string[] = [];
   const events: EventInput[] = [];
@@ -225,11 +225,11 @@ export function lifecycleRig(): LifecycleRig {
   const runtime = new FakeRuntime(steps);
   const rootfs = new FakeRootfs(root, steps);
   const network = new FakeNetwork(steps);
-  const observer: LifecycleObserver = {
+  const observer: LifecycleObserver = allOf({
     started: (r) => observed.push(`started ${r.Id}`),
     restored: (r) => observed.push(`restored ${r.Id}`),
     stopped: (id) => observed.push(`stopped ${id}`),
-  };
+  }, extra);
   const build = () => new ContainerLifecycle({
     store, paths, runtime, rootfs, network, volumes: new FakeVolumes(steps), attach: new FakeAttach(steps), exits: new ContainerExits(),
     events: { publish: async (e) => { events.push(e); } }, logger: createLogger('test', 'error'), observer,

@@ -59,7 +59,6 @@ export function attachSocketPath(socketDir: string, id: string): string {
   return path.join(socketDir, id, 'attach');
 }
 
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 function runtimeLog(o: CreateContainerOptions): string {
   return o.runtimeLogPath ?? path.join(o.bundle, 'runc-create.log');
@@ -130,34 +129,35 @@ export async function createContainer(o: CreateContainerOptions): Promise<Create
   }
   if (launcherCode !== 0) throw new ConmonError(`conmon exited with ${launcherCode}`, await readTextFile(conmonLog));
 
-  const runc = new Runc(o.runcRoot, o.runtimeBinary ?? RUNC_BINARY);
   const deadline = Date.now() + (o.timeoutMs ?? 30000);
+  const pidFileWritten = new FileAppearance(o.pidFile);
   let conmonPid: number | undefined;
-  let failure: string | undefined;
-  // runc writes the container's pid file once `runc create` is done: watching
-  // for it is far cheaper than running `runc state` over and over.
-  for (let round = 0; ; round++) {
-    conmonPid ??= await readPidFile(o.conmonPidFile);
-    const pid = await readPidFile(o.pidFile);
-    if (pid !== undefined) {
-      if (conmonPid === undefined) {
+  let failure: string;
+  try {
+    // runc writes the container's pid file once `runc create` is done.
+    for (let round = 0; ; round++) {
+      conmonPid ??= await readPidFile(o.conmonPidFile);
+      const pid = await readPidFile(o.pidFile);
+      if (pid !== undefined) {
+        if (conmonPid !== undefined) return { pid, conmonPid };
         failure = 'conmon wrote no pid file';
         break;
       }
-      return { pid, conmonPid };
+      if (conmonPid !== undefined && !processAlive(conmonPid)) {
+        // it may have finished between the two reads
+        const late = await readPidFile(o.pidFile);
+        if (late !== undefined) return { pid: late, conmonPid };
+        failure = 'conmon exited before the container was created';
+        break;
+      }
+      if (Date.now() > deadline) {
+        failure = 'timed out waiting for the container to be created';
+        break;
+      }
+      await pidFileWritten.wait(round);
     }
-    if (conmonPid !== undefined && !processAlive(conmonPid)) {
-      // it may have finished between the two reads
-      const late = await readPidFile(o.pidFile);
-      if (late !== undefined) return { pid: late, conmonPid };
-      failure = 'conmon exited before the container was created';
-      break;
-    }
-    if (Date.now() > deadline) {
-      failure = 'timed out waiting for the container to be created';
-      break;
-    }
-    await sleep(round < 50 ? 2 : 20);
+  } finally {
+    pidFileWritten.close();
   }
 
   if (conmonPid !== undefined && processAlive(conmonPid)) {
@@ -167,9 +167,57 @@ export async function createContainer(o: CreateContainerOptions): Promise<Create
       // already gone
     }
   }
-  await runc.delete(o.id, true).catch(() => undefined);
+  await new Runc(o.runcRoot, o.runtimeBinary ?? RUNC_BINARY).delete(o.id, true).catch(() => undefined);
   const output = [runtimeErrors(await readTextFile(runtimeLog(o))), await readTextFile(conmonLog)].filter(Boolean).join('; ');
   throw new ConmonError(failure, output);
+}
+
+/**
+ * Waits for a file to be written into its directory: woken by inotify
+ * (runc writes its pid file with a rename), which is far cheaper than
+ * polling or running `runc state` over and over; a slower poll stays as the
+ * fallback for a missed or unavailable notification.
+ */
+class FileAppearance {
+  private readonly watcher?: fs.FSWatcher;
+  private woken = false;
+  private wake?: () => void;
+
+  constructor(file: string) {
+    const name = path.basename(file);
+    try {
+      this.watcher = fs.watch(path.dirname(file), (_event, changed) => {
+        if (changed !== name) return;
+        this.woken = true;
+        this.wake?.();
+      });
+      this.watcher.on('error', () => this.watcher?.close());
+    } catch {
+      this.watcher = undefined;
+    }
+  }
+
+  /** Resolves when the file may have appeared, or after a poll interval. */
+  wait(round: number): Promise<void> {
+    if (this.woken) {
+      this.woken = false;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        this.wake = undefined;
+        this.woken = false;
+        resolve();
+      };
+      const timer = setTimeout(done, this.watcher ? 10 : round < 50 ? 2 : 20);
+      this.wake = done;
+    });
+  }
+
+  close(): void {
+    this.watcher?.close();
+  }
 }
 
 /** The exit code conmon recorded in `<exitDir>/<id>`, or undefined while the container has not exited. */

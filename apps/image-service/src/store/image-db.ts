@@ -69,11 +69,14 @@ function layerFromRow(r: LayerRow): LayerRecord {
 export class ImageDb {
   readonly db: Db;
   readonly leases: LeaseTable;
+  // Built once: every container's removal runs it.
+  private readonly collect: { immediate(chainIds: string[]): LayerRecord[] };
   private readonly stmts: Record<string, Statement>;
 
   constructor(file: string) {
     this.db = openDatabase(file, MIGRATIONS);
     this.leases = new LeaseTable(this.db);
+    this.collect = this.db.transaction((chainIds: string[]) => this.collectTx(chainIds));
     this.stmts = {
       image: this.db.prepare('SELECT * FROM images WHERE id = ?'),
       images: this.db.prepare('SELECT * FROM images'),
@@ -84,6 +87,8 @@ export class ImageDb {
       allRefs: this.db.prepare('SELECT ref, image_id, is_digest FROM refs ORDER BY created_seq, ref'),
       ref: this.db.prepare('SELECT image_id FROM refs WHERE ref = ?'),
       idsByPrefix: this.db.prepare("SELECT id FROM images WHERE id >= ? AND id < ? || '~' LIMIT 2"),
+      layerUsed: this.db.prepare('SELECT 1 FROM image_layers WHERE chain_id = ? LIMIT 1'),
+      deleteLayer: this.db.prepare('DELETE FROM layers WHERE chain_id = ?'),
     };
   }
 
@@ -197,19 +202,20 @@ export class ImageDb {
    * holds, and returns them: their directories and blobs may go.
    */
   collectLayers(chainIds: string[]): LayerRecord[] {
-    const tx = this.db.transaction(() => {
-      const freed: LayerRecord[] = [];
-      for (const c of new Set(chainIds)) {
-        if (this.db.prepare('SELECT 1 FROM image_layers WHERE chain_id = ? LIMIT 1').get(c)) continue;
-        if (this.leases.holdsLayer(c)) continue;
-        const layer = this.layer(c);
-        if (!layer) continue;
-        this.db.prepare('DELETE FROM layers WHERE chain_id = ?').run(c);
-        freed.push(layer);
-      }
-      return freed;
-    });
-    return tx.immediate();
+    return this.collect.immediate(chainIds);
+  }
+
+  private collectTx(chainIds: string[]): LayerRecord[] {
+    const freed: LayerRecord[] = [];
+    for (const c of new Set(chainIds)) {
+      if (this.stmts.layerUsed.get(c)) continue;
+      if (this.leases.holdsLayer(c)) continue;
+      const layer = this.layer(c);
+      if (!layer) continue;
+      this.stmts.deleteLayer.run(c);
+      freed.push(layer);
+    }
+    return freed;
   }
 
   /** Every layer record no image uses and no lease holds (left by a crash). */

@@ -1,4 +1,4 @@
-import type { Db } from '@berth/storage';
+import type { Db, Statement } from '@berth/storage';
 
 /** A holder's claim on layers: they stay on disk while any lease lists them. */
 export interface LeaseRecord {
@@ -38,10 +38,26 @@ function fromRow(r: LeaseRow): LeaseRecord {
  * or delete images, so a lease and a deletion never interleave.
  */
 export class LeaseTable {
-  constructor(private readonly db: Db) {}
+  // Prepared once: acquire and release are on every container's create and remove.
+  private readonly stmt: Record<'get' | 'upsert' | 'clearLayers' | 'addLayer' | 'setActive' | 'layersOf' | 'delete' | 'holds', Statement>;
+
+  constructor(private readonly db: Db) {
+    const p = (sql: string) => db.prepare(sql);
+    this.stmt = {
+      get: p('SELECT * FROM leases WHERE id = ?'),
+      upsert: p(`INSERT INTO leases (id, image_id, active, created) VALUES (?, ?, ?, ?)
+        ON CONFLICT(id) DO UPDATE SET image_id = excluded.image_id, active = excluded.active`),
+      clearLayers: p('DELETE FROM lease_layers WHERE lease_id = ?'),
+      addLayer: p('INSERT OR IGNORE INTO lease_layers (lease_id, chain_id) VALUES (?, ?)'),
+      setActive: p('UPDATE leases SET active = ? WHERE id = ?'),
+      layersOf: p('SELECT chain_id FROM lease_layers WHERE lease_id = ?'),
+      delete: p('DELETE FROM leases WHERE id = ?'),
+      holds: p('SELECT 1 FROM lease_layers WHERE chain_id = ? LIMIT 1'),
+    };
+  }
 
   get(id: string): LeaseRecord | undefined {
-    const row = this.db.prepare('SELECT * FROM leases WHERE id = ?').get(id) as LeaseRow | undefined;
+    const row = this.stmt.get.get(id) as LeaseRow | undefined;
     return row ? fromRow(row) : undefined;
   }
 
@@ -52,26 +68,24 @@ export class LeaseTable {
 
   /** Creates the lease, or points an existing one at `imageId` and these layers only. */
   put(id: string, imageId: string, active: boolean, chainIds: string[]): void {
-    this.db.prepare(`INSERT INTO leases (id, image_id, active, created) VALUES (?, ?, ?, ?)
-      ON CONFLICT(id) DO UPDATE SET image_id = excluded.image_id, active = excluded.active`).run(id, imageId, active ? 1 : 0, new Date().toISOString());
-    this.db.prepare('DELETE FROM lease_layers WHERE lease_id = ?').run(id);
-    const add = this.db.prepare('INSERT OR IGNORE INTO lease_layers (lease_id, chain_id) VALUES (?, ?)');
-    for (const c of chainIds) add.run(id, c);
+    this.stmt.upsert.run(id, imageId, active ? 1 : 0, new Date().toISOString());
+    this.stmt.clearLayers.run(id);
+    for (const c of chainIds) this.stmt.addLayer.run(id, c);
   }
 
   /** Adds one layer to an existing lease (a job leasing what it has made so far). */
   addLayer(id: string, chainId: string): void {
-    this.db.prepare('INSERT OR IGNORE INTO lease_layers (lease_id, chain_id) VALUES (?, ?)').run(id, chainId);
+    this.stmt.addLayer.run(id, chainId);
   }
 
   setActive(id: string, active: boolean): boolean {
-    return this.db.prepare('UPDATE leases SET active = ? WHERE id = ?').run(active ? 1 : 0, id).changes === 1;
+    return this.stmt.setActive.run(active ? 1 : 0, id).changes === 1;
   }
 
   /** Deletes the lease; returns the layers it held. */
   delete(id: string): string[] {
-    const chains = (this.db.prepare('SELECT chain_id FROM lease_layers WHERE lease_id = ?').all(id) as { chain_id: string }[]).map((r) => r.chain_id);
-    this.db.prepare('DELETE FROM leases WHERE id = ?').run(id);
+    const chains = (this.stmt.layersOf.all(id) as { chain_id: string }[]).map((r) => r.chain_id);
+    this.stmt.delete.run(id);
     return chains;
   }
 
@@ -81,6 +95,6 @@ export class LeaseTable {
   }
 
   holdsLayer(chainId: string): boolean {
-    return Boolean(this.db.prepare('SELECT 1 FROM lease_layers WHERE chain_id = ? LIMIT 1').get(chainId));
+    return Boolean(this.stmt.holds.get(chainId));
   }
 }

@@ -1,0 +1,15 @@
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { spawnSync } from 'node:child_process';
+const require = createRequire(import.meta.url);
+const [tree, dir] = process.argv.slice(2);
+const t = require(path.join(tree, 'libs/testing/dist/index.js'));
+const b = await t.startBerth({ tcp: false, logLevel: 'warn', env: { NODE_OPTIONS: '--require /tmp/prof-preload.js', PROF_DIR: dir } });
+await b.docker(['load', '-i', await t.fixturePath('busybox.tar')]);
+for (let i = 0; i < 5; i++) spawnSync('/usr/local/bin/docker', ['-H', b.dockerHost, 'run', '--rm', 'busybox', 'true']);
+for (let i = 0; i < 150; i++) spawnSync('/usr/local/bin/docker', ['-H', b.dockerHost, 'run', '--rm', 'busybox', 'true']);
+const pids = b.pids();
+for (const k of ['container', 'image', 'gateway']) process.kill(pids[k], 'SIGUSR2');
+await new Promise((r) => setTimeout(r, 3000));
+console.log(JSON.stringify(pids));
+await b.stop();
