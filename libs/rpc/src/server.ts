@@ -37,7 +37,12 @@ export interface RunningServer {
  * `host:port`). A stale unix socket from a previous run is replaced.
  */
 export async function startGrpcServer(address: string, bindings: ServiceBinding[], logger?: Logger): Promise<RunningServer> {
-  const server = new Server({ 'grpc.max_receive_message_length': 64 * 1024 * 1024, 'grpc.max_send_message_length': 64 * 1024 * 1024 });
+  const server = new Server({
+    'grpc.max_receive_message_length': 64 * 1024 * 1024,
+    'grpc.max_send_message_length': 64 * 1024 * 1024,
+    // Channelz's per-call bookkeeping is a third of a small call's CPU, and nothing reads it.
+    'grpc.enable_channelz': 0,
+  });
   for (const b of bindings) server.addService(b.definition, b.implementation);
   const healthImpl: health.HealthServer = {
     check: unary(async () => ({ status: health.HealthCheckResponse_ServingStatus.SERVING })),
