@@ -6,3 +6,4 @@ export * from './types';
 export * from './durations';
 export * from './timestamps';
 export * from './stdcopy';
+export * from './network-settings';

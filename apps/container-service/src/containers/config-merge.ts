@@ -1,41 +1,18 @@
-/** The parts of Docker's ContainerConfig the merge reads; everything else is kept as given. */
-export interface ContainerConfig {
-  Hostname?: string;
-  Domainname?: string;
-  User?: string;
-  AttachStdin?: boolean;
-  AttachStdout?: boolean;
-  AttachStderr?: boolean;
-  ExposedPorts?: Record<string, object> | null;
-  Tty?: boolean;
-  OpenStdin?: boolean;
-  StdinOnce?: boolean;
-  Env?: string[] | null;
-  Cmd?: string[] | null;
-  Healthcheck?: Healthcheck | null;
-  ArgsEscaped?: boolean;
-  Image?: string;
-  Volumes?: Record<string, object> | null;
-  WorkingDir?: string;
-  Entrypoint?: string[] | null;
-  NetworkDisabled?: boolean;
-  MacAddress?: string;
-  OnBuild?: string[] | null;
-  Labels?: Record<string, string> | null;
-  StopSignal?: string;
-  StopTimeout?: number;
-  Shell?: string[] | null;
-  [key: string]: unknown;
-}
+import type { ContainerConfig as ApiContainerConfig, HealthConfig } from '@berth/engine-api';
 
-export interface Healthcheck {
-  Test?: string[] | null;
-  Interval?: number;
-  Timeout?: number;
-  StartPeriod?: number;
-  StartInterval?: number;
-  Retries?: number;
-}
+/** Fields dockerd writes as null when unset (inspect shows `"Entrypoint": null`), which the spec types as absent. */
+type NullableField = 'Entrypoint' | 'Cmd' | 'Env' | 'OnBuild' | 'Volumes' | 'Shell' | 'Labels' | 'ExposedPorts' | 'Healthcheck';
+
+/**
+ * Docker's ContainerConfig (the Engine API type) as this service stores it:
+ * nulls where dockerd keeps them, and MacAddress, which left the API's
+ * ContainerConfig in 1.44 but older clients still set.
+ */
+export type ContainerConfig = Omit<ApiContainerConfig, NullableField>
+  & { [K in NullableField]?: ApiContainerConfig[K] | null }
+  & { MacAddress?: string };
+
+export type Healthcheck = HealthConfig;
 
 function envKey(entry: string): string {
   const eq = entry.indexOf('=');

@@ -1,4 +1,4 @@
-import type { ContainerConfig, HostConfig, NetworkSettings } from '@berth/engine-api';
+import { emptyNetworkSettings, type ContainerConfig, type HostConfig, type NetworkSettings } from '@berth/engine-api';
 import type { container } from '@berth/proto';
 import { statusText } from './status-text';
 
@@ -91,26 +91,6 @@ function mountView(m: container.MountPoint): Record<string, unknown> {
   return out;
 }
 
-const EMPTY_NETWORK_SETTINGS = {
-  Bridge: '',
-  SandboxID: '',
-  SandboxKey: '',
-  Ports: {},
-  HairpinMode: false,
-  LinkLocalIPv6Address: '',
-  LinkLocalIPv6PrefixLen: 0,
-  SecondaryIPAddresses: null,
-  SecondaryIPv6Addresses: null,
-  EndpointID: '',
-  Gateway: '',
-  GlobalIPv6Address: '',
-  GlobalIPv6PrefixLen: 0,
-  IPAddress: '',
-  IPPrefixLen: 0,
-  IPv6Gateway: '',
-  MacAddress: '',
-  Networks: {},
-};
 
 /** The container's config, for callers that need one of its fields (e.g. Tty). */
 export function containerConfigOf(c: container.Container): StoredConfig {
@@ -146,7 +126,7 @@ export function containerInspectView(c: container.Container): Record<string, unk
   return Object.assign(view, {
     Mounts: c.mounts.map(mountView),
     Config: configView(containerConfigOf(c)),
-    NetworkSettings: parseJson<NetworkSettings | typeof EMPTY_NETWORK_SETTINGS>(c.networkSettingsJson, EMPTY_NETWORK_SETTINGS),
+    NetworkSettings: c.networkSettingsJson === '' ? emptyNetworkSettings() : (JSON.parse(c.networkSettingsJson) as NetworkSettings),
   });
 }
 

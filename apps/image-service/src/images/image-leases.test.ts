@@ -2,47 +2,18 @@ import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
-import * as path from 'node:path';
-import { Readable } from 'node:stream';
-import * as tar from 'tar-stream';
-import { createLogger } from '@berth/logging';
-import { ImageManager } from './image-manager';
-import { ImageLeases } from './image-leases';
-import { ImageDb } from '../store/image-db';
-import { ContentStore } from '../store/content-store';
-import { LayerStore } from '../store/layer-store';
-import { importRootfs } from '../archive/import';
+import type { ImageManager } from './image-manager';
+import { testImageStore } from './image-test-helpers';
 
 const roots: string[] = [];
 after(() => { for (const r of roots) fs.rmSync(r, { recursive: true, force: true }); });
 
-function rootfsTar(content: string): Promise<Buffer> {
-  const pack = tar.pack();
-  pack.entry({ name: 'file.txt', mode: 0o644 }, content);
-  pack.finalize();
-  const chunks: Buffer[] = [];
-  return new Promise((resolve) => { pack.on('data', (c: unknown) => chunks.push(c as Buffer)); pack.on('end', () => resolve(Buffer.concat(chunks))); });
-}
-
-function open(root: string) {
-  const logger = createLogger('test', 'error');
-  const m = new ImageManager(new ImageDb(path.join(root, 'metadata.db')), new ContentStore(root), new LayerStore(root), { publish: async () => undefined }, logger);
-  return { m, leases: new ImageLeases(m, logger) };
-}
+const open = (root: string) => testImageStore(root);
 
 async function setup() {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'lease-'));
-  roots.push(root);
-  const { m, leases } = open(root);
-  const imp = async (content: string, repo: string) => {
-    const lease = leases.startJob('import');
-    try {
-      return await importRootfs(m, lease, Readable.from([await rootfsTar(content)]), { repo, tag: 'latest', changes: ['CMD ["sh"]'], message: '', platform: '' });
-    } finally {
-      await lease.release();
-    }
-  };
-  return { root, m, leases, imp };
+  const store = testImageStore();
+  roots.push(store.root);
+  return { ...store, imp: (content: string, repo: string) => store.imp(content, { repo }) };
 }
 
 const layerDirs = (m: ImageManager) => fs.readdirSync(m.layers.root).filter((n) => /^[0-9a-f]{64}$/.test(n));

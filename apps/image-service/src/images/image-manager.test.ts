@@ -1,46 +1,15 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
-import { Readable } from 'node:stream';
-import * as tar from 'tar-stream';
-import { createLogger } from '@berth/logging';
-import type { EventInput } from '@berth/events';
-import { ImageManager } from './image-manager';
-import { ImageLeases } from './image-leases';
-import { ImageDb } from '../store/image-db';
-import { ContentStore } from '../store/content-store';
-import { LayerStore } from '../store/layer-store';
-import { importRootfs } from '../archive/import';
+import { testImageStore } from './image-test-helpers';
 
 const roots: string[] = [];
 after(() => { for (const r of roots) fs.rmSync(r, { recursive: true, force: true }); });
 
-function rootfsTar(content: string): Promise<Buffer> {
-  const pack = tar.pack();
-  pack.entry({ name: 'file.txt', mode: 0o644 }, content);
-  pack.finalize();
-  const chunks: Buffer[] = [];
-  return new Promise((resolve) => { pack.on('data', (c: unknown) => chunks.push(c as Buffer)); pack.on('end', () => resolve(Buffer.concat(chunks))); });
-}
-
 function setup() {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'img-'));
-  roots.push(root);
-  const events: EventInput[] = [];
-  const m = new ImageManager(new ImageDb(path.join(root, 'metadata.db')), new ContentStore(root), new LayerStore(root),
-    { publish: async (e) => { events.push(e); } }, createLogger('test', 'error'));
-  const leases = new ImageLeases(m, createLogger('test', 'error'));
-  const imp = async (content: string, o: ReturnType<typeof opts>) => {
-    const lease = leases.startJob('import');
-    try {
-      return await importRootfs(m, lease, Readable.from([await rootfsTar(content)]), o);
-    } finally {
-      await lease.release();
-    }
-  };
-  return { m, events, root, leases, imp };
+  const store = testImageStore();
+  roots.push(store.root);
+  return store;
 }
 
 const opts = (repo: string, tag = 'latest') => ({ repo, tag, changes: ['CMD ["sh"]'], message: '', platform: '' });

@@ -1,3 +1,5 @@
+import { emptyNetworkSettings } from '@berth/engine-api';
+
 /** One endpoint as inspect reports it. */
 export interface EndpointView {
   network: string;
@@ -19,22 +21,13 @@ export interface EndpointView {
 export function networkSettings(e: EndpointView): Record<string, unknown> {
   const bridge = e.network === 'bridge';
   return {
-    Bridge: '',
+    ...emptyNetworkSettings(),
     SandboxID: e.sandboxId,
     SandboxKey: e.sandboxKey,
-    Ports: {},
-    HairpinMode: false,
-    LinkLocalIPv6Address: '',
-    LinkLocalIPv6PrefixLen: 0,
-    SecondaryIPAddresses: null,
-    SecondaryIPv6Addresses: null,
     EndpointID: bridge ? e.endpointId : '',
     Gateway: bridge ? e.gateway : '',
-    GlobalIPv6Address: '',
-    GlobalIPv6PrefixLen: 0,
     IPAddress: bridge ? e.ipAddress : '',
     IPPrefixLen: bridge ? e.ipPrefixLen : 0,
-    IPv6Gateway: '',
     MacAddress: bridge ? e.macAddress : '',
     Networks: {
       [e.network]: {

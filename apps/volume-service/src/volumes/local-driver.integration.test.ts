@@ -2,7 +2,6 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { LocalDriver } from './local-driver';
 import { mountSpec } from './mount-options';
 import { cleanupRoots, tempRoot } from './test-helpers';

@@ -6,6 +6,13 @@ import * as path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import type { Logger } from '@berth/logging';
 import { mountsUnder as mountsAtOrUnder } from '@berth/host';
+import assert from 'node:assert/strict';
+import type { status } from '@grpc/grpc-js';
+import type { EventInput } from '@berth/events';
+import { RpcError } from '@berth/rpc';
+import { LocalDriver } from './local-driver';
+import { VolumeManager, CreateVolumeInput } from './volume-manager';
+import { VolumeStore } from './volume-store';
 
 const roots: string[] = [];
 
@@ -38,4 +45,29 @@ export function recordingLogger(entries: LogEntry[] = []): Logger & { entries: L
   const at = (level: string) => (msg: string, fields?: Record<string, unknown>) => { entries.push({ level, msg, fields }); };
   const logger = { entries, debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error'), child: () => logger };
   return logger;
+}
+
+/** A volume manager over a real store and driver in `root`, with its events and log recorded. */
+export function managerRig(root = tempRoot()) {
+  const events: EventInput[] = [];
+  const logger = recordingLogger();
+  const store = new VolumeStore(path.join(root, 'metadata.db'));
+  const driver = new LocalDriver(root);
+  const manager = new VolumeManager(store, driver, { publish: async (e) => { events.push(e); } }, logger, { pollMs: 2 });
+  const actions = () => events.map((e) => `${e.Action} ${e.Actor.ID}`);
+  return { root, events, actions, logger, store, driver, manager };
+}
+
+export const volumeInput = (name: string, more: Partial<CreateVolumeInput> = {}): CreateVolumeInput =>
+  ({ name, driver: '', driverOpts: {}, labels: {}, anonymous: false, ...more });
+
+/** Asserts the error is an RpcError with this status and exactly this message. */
+export function rpcError(code: status, message: string | RegExp) {
+  return (e: unknown) => {
+    assert.ok(e instanceof RpcError, `expected an RpcError, got ${String(e)}`);
+    assert.equal(e.code, code);
+    if (typeof message === 'string') assert.equal(e.message, message);
+    else assert.match(e.message, message);
+    return true;
+  };
 }

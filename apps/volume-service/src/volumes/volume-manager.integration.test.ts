@@ -3,41 +3,13 @@ import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Worker } from 'node:worker_threads';
 import { status } from '@grpc/grpc-js';
-import type { EventInput } from '@berth/events';
-import { RpcError } from '@berth/rpc';
-import { LocalDriver } from './local-driver';
-import { VolumeManager, CreateVolumeInput } from './volume-manager';
-import { VolumeStore } from './volume-store';
-import { ANONYMOUS_LABEL } from './volume-filters';
-import { cleanupRoots, mountsUnder, recordingLogger, tempRoot } from './test-helpers';
+import { cleanupRoots, managerRig, mountsUnder, rpcError, volumeInput } from './test-helpers';
 
 after(cleanupRoots);
 
-function setup(root = tempRoot()) {
-  const events: EventInput[] = [];
-  const logger = recordingLogger();
-  const store = new VolumeStore(path.join(root, 'metadata.db'));
-  const driver = new LocalDriver(root);
-  const manager = new VolumeManager(store, driver, { publish: async (e) => { events.push(e); } }, logger, { pollMs: 2 });
-  const actions = () => events.map((e) => `${e.Action} ${e.Actor.ID}`);
-  return { root, events, actions, logger, store, driver, manager };
-}
-
-const input = (name: string, more: Partial<CreateVolumeInput> = {}): CreateVolumeInput =>
-  ({ name, driver: '', driverOpts: {}, labels: {}, anonymous: false, ...more });
-
-/** Asserts the error is an RpcError with this status and exactly this message. */
-function rpcError(code: status, message: string | RegExp) {
-  return (e: unknown) => {
-    assert.ok(e instanceof RpcError, `expected an RpcError, got ${String(e)}`);
-    assert.equal(e.code, code);
-    if (typeof message === 'string') assert.equal(e.message, message);
-    else assert.match(e.message, message);
-    return true;
-  };
-}
+const setup = managerRig;
+const input = volumeInput;
 
 test('remove refuses a mount-backed volume a container has mounted; plain volumes go by references', async () => {
   const { manager } = setup();
