@@ -29,7 +29,13 @@ before(async () => {
       throw new Error('disk on fire');
     }),
   } satisfies Partial<image.ImageServiceServer>;
-  server = await startGrpcServer(address, [{ definition: image.ImageServiceService, implementation }]);
+  // A permissive umask: the server must still not let others connect.
+  const umask = process.umask(0);
+  try {
+    server = await startGrpcServer(address, [{ definition: image.ImageServiceService, implementation }]);
+  } finally {
+    process.umask(umask);
+  }
 });
 
 after(async () => {
@@ -47,6 +53,10 @@ test('a handler\'s answer and its errors reach the caller as statuses with their
   assert.deepEqual(await failure('relayed'), [status.PERMISSION_DENIED, 'denied by the registry'], 'an error from another service keeps its status');
   assert.deepEqual(await failure('boom'), [status.INTERNAL, 'disk on fire']);
   raw.close();
+});
+
+test('a unix socket is for its owner alone, whatever the umask', () => {
+  assert.equal(fs.statSync(address.slice('unix:'.length)).mode & 0o777, 0o600);
 });
 
 test('every server answers gRPC health checks', async () => {

@@ -56,6 +56,10 @@ export async function startGrpcServer(address: string, bindings: ServiceBinding[
   }
   await new Promise<number>((resolve, reject) =>
     server.bindAsync(address, ServerCredentials.createInsecure(), (err, port) => (err ? reject(err) : resolve(port))));
+  // The services trust their callers (they create containers as root): only
+  // this user may connect, whatever the umask. TCP addresses are for
+  // separate hosts and are the deployment's to protect.
+  if (address.startsWith('unix:')) fs.chmodSync(address.replace(/^unix:(\/\/)?/, ''), 0o600);
   logger?.info('grpc listening', { address });
   return {
     server,

@@ -63,11 +63,11 @@ function applyHostConfigDefaults(hc: HostConfig): void {
   for (const k of ['AutoRemove', 'Privileged', 'PublishAllPorts', 'ReadonlyRootfs'] as const) if (hc[k] === undefined) hc[k] = false;
 }
 
-/** The `config` object of an image config (null when the image has none). */
-function imageContainerConfig(json: string): ContainerConfig | null {
+/** What create reads of an image config: its `config` object (null when none) and its os (inspect's Platform). */
+function imageFacts(json: string): { config: ContainerConfig | null; os: string } {
   try {
-    const parsed = JSON.parse(json) as { config?: ContainerConfig | null } | null;
-    return parsed?.config ?? null;
+    const parsed = JSON.parse(json) as { config?: ContainerConfig | null; os?: string } | null;
+    return { config: parsed?.config ?? null, os: parsed?.os || 'linux' };
   } catch {
     throw RpcError.internal('the image config is not valid JSON');
   }
@@ -100,11 +100,12 @@ export class ContainerManager {
   async create(input: CreateInput): Promise<{ id: string; warnings: string[] }> {
     const wanted = input.name === '' ? '' : validateContainerName(input.name);
     const id = generateContainerId();
-    return this.images.withLease(id, input.image, (img) => this.createFrom(id, wanted, input, img));
+    return this.images.withLease(id, input.image, input.platform, (img) => this.createFrom(id, wanted, input, img));
   }
 
   private async createFrom(id: string, wanted: string, input: CreateInput, img: LeasedImage): Promise<{ id: string; warnings: string[] }> {
-    const config = mergeImageConfig({ ...input.config, Image: input.image }, imageContainerConfig(img.configJson));
+    const image = imageFacts(img.configJson);
+    const config = mergeImageConfig({ ...input.config, Image: input.image }, image.config);
     const { path, args } = commandOf(config);
     if (path === '') throw RpcError.invalidArgument('No command specified');
     const hostConfig: HostConfig = { ...input.hostConfig };
@@ -126,7 +127,8 @@ export class ContainerManager {
       Config: config,
       HostConfig: hostConfig,
       NetworkingConfig: input.networkingConfig,
-      Platform: input.platform || 'linux',
+      // dockerd records the image's os, also when --platform named an architecture.
+      Platform: image.os,
       State: { Status: 'created' },
       RestartCount: 0,
       LayerPaths: layerPaths,

@@ -21,7 +21,7 @@ function setup() {
   const record = (id: string): ContainerRecord => ({
     Id: id, Name: `n${id}`, Created: '', Path: 'sh', Args: [], ImageName: 'busybox', Image: images.imageId, Config: {}, HostConfig: {}, NetworkingConfig: {}, Platform: 'linux', State: { Status: 'created' },
   } as ContainerRecord);
-  const create = (id: string) => keeper.withLease(id, 'busybox', () => { store.insert(record(id)); });
+  const create = (id: string) => keeper.withLease(id, 'busybox', '', () => { store.insert(record(id)); });
   return { store, images, keeper, create, record };
 }
 
@@ -56,7 +56,7 @@ test('a container that starts, exits and is removed at once costs one call: the 
 
 test('a create that fails after the lease gives it back', async () => {
   const { images, keeper } = setup();
-  await assert.rejects(keeper.withLease('c2', 'busybox', () => { throw new Error('name taken'); }), /name taken/);
+  await assert.rejects(keeper.withLease('c2', 'busybox', '', () => { throw new Error('name taken'); }), /name taken/);
   assert.equal(images.leases.size, 0);
 });
 

@@ -21,10 +21,10 @@ export interface LeasedImage {
 /** What container create needs of images. */
 export interface ContainerImages {
   /**
-   * Resolves `name` and leases its layers to the container, then runs `use`
+   * Resolves `name` (for `platform`, when given) and leases its layers to the container, then runs `use`
    * (which records the container). When `use` fails the lease is released.
    */
-  withLease<T>(containerId: string, name: string, use: (img: LeasedImage) => Promise<T> | T): Promise<T>;
+  withLease<T>(containerId: string, name: string, platform: string, use: (img: LeasedImage) => Promise<T> | T): Promise<T>;
 }
 
 const LEASE_PREFIX = 'container/';
@@ -84,9 +84,9 @@ export class ImageLeaseKeeper implements ContainerImages {
     };
   }
 
-  withLease<T>(containerId: string, name: string, use: (img: LeasedImage) => Promise<T> | T): Promise<T> {
+  withLease<T>(containerId: string, name: string, platform: string, use: (img: LeasedImage) => Promise<T> | T): Promise<T> {
     return this.lock.shared(async () => {
-      const img = await this.images.acquireImage({ name, leaseId: leaseOf(containerId), active: false });
+      const img = await this.images.acquireImage({ name, leaseId: leaseOf(containerId), active: false, platform });
       try {
         return await use({ id: img.id, configJson: img.configJson, layerPaths: img.layers.map((l) => l.path).reverse() });
       } catch (err) {

@@ -74,7 +74,7 @@ export class ImageGrpcController {
       list: unary(async (req: image.ListImagesRequest) => ({ images: m.list(req.filters, req.all).map(toProto) }), l),
       inspect: unary(async (req: image.ImageName) => toProto(m.inspect(req.name)), l),
       acquireImage: unary(async (req: image.AcquireImageRequest) => {
-        const v = this.leases.acquire(req.name, req.leaseId, req.active);
+        const v = this.leases.acquire(req.name, req.leaseId, req.active, req.platform);
         return { ...toProto(v), layers: v.layers.map((x) => ({ diffId: x.diffId, chainId: x.chainId, size: x.size, path: m.layers.dir(x.chainId) })) };
       }, l),
       releaseLease: unary(async (req: image.LeaseRef) => { await this.leases.release(req.leaseId); return {}; }, l),

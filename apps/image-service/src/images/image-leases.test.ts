@@ -3,7 +3,10 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import type { ImageManager } from './image-manager';
+import { status } from '@grpc/grpc-js';
+import type { RpcError } from '@berth/rpc';
 import { testImageStore } from './image-test-helpers';
+import { hostPlatform } from './platform';
 
 const roots: string[] = [];
 after(() => { for (const r of roots) fs.rmSync(r, { recursive: true, force: true }); });
@@ -50,6 +53,17 @@ test('acquire of a missing image is dockerd\'s "No such image"; bad lease ids ar
   assert.throws(() => leases.acquire('nothere', 'container/c3', false), /No such image: nothere:latest/);
   assert.throws(() => leases.acquire('there', '../../etc', false), /invalid lease id/);
   assert.throws(() => leases.setActive('container/none', true), /no such lease/);
+});
+
+test('with a platform, an image made for another one is not found, in dockerd\'s words', async () => {
+  const { leases, imp } = await setup();
+  await imp('p', 'plat');
+  const host = hostPlatform();
+  const other = host.architecture === 'arm64' ? 'linux/amd64' : 'linux/arm64';
+  assert.throws(() => leases.acquire('plat', 'container/p1', false, other), (err: RpcError) =>
+    err.code === status.NOT_FOUND && err.message === `image with reference plat:latest was found but its platform (linux/${host.architecture}) does not match the specified platform (${other})`);
+  assert.equal(leases.acquire('plat', 'container/p2', false, `linux/${host.architecture}`).repoTags[0], 'plat:latest');
+  assert.equal(leases.acquire('plat', 'container/p3', false, '').repoTags[0], 'plat:latest');
 });
 
 test('reconcile: the holder\'s list is the truth; leases survive a reopen', async () => {

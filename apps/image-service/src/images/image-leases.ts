@@ -4,6 +4,9 @@ import { processAlive } from '@berth/host';
 import type { Logger } from '@berth/logging';
 import { RpcError } from '@berth/rpc';
 import type { ImageManager, ImageView } from './image-manager';
+import { parseConfig } from './image-config';
+import { namedRef } from './names';
+import { formatPlatform, parsePlatform, platformMatches, type Platform } from './platform';
 
 export interface LeaseState { leaseId: string; imageId: string; active: boolean }
 
@@ -31,17 +34,36 @@ function checkLeaseId(id: string): void {
  * writes the records is one SQLite transaction with no await inside, so
  * an acquire and a deletion never interleave.
  */
+function checkPlatform(name: string, configJson: string, wanted: Platform): void {
+  const cfg = parseConfig(configJson);
+  const actual: Platform = { os: cfg.os ?? 'linux', architecture: cfg.architecture ?? '', ...(cfg.variant ? { variant: cfg.variant } : {}) };
+  if (platformMatches(wanted, actual)) return;
+  let shown = name;
+  try {
+    shown = namedRef(name).familiar;
+  } catch {
+    // an ID: shown as given
+  }
+  throw RpcError.notFound(`image with reference ${shown} was found but its platform (${formatPlatform(actual)}) does not match the specified platform (${formatPlatform(wanted)})`);
+}
+
 export class ImageLeases {
   private readonly host = os.hostname();
 
   constructor(private readonly images: ImageManager, private readonly logger: Logger) {}
 
-  /** Resolves `name` and leases its layers to `leaseId` in one step. */
-  acquire(name: string, leaseId: string, active: boolean): ImageView {
+  /**
+   * Resolves `name` and leases its layers to `leaseId` in one step. With a
+   * `platform`, an image made for another one is not found, as dockerd's
+   * GetImage answers (the CLI then pulls for that platform).
+   */
+  acquire(name: string, leaseId: string, active: boolean, platform = ''): ImageView {
     checkLeaseId(leaseId);
+    const wanted = platform === '' ? undefined : parsePlatform(platform);
     const db = this.images.db;
     const record = db.atomically(() => {
       const img = this.images.resolve(name);
+      if (wanted) checkPlatform(name, img.config, wanted);
       db.leases.put(leaseId, img.id, active, img.chainIds);
       return img;
     });

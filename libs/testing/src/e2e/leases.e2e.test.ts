@@ -2,7 +2,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Berth, startBerthWithBusybox, dockerOk, fixturePath } from '../index';
+import { Berth, startBerthWithBusybox, dockerOk, dockerFails, fixturePath } from '../index';
 
 // Layers have owners: a container holds a lease on its image's layers from
 // create to remove, so rmi -f and prune may delete image records but never
@@ -19,6 +19,7 @@ after(async () => {
 });
 
 const ok = (args: string[], input?: string): Promise<string> => dockerOk(berth, args, input);
+const fails = (args: string[]): Promise<string> => dockerFails(berth, args);
 
 function layerDirs(): string[] {
   const dir = path.join(berth.dataRoot, 'images', 'layers');
@@ -93,4 +94,32 @@ test('a container removed while image-service is down gives its layers back when
   await berth.startService('image');
   await until('the lease to be released by a reconcile', () => layerDirs().length === before - 1);
   assert.equal(await ok(['run', '--rm', 'busybox', 'echo', 'fine']), 'fine\n');
+});
+
+test('a running container\'s image cannot be deleted, even forced; a stopped one\'s only forced', async () => {
+  const [image] = JSON.parse(await ok(['image', 'inspect', 'busybox']));
+  const c = (await ok(['run', '-d', 'busybox', 'sleep', '60'])).trim();
+  // The lease's running flag follows the start within a quarter of a second.
+  await new Promise((r) => setTimeout(r, 800));
+  assert.match(await fails(['rmi', '-f', image.Id]), new RegExp(`conflict: unable to delete ${image.Id.slice(7, 19)} \\(cannot be forced\\) - image is being used by running container ${c.slice(0, 12)}`));
+  assert.match(await fails(['rmi', 'busybox']), new RegExp(`unable to remove repository reference "busybox" \\(must force\\) - container ${c.slice(0, 12)} is using its referenced image`));
+  await ok(['kill', c]);
+  await new Promise((r) => setTimeout(r, 800));
+  assert.match(await fails(['rmi', image.Id]), new RegExp(`\\(must be forced\\) - image is being used by stopped container ${c.slice(0, 12)}`));
+  await ok(['rm', c]);
+  assert.equal(JSON.parse(await ok(['image', 'inspect', 'busybox']))[0].Id, image.Id, 'nothing was deleted');
+});
+
+test('create --platform: the host\'s is taken, another is refused in dockerd\'s words', async () => {
+  const arch = process.arch === 'arm64' ? 'arm64' : 'amd64';
+  const other = arch === 'arm64' ? 'linux/amd64' : 'linux/arm64';
+  const c = (await ok(['create', '--platform', `linux/${arch}`, 'busybox', 'true'])).trim();
+  assert.equal((await ok(['inspect', '--format', '{{.Platform}}', c])).trim(), 'linux');
+  await ok(['rm', c]);
+  const res = await berth.request('POST', `/v1.45/containers/create?platform=${encodeURIComponent(other)}`, { Image: 'busybox', Cmd: ['true'] });
+  assert.equal(res.status, 404);
+  assert.equal(JSON.parse(res.body.toString()).message, `image with reference busybox:latest was found but its platform (linux/${arch}) does not match the specified platform (${other})`);
+  // The CLI takes the 404 as "pull it for that platform", which cannot succeed here.
+  await fails(['create', '--platform', other, 'busybox', 'true']);
+  assert.equal((await ok(['ps', '-aq'])).trim(), '', 'no container was made');
 });
