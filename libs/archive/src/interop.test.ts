@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test';
 
 import { extractLayer } from './index';
 import { findCommand } from './system';
-import { removeDir, snapshot, streamOf, tempDir } from './tar-fixtures';
+import { longNameTree, removeDir, snapshot, streamOf, tempDir } from './tar-fixtures';
 
 const haveTools = findCommand('tar') !== null;
 
@@ -17,10 +17,7 @@ describe('archives from GNU tar', { skip: !haveTools }, () => {
   before(() => {
     work = tempDir();
     src = path.join(work, 'src');
-    const long = path.join(src, 'd'.repeat(60), 'e'.repeat(60));
-    fs.mkdirSync(long, { recursive: true });
-    fs.writeFileSync(path.join(long, `${'n'.repeat(110)}.txt`), 'long\n');
-    fs.writeFileSync(path.join(src, 'ping'), 'binary');
+    longNameTree(src);
     fs.writeFileSync(path.join(src, 'after'), 'after');
     fs.symlinkSync('x'.repeat(120), path.join(src, 'longlink'));
   });

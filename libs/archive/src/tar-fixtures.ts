@@ -108,3 +108,15 @@ export function snapshot(root: string, opts: { mtimes?: boolean } = {}): Record<
   walk(root, '');
   return out;
 }
+
+/**
+ * A tree whose names need PAX or GNU long-name records (a 110-byte file name
+ * below two 60-byte directories), with a file `ping` after them: where an
+ * archive's records for one entry can go astray.
+ */
+export function longNameTree(src: string): void {
+  const long = path.join(src, 'd'.repeat(60), 'e'.repeat(60));
+  fs.mkdirSync(long, { recursive: true });
+  fs.writeFileSync(path.join(long, `${'n'.repeat(110)}.txt`), 'long\n');
+  fs.writeFileSync(path.join(src, 'ping'), 'binary');
+}

@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 
 import { extractLayer, packDirectory } from './index';
 import { findCommand } from './system';
-import { collect, isRoot, removeDir, snapshot, streamOf, tempDir } from './tar-fixtures';
+import { collect, isRoot, longNameTree, removeDir, snapshot, streamOf, tempDir } from './tar-fixtures';
 
 // An integration test says what it needs rather than skipping (scripts/run-tests.mjs integration).
 const missing = [!isRoot && 'root', ...['tar', 'setfattr', 'getfattr', 'mknod'].filter((c) => findCommand(c) === null)].filter(Boolean);
@@ -26,11 +26,8 @@ describe('what only root can write: capabilities, devices, foreign owners', () =
   before(() => {
     work = tempDir();
     src = path.join(work, 'src');
-    // Long names force PAX/GNU long-name records before the entry with the xattr.
-    const long = path.join(src, 'd'.repeat(60), 'e'.repeat(60));
-    fs.mkdirSync(long, { recursive: true });
-    fs.writeFileSync(path.join(long, `${'n'.repeat(110)}.txt`), 'long\n');
-    fs.writeFileSync(path.join(src, 'ping'), 'binary');
+    // Long names put PAX/GNU long-name records before the entry with the xattr.
+    longNameTree(src);
     fs.chmodSync(path.join(src, 'ping'), 0o4755);
     execFileSync('setfattr', ['-n', 'security.capability', '-v', `0s${CAPABILITY.toString('base64')}`, path.join(src, 'ping')]);
     execFileSync('mknod', [path.join(src, 'null'), 'c', '1', '3']);

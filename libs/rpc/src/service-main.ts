@@ -33,8 +33,8 @@ export async function runGrpcService(spec: GrpcServiceSpec): Promise<INestApplic
   const config = loadConfig();
   const logger = createLogger(spec.name, config.logLevel);
   const events = connectEventSink(config.redisUrl, config.eventsMaxLength, logger);
+  // Creating the context runs the providers' start-up hooks.
   const app = await NestFactory.createApplicationContext(spec.module(config, logger, events.sink), { logger: false, abortOnError: false });
-  await app.init();
   const server = await startGrpcServer(spec.address(config), spec.controllers.map((c) => app.get(c).binding()), logger);
   stopOnSignals(async () => {
     await server.stop();

@@ -2,7 +2,7 @@ import type { ServerDuplexStream } from '@grpc/grpc-js';
 import type { container } from '@berth/proto';
 import type { Logger } from '@berth/logging';
 import { RpcError, toStatusObject } from '@berth/rpc';
-import type { ContainerRecord } from '../containers/stored-record';
+import type { ContainerRecord } from '../containers/container-record';
 import { attachSocketPath } from '../runtime/conmon';
 import type { ContainerPaths } from '../containers/container-paths';
 import type { AttachWaiters } from './attach-waiters';

@@ -1,4 +1,4 @@
-import type { ContainerRecord } from './stored-record';
+import type { ContainerRecord } from './container-record';
 import type { EventSink } from '@berth/events';
 import type { Logger } from '@berth/logging';
 

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { ContainerRecord } from '../containers/stored-record';
+import type { ContainerRecord } from '../containers/container-record';
 import { CommandError, runCommandSync } from '@berth/host';
 import { resolveInRoot, type GraftedMount } from './scoped-path';
 

@@ -1,5 +1,5 @@
 import type { container } from '@berth/proto';
-import type { MountPoint } from '../containers/stored-record';
+import type { MountPoint } from '../containers/container-record';
 import type { ContainerRecord } from '../containers/container-record';
 
 /**

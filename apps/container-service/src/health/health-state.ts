@@ -1,4 +1,4 @@
-import type { ContainerHealth, HealthLogEntry } from '../containers/stored-record';
+import type { ContainerHealth, HealthLogEntry } from '../containers/container-record';
 import type { Healthcheck } from '../containers/config-merge';
 
 /** dockerd's defaults (daemon/health.go). */

@@ -1,3 +1,4 @@
+import type { ContainerUpdateRequest } from '@berth/engine-api';
 import type { EventSink } from '@berth/events';
 import type { Logger } from '@berth/logging';
 import { RpcError } from '@berth/rpc';
@@ -130,7 +131,7 @@ export class ContainerLifecycle {
     return this.remover.remove(id, force, removeVolumes);
   }
 
-  update(id: string, body: Record<string, unknown>): Promise<string[]> {
+  update(id: string, body: ContainerUpdateRequest): Promise<string[]> {
     return this.updater.update(id, body);
   }
 

@@ -1,11 +1,12 @@
 import type { Logger } from '@berth/logging';
+import type { ContainerRecord } from '../containers/container-record';
 import type { KeyedLock } from '@berth/storage';
 import type { ContainerExits } from '../containers/container-exits';
 import { rfc3339Nano } from '../containers/time';
 import type { ContainerRuntime } from './container-runtime';
 import type { ContainerStarter, LockedRemoval } from './container-starter';
 import type { ExitSignals } from './exit-signals';
-import { isActive, LifecycleRecord, LifecycleRecords } from './lifecycle-records';
+import { isActive, LifecycleRecords } from './lifecycle-records';
 import { stoppedNetworkSettings } from './network-link';
 import { RestartPolicy, shouldRestart } from './restart-policy';
 import type { RestartSchedule } from './restart-schedule';
@@ -35,7 +36,7 @@ export class ContainerMonitor {
   ) {}
 
   /** Starts the container and watches it (the lock is held). */
-  async launch(r: LifecycleRecord, policyRestart: boolean): Promise<void> {
+  async launch(r: ContainerRecord, policyRestart: boolean): Promise<void> {
     await this.starter.run(r, policyRestart);
     this.watch(r.Id);
   }

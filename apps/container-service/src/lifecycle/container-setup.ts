@@ -1,4 +1,5 @@
 import * as fs from 'node:fs';
+import type { ContainerRecord } from '../containers/container-record';
 import * as path from 'node:path';
 import { RpcError } from '@berth/rpc';
 import { writeFileAtomic } from '@berth/storage';
@@ -7,7 +8,7 @@ import { readTextFile } from '@berth/host';
 import { buildOciSpec } from '../runtime/oci-spec';
 import { resolveUser, UserError } from '../runtime/users';
 import { hostNetworkHostsFile, hostnameFile, hostsFile, resolvConf } from './etc-files';
-import { LifecycleRecord, mountPlan } from './lifecycle-records';
+import { mountPlan } from './lifecycle-records';
 import type { NetworkAttachment, NetworkLink } from './network-link';
 import type { RootfsLink } from './rootfs-link';
 import { specInputFor } from './spec-input';
@@ -35,7 +36,7 @@ export class ContainerSetup {
     private readonly volumes: VolumeMounts,
   ) {}
 
-  async prepare(r: LifecycleRecord, undo: UndoSteps, mark: (what: string) => void = () => undefined): Promise<PreparedStart> {
+  async prepare(r: ContainerRecord, undo: UndoSteps, mark: (what: string) => void = () => undefined): Promise<PreparedStart> {
     const id = r.Id;
     const hc = r.HostConfig;
     const plan = mountPlan(r);
@@ -92,7 +93,7 @@ export class ContainerSetup {
   }
 
   /** /etc/hosts, /etc/hostname and /etc/resolv.conf as the container will see them (bind-mounted from the container's dir). */
-  private async writeEtcFiles(r: LifecycleRecord, net: NetworkAttachment): Promise<void> {
+  private async writeEtcFiles(r: ContainerRecord, net: NetworkAttachment): Promise<void> {
     const id = r.Id;
     const hc = r.HostConfig;
     const hostname = r.Config.Hostname || id.slice(0, 12);

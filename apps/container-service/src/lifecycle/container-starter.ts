@@ -1,11 +1,12 @@
 import type { Logger } from '@berth/logging';
+import type { ContainerRecord } from '../containers/container-record';
 import type { ContainerPaths } from '../containers/container-paths';
 import { rfc3339Nano } from '../containers/time';
 import type { AttachLink } from './attach-link';
 import type { ContainerRuntime } from './container-runtime';
 import type { ContainerSetup, UndoSteps } from './container-setup';
 import type { LifecycleObserver } from './lifecycle-observer';
-import type { LifecycleRecord, LifecycleRecords } from './lifecycle-records';
+import type { LifecycleRecords } from './lifecycle-records';
 import { startFailureOf } from './start-failure';
 
 /** What a failed start of an AutoRemove container needs: its removal (the lock is held). */
@@ -32,7 +33,7 @@ export class ContainerStarter {
   ) {}
 
   /** `policyRestart`: a restart by the restart policy (counted in RestartCount; no AutoRemove on failure). */
-  async run(r: LifecycleRecord, policyRestart: boolean): Promise<void> {
+  async run(r: ContainerRecord, policyRestart: boolean): Promise<void> {
     const id = r.Id;
     const undo: UndoSteps = [];
     try {

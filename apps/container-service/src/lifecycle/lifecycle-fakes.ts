@@ -4,7 +4,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { ContainerRecord } from '../containers/stored-record';
+import type { ContainerRecord } from '../containers/container-record';
 import type { EventInput } from '@berth/events';
 import { createLogger } from '@berth/logging';
 import { ContainerExits } from '../containers/container-exits';

@@ -1,4 +1,4 @@
-import type { ContainerRecord } from '../containers/stored-record';
+import type { ContainerRecord } from '../containers/container-record';
 
 /**
  * Told of each start, stop and removal (the health monitor and the image

@@ -1,13 +1,11 @@
-import type { ContainerRecord, ContainerState } from '../containers/stored-record';
+import type { ContainerRecord, ContainerState } from '../containers/container-record';
 import type { EventSink } from '@berth/events';
 import type { Logger } from '@berth/logging';
 import { RpcError } from '@berth/rpc';
-import type { ContainerConfig } from '../containers/config-merge';
 import { emitContainerEvent } from '../containers/container-events';
 import type { ContainerStore } from '../containers/container-store';
 import type { ContainerMount } from './volume-links';
 
-export type LifecycleRecord = ContainerRecord<ContainerConfig>;
 
 export function mountPlan(r: ContainerRecord): ContainerMount[] {
   return r.MountPlan ?? [];
@@ -26,34 +24,34 @@ export class LifecycleRecords {
     private readonly logger: Logger,
   ) {}
 
-  find(id: string): LifecycleRecord | undefined {
-    return this.store.get(id)?.record as LifecycleRecord | undefined;
+  find(id: string): ContainerRecord | undefined {
+    return this.store.get(id)?.record;
   }
 
-  get(id: string): LifecycleRecord {
+  get(id: string): ContainerRecord {
     const r = this.find(id);
     if (!r) throw RpcError.notFound(`No such container: ${id}`);
     return r;
   }
 
-  list(): LifecycleRecord[] {
-    return this.store.list().map((c) => c.record as LifecycleRecord);
+  list(): ContainerRecord[] {
+    return this.store.list().map((c) => c.record);
   }
 
   /** Changes State (and with `more` the rest of the record) in one store update. */
-  setState(id: string, fn: (s: ContainerState, r: LifecycleRecord) => void, more?: (r: LifecycleRecord) => void): LifecycleRecord {
+  setState(id: string, fn: (s: ContainerState, r: ContainerRecord) => void, more?: (r: ContainerRecord) => void): ContainerRecord {
     const updated = this.store.update(id, (r) => {
-      const next = { ...r, State: { ...r.State } } as LifecycleRecord;
+      const next: ContainerRecord = { ...r, State: { ...r.State } };
       fn(next.State, next);
       more?.(next);
       return next;
     });
     if (!updated) throw RpcError.notFound(`No such container: ${id}`);
-    return updated as LifecycleRecord;
+    return updated;
   }
 
-  update(id: string, fn: (r: LifecycleRecord) => LifecycleRecord): LifecycleRecord | undefined {
-    return this.store.update(id, (r) => fn(r as LifecycleRecord)) as LifecycleRecord | undefined;
+  update(id: string, fn: (r: ContainerRecord) => ContainerRecord): ContainerRecord | undefined {
+    return this.store.update(id, fn);
   }
 
   delete(id: string): boolean {

@@ -1,4 +1,4 @@
-import type { ContainerRecord } from '../containers/stored-record';
+import type { ContainerRecord } from '../containers/container-record';
 
 /** What a container's start needs from its network. */
 export interface NetworkAttachment {

@@ -1,6 +1,5 @@
-import type { ContainerRecord } from '../containers/stored-record';
+import type { ContainerRecord } from '../containers/container-record';
 import { bindMount, OciMount, OciSpecInput } from '../runtime/oci-spec';
-import type { ContainerConfig } from '../containers/config-merge';
 import type { ResolvedUser } from '../runtime/users';
 import { hostDevice } from '../runtime/devices';
 import { seccompChoice } from '../runtime/seccomp';
@@ -39,7 +38,7 @@ function envHas(env: string[], key: string): boolean {
 }
 
 /** A container's Docker config and host config as runc's spec input. */
-export function specInputFor(record: ContainerRecord<ContainerConfig>, ctx: SpecContext): OciSpecInput {
+export function specInputFor(record: ContainerRecord, ctx: SpecContext): OciSpecInput {
   const hc = record.HostConfig;
   const cfg = record.Config;
   const init = hc.Init === true;

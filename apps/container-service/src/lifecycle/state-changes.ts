@@ -1,10 +1,10 @@
-import type { ContainerRecord } from '../containers/stored-record';
+import type { ContainerRecord } from '../containers/container-record';
 import { RpcError } from '@berth/rpc';
 import type { KeyedLock } from '@berth/storage';
 import { parseSignal } from '../runtime/signals';
 import type { ContainerRuntime } from './container-runtime';
 import type { ExitSignals } from './exit-signals';
-import type { LifecycleRecord, LifecycleRecords } from './lifecycle-records';
+import type { LifecycleRecords } from './lifecycle-records';
 import type { RestartSchedule } from './restart-schedule';
 
 function signalOf(raw: string): number {
@@ -26,10 +26,10 @@ export class ContainerStateChanges {
   ) {}
 
   /** Sends a signal (the lock is held). A kill, or the stop signal, means the exit must not restart the container. */
-  private async signal(r: LifecycleRecord, sig: number): Promise<void> {
+  private async signal(r: ContainerRecord, sig: number): Promise<void> {
     const stopSignal = r.Config.StopSignal ? signalOf(r.Config.StopSignal) : undefined;
     if (sig === 9 || stopSignal === undefined || stopSignal === sig) this.restarts.preventNext(r.Id);
-    this.records.update(r.Id, (rec) => ({ ...rec, ManuallyStopped: true }) as ContainerRecord as LifecycleRecord);
+    this.records.update(r.Id, (rec) => ({ ...rec, ManuallyStopped: true }));
     this.records.emit('kill', r, { signal: String(sig) });
     await this.runtime.kill(r.Id, sig).catch((err: unknown) => {
       if (r.State.Status !== 'paused') throw RpcError.internal(`Cannot kill container: ${r.Id}: ${(err as Error).message}`);

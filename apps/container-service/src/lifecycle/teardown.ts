@@ -1,7 +1,8 @@
 import type { Logger } from '@berth/logging';
+import type { ContainerRecord } from '../containers/container-record';
 import type { ContainerRuntime } from './container-runtime';
 import type { LifecycleObserver } from './lifecycle-observer';
-import { LifecycleRecord, mountPlan } from './lifecycle-records';
+import { mountPlan } from './lifecycle-records';
 import type { NetworkLink } from './network-link';
 import type { RootfsLink } from './rootfs-link';
 import type { VolumeMounts } from './volume-mounts';
@@ -17,7 +18,7 @@ export class ContainerTeardown {
     private readonly logger: Logger,
   ) {}
 
-  async run(r: LifecycleRecord): Promise<void> {
+  async run(r: ContainerRecord): Promise<void> {
     const id = r.Id;
     this.observer.stopped?.(id);
     // The process is gone: runtime state, network, volumes and overlay come down independently.

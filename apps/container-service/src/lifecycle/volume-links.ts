@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { MountPoint } from '../containers/stored-record';
+import type { MountPoint } from '../containers/container-record';
 import { runCommand } from '@berth/host';
 import type { volume } from '@berth/proto';
 import type { PromiseClient } from '@berth/rpc';

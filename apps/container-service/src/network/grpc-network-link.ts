@@ -1,4 +1,4 @@
-import type { ContainerRecord } from '../containers/stored-record';
+import type { ContainerRecord } from '../containers/container-record';
 import type { network } from '@berth/proto';
 import type { PromiseClient } from '@berth/rpc';
 import type { NetworkAttachment, NetworkLink } from '../lifecycle/network-link';

@@ -59,11 +59,11 @@ export class SystemController {
         return undefined;
       }
     };
-    const [facts, containers, images] = await Promise.all([
-      ask('container', () => this.system.hostInfo()),
-      ask('container', () => this.system.containerCounts()),
+    const [host, images] = await Promise.all([
+      ask('container', () => Promise.all([this.system.hostInfo(), this.system.containerCounts()])),
       ask('image', () => this.system.imageCounts()),
     ]);
+    const [facts, containers] = host ?? [undefined, undefined];
     const inventory: Inventory = {
       containers: containers?.containers ?? 0,
       running: containers?.running ?? 0,
@@ -72,7 +72,7 @@ export class SystemController {
       images: images?.images ?? 0,
     };
     if (warnings.length > 0) this.logger.warn('info is incomplete', { warnings });
-    return infoBody(facts ?? UNKNOWN_HOST, inventory, this.system.eventFollowers(), [...new Set(warnings)]);
+    return infoBody(facts ?? UNKNOWN_HOST, inventory, this.system.eventFollowers(), warnings);
   }
 
   @Get('plugins')

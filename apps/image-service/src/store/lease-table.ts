@@ -39,12 +39,14 @@ function fromRow(r: LeaseRow): LeaseRecord {
  */
 export class LeaseTable {
   // Prepared once: acquire and release are on every container's create and remove.
-  private readonly stmt: Record<'get' | 'upsert' | 'clearLayers' | 'addLayer' | 'setActive' | 'layersOf' | 'delete' | 'holds', Statement>;
+  private readonly stmt: Record<'get' | 'list' | 'holders' | 'upsert' | 'clearLayers' | 'addLayer' | 'setActive' | 'layersOf' | 'delete' | 'holds', Statement>;
 
-  constructor(private readonly db: Db) {
+  constructor(db: Db) {
     const p = (sql: string) => db.prepare(sql);
     this.stmt = {
       get: p('SELECT * FROM leases WHERE id = ?'),
+      list: p("SELECT * FROM leases WHERE id >= ? AND id < ? || '\uffff' ORDER BY id"),
+      holders: p("SELECT * FROM leases WHERE image_id = ? AND id >= ? AND id < ? || '\uffff' ORDER BY created, id"),
       upsert: p(`INSERT INTO leases (id, image_id, active, created) VALUES (?, ?, ?, ?)
         ON CONFLICT(id) DO UPDATE SET image_id = excluded.image_id, active = excluded.active`),
       clearLayers: p('DELETE FROM lease_layers WHERE lease_id = ?'),
@@ -63,7 +65,7 @@ export class LeaseTable {
 
   /** Every lease whose id starts with `prefix` ("" for all). */
   list(prefix = ''): LeaseRecord[] {
-    return (this.db.prepare("SELECT * FROM leases WHERE id >= ? AND id < ? || '\uffff' ORDER BY id").all(prefix, prefix) as LeaseRow[]).map(fromRow);
+    return (this.stmt.list.all(prefix, prefix) as LeaseRow[]).map(fromRow);
   }
 
   /** Creates the lease, or points an existing one at `imageId` and these layers only. */
@@ -91,7 +93,7 @@ export class LeaseTable {
 
   /** Leases taken on an image whose id starts with `prefix`. */
   holdersOf(imageId: string, prefix: string): LeaseRecord[] {
-    return (this.db.prepare("SELECT * FROM leases WHERE image_id = ? AND id >= ? AND id < ? || '\uffff' ORDER BY created, id").all(imageId, prefix, prefix) as LeaseRow[]).map(fromRow);
+    return (this.stmt.holders.all(imageId, prefix, prefix) as LeaseRow[]).map(fromRow);
   }
 
   holdsLayer(chainId: string): boolean {
