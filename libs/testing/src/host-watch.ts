@@ -1,0 +1,118 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+import { parseMountInfo } from '@berth/host';
+
+import type { Berth, BerthComponent } from './berth';
+
+/**
+ * What the security suite checks after its attacks: that no service grew
+ * by more than a bound (a memory DoS that stuck), and that nothing appeared
+ * on the host outside Berth's own roots (an escape that wrote a file,
+ * made a directory or left a mount).
+ */
+export interface HostWatch {
+  /** Resident set size (bytes) of each component when the watch started. */
+  readonly rssBefore: Partial<Record<BerthComponent, number>>;
+  /** What changed since the watch started. */
+  changes(): HostChanges;
+}
+
+export interface HostChanges {
+  /** Growth of each component's RSS in bytes (a component no longer running is left out). */
+  rssGrowth: Partial<Record<BerthComponent, number>>;
+  /** Entries that appeared in the watched host directories, outside Berth's roots. */
+  newEntries: string[];
+  /** Mount points that appeared outside Berth's roots. */
+  newMounts: string[];
+}
+
+/** Host directories an escape would write to; listed one level deep. */
+export const WATCHED_HOST_DIRS = ['/', '/tmp', '/var/tmp', '/root', '/etc', '/run', '/var/lib', '/dev/shm', '/home', '/srv', '/opt', '/mnt', '/usr/local'];
+
+const SERVICES: BerthComponent[] = ['gateway', 'container', 'image', 'network', 'volume'];
+
+export function rssOf(pid: number): number | undefined {
+  try {
+    const m = /^VmRSS:\s+(\d+) kB$/m.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) * 1024 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function serviceRss(berth: Berth): Partial<Record<BerthComponent, number>> {
+  const pids = berth.pids();
+  const out: Partial<Record<BerthComponent, number>> = {};
+  for (const name of SERVICES) {
+    const pid = pids[name];
+    const rss = pid === undefined ? undefined : rssOf(pid);
+    if (rss !== undefined) out[name] = rss;
+  }
+  return out;
+}
+
+function under(p: string, roots: string[]): boolean {
+  return roots.some((r) => p === r || p.startsWith(`${r}/`));
+}
+
+function listEntries(ignore: (p: string) => boolean): Set<string> {
+  const out = new Set<string>();
+  for (const dir of WATCHED_HOST_DIRS) {
+    let names: string[];
+    try {
+      names = fs.readdirSync(dir);
+    } catch {
+      continue;
+    }
+    for (const n of names) {
+      const p = path.join(dir, n);
+      if (!ignore(p)) out.add(p);
+    }
+  }
+  return out;
+}
+
+function listMounts(ignore: (p: string) => boolean): Set<string> {
+  const out = new Set<string>();
+  for (const m of parseMountInfo(fs.readFileSync('/proc/self/mountinfo', 'utf8'))) {
+    if (!ignore(m.mountPoint)) out.add(m.mountPoint);
+  }
+  return out;
+}
+
+export interface HostWatchOptions {
+  /** Further paths that may appear (the test's own temp files). */
+  allow?: (p: string) => boolean;
+}
+
+/**
+ * Starts watching: call once Berth is up and before the attacks, then
+ * `changes()` at the end. Berth's temp roots (`/tmp/berth-*`, this
+ * instance's and any other test's) are never counted.
+ */
+export function watchHost(berth: Berth, opts: HostWatchOptions = {}): HostWatch {
+  const roots = [berth.root, berth.dataRoot, berth.runRoot];
+  const ignore = (p: string): boolean =>
+    under(p, roots) || /^\/tmp\/berth-[^/]+/.test(p) || (opts.allow?.(p) ?? false);
+  const entries = listEntries(ignore);
+  const mounts = listMounts(ignore);
+  const rssBefore = serviceRss(berth);
+  return {
+    rssBefore,
+    changes(): HostChanges {
+      const now = serviceRss(berth);
+      const rssGrowth: Partial<Record<BerthComponent, number>> = {};
+      for (const name of SERVICES) {
+        const a = rssBefore[name];
+        const b = now[name];
+        if (a !== undefined && b !== undefined) rssGrowth[name] = b - a;
+      }
+      return {
+        rssGrowth,
+        newEntries: [...listEntries(ignore)].filter((p) => !entries.has(p)),
+        newMounts: [...listMounts(ignore)].filter((p) => !mounts.has(p)),
+      };
+    },
+  };
+}
