@@ -24,6 +24,7 @@ async function main(): Promise<void> {
   const app = await createGatewayApp(GatewayModule.forRoot(config, logger), {
     bodyLimit: config.gateway.bodyLimit,
     logger,
+    hostRoots: [config.dataRoot, config.runRoot],
     onHandler: (h) => { handler = h; },
   });
   app.enableShutdownHooks([]);

@@ -7,3 +7,6 @@ export * from './durations';
 export * from './timestamps';
 export * from './stdcopy';
 export * from './network-settings';
+export * from './decode/go-types';
+export * from './decode/go-decode';
+export * from './decode/request-types';

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { Inject, Injectable } from '@nestjs/common';
-import { ApiError, StdStream, stdcopyFrame } from '@berth/engine-api';
+import { ApiError, EXEC_START, StdStream, stdcopyFrame } from '@berth/engine-api';
 import type { containerExec } from '@berth/proto';
 import type { Logger } from '@berth/logging';
 import type { ExecBackend } from '../backends/exec.backend';
@@ -10,6 +10,7 @@ import { EXEC_BACKEND } from '../backends/tokens';
 import { LOGGER } from '../tokens';
 import { apiVersionOf } from '../server/api-version';
 import { COMMON_HEADERS } from '../server/identity';
+import { decodeAs } from '../server/body';
 import { ApiFeatures, featuresFor } from '../versions/features';
 import { acceptHijack, HijackedConnection, rejectHijack, streamContentType } from './hijack-session';
 
@@ -34,8 +35,7 @@ export function parseStartBody(text: string, contentType: string | undefined): E
   } catch (err) {
     throw ApiError.badRequest(`invalid JSON: ${err instanceof Error ? err.message : String(err)}`);
   }
-  if (v === null || typeof v !== 'object' || Array.isArray(v)) throw ApiError.badRequest('invalid JSON: expected an object');
-  return v as ExecStartBody;
+  return decodeAs<ExecStartBody>(v, EXEC_START);
 }
 
 /** The start options for container-service: ConsoleSize only with a TTY and where the version has it (dockerd drops it otherwise). */

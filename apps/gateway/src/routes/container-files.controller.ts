@@ -56,6 +56,8 @@ export function negotiateEncoding(accept: string | undefined): 'gzip' | 'deflate
 function requirePath(raw: string | string[] | undefined): string {
   const p = Array.isArray(raw) ? raw[0] : raw;
   if (p === undefined || p === '') throw ApiError.badRequest('bad parameter: path cannot be empty');
+  // No file name holds a NUL: refused here, before a service joins it to a host path.
+  if (p.includes('\0')) throw ApiError.badRequest('bad parameter: path cannot contain a NUL byte');
   return p;
 }
 

@@ -1,39 +1,29 @@
 import { Controller, Delete, Get, HttpCode, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { ApiError, Filters, toApiError } from '@berth/engine-api';
-import type { ContainerConfig, HostConfig as HostConfigBody, NetworkingConfig as NetworkingConfigBody } from '@berth/engine-api';
+import { ApiError, CONTAINER_CREATE, CONTAINER_UPDATE, Filters, toApiError } from '@berth/engine-api';
+import type { ContainerConfig, ContainerUpdateRequest, HostConfig as HostConfigBody, NetworkingConfig as NetworkingConfigBody } from '@berth/engine-api';
 import type { ContainerBackend, ContainerCreateRequest } from '../backends/container.backend';
 import { CONTAINER_BACKEND } from '../backends/tokens';
 import { ContainerAttach } from '../hijack/attach.hijack';
-import { jsonBody } from '../server/body';
+import { decodedBody } from '../server/body';
 import { queryBool } from '../server/request-context';
+import { queryInt } from '../server/query';
 import { containerInspectView, containerSummaryView } from '../containers/container-view';
 
-interface ContainerCreateBody {
-  Image?: unknown;
-  HostConfig?: unknown;
-  NetworkingConfig?: unknown;
-  [key: string]: unknown;
-}
-
-/** An object field of the body; its own fields travel as sent, read by container-service as the Engine API type. */
-function objectField<T extends object>(v: unknown, field: string): T {
-  if (v === undefined || v === null) return {} as T;
-  if (typeof v !== 'object' || Array.isArray(v)) throw ApiError.badRequest(`json: cannot unmarshal ${Array.isArray(v) ? 'array' : typeof v} into Go struct field CreateRequest.${field}`);
-  return v as T;
-}
+/** The create body once decoded (server/body.ts): Config's fields beside HostConfig and NetworkingConfig. */
+export type ContainerCreateBody = ContainerConfig & { HostConfig?: HostConfigBody; NetworkingConfig?: NetworkingConfigBody };
 
 /** The create body as dockerd splits it: Config fields, HostConfig, NetworkingConfig. */
 export function containerCreateRequest(body: ContainerCreateBody | undefined, name: string | undefined, platform: string | undefined): ContainerCreateRequest {
   if (!body) throw ApiError.badRequest('config cannot be empty in order to create a container');
   const { HostConfig, NetworkingConfig, ...config } = body;
-  const image = typeof config.Image === 'string' ? config.Image : '';
+  const image = config.Image ?? '';
   if (image === '') throw ApiError.badRequest('No image specified');
   return {
     name: name ?? '',
-    config: config as ContainerConfig,
-    hostConfig: objectField<HostConfigBody>(HostConfig, 'HostConfig'),
-    networkingConfig: objectField<NetworkingConfigBody>(NetworkingConfig, 'NetworkingConfig'),
+    config,
+    hostConfig: HostConfig ?? {},
+    networkingConfig: NetworkingConfig ?? {},
     image,
     platform: platform ?? '',
   };
@@ -50,8 +40,7 @@ export class ContainersController {
   @Get('json')
   async list(@Query() q: Record<string, unknown>): Promise<unknown[]> {
     const filters = Filters.parse(q.filters as string | undefined);
-    const limit = q.limit === undefined || q.limit === '' ? 0 : Number(q.limit);
-    if (!Number.isInteger(limit)) throw ApiError.badRequest(`strconv.Atoi: parsing "${String(q.limit)}": invalid syntax`);
+    const limit = queryInt(q.limit);
     const size = queryBool(q.size);
     const res = await this.containers.list({ all: queryBool(q.all), limit, filters: filters.toList(), size });
     return res.containers.map(containerSummaryView);
@@ -60,7 +49,7 @@ export class ContainersController {
   @Post('create')
   @HttpCode(201)
   async create(@Req() req: FastifyRequest, @Query('name') name: string | undefined, @Query('platform') platform: string | undefined): Promise<Record<string, unknown>> {
-    const res = await this.containers.create(containerCreateRequest(jsonBody<ContainerCreateBody>(req), name, platform));
+    const res = await this.containers.create(containerCreateRequest(decodedBody<ContainerCreateBody>(req, CONTAINER_CREATE), name, platform));
     return { Id: res.id, Warnings: res.warnings };
   }
 
@@ -154,17 +143,17 @@ export class ContainersController {
   @Post(':id/resize')
   @HttpCode(200)
   async resize(@Param('id') id: string, @Query('h') h: string | undefined, @Query('w') w: string | undefined): Promise<void> {
-    const height = Number(h ?? 0);
-    const width = Number(w ?? 0);
-    if (!Number.isInteger(height) || height < 0) throw ApiError.badRequest(`strconv.Atoi: parsing "${h}": invalid syntax`);
-    if (!Number.isInteger(width) || width < 0) throw ApiError.badRequest(`strconv.Atoi: parsing "${w}": invalid syntax`);
+    const height = queryInt(h);
+    const width = queryInt(w);
+    if (height < 0) throw ApiError.badRequest(`strconv.Atoi: parsing "${h}": invalid syntax`);
+    if (width < 0) throw ApiError.badRequest(`strconv.Atoi: parsing "${w}": invalid syntax`);
     await this.containers.resize({ id, height, width });
   }
 
   @Post(':id/update')
   @HttpCode(200)
   async update(@Param('id') id: string, @Req() req: FastifyRequest): Promise<Record<string, unknown>> {
-    const body = jsonBody<Record<string, unknown>>(req) ?? {};
+    const body = decodedBody<ContainerUpdateRequest>(req, CONTAINER_UPDATE) ?? {};
     const res = await this.containers.update({ id, updateJson: JSON.stringify(body) });
     return { Warnings: res.warnings.length > 0 ? res.warnings : null };
   }
@@ -178,7 +167,6 @@ export class ContainersController {
 }
 
 function stopRequest(id: string, q: Record<string, unknown>): { id: string; hasTimeout: boolean; timeout: number; signal: string } {
-  const t = q.t === undefined || q.t === '' ? undefined : Number(q.t);
-  if (t !== undefined && !Number.isInteger(t)) throw ApiError.badRequest(`strconv.Atoi: parsing "${String(q.t)}": invalid syntax`);
+  const t = q.t === undefined || q.t === '' ? undefined : queryInt(q.t);
   return { id, hasTimeout: t !== undefined, timeout: t ?? 0, signal: typeof q.signal === 'string' ? q.signal : '' };
 }

@@ -2,11 +2,11 @@ import { Controller, Get, HttpCode, Inject, Param, Post, Req } from '@nestjs/com
 import type { FastifyRequest } from 'fastify';
 import type { DistributionBackend } from '../backends/image.backend';
 import { DISTRIBUTION_BACKEND } from '../backends/tokens';
-import { jsonBody } from '../server/body';
+import { AUTH_CONFIG } from '@berth/engine-api';
+import { decodedBody } from '../server/body';
 
-interface AuthBody { username?: unknown; password?: unknown; serveraddress?: unknown; identitytoken?: unknown }
-
-const str = (v: unknown) => (typeof v === 'string' ? v : '');
+/** registry.AuthConfig once decoded (server/body.ts). */
+interface AuthBody { username?: string; password?: string; serveraddress?: string; identitytoken?: string }
 
 /** Registry-facing routes: docker login (POST /auth) and GET /distribution/{name}/json. */
 @Controller()
@@ -16,9 +16,9 @@ export class DistributionController {
   @Post('auth')
   @HttpCode(200)
   async auth(@Req() req: FastifyRequest): Promise<Record<string, string>> {
-    const body = jsonBody<AuthBody>(req) ?? {};
+    const body = decodedBody<AuthBody>(req, AUTH_CONFIG) ?? {};
     const res = await this.registry.login({
-      serverAddress: str(body.serveraddress), username: str(body.username), password: str(body.password), identityToken: str(body.identitytoken),
+      serverAddress: body.serveraddress ?? '', username: body.username ?? '', password: body.password ?? '', identityToken: body.identitytoken ?? '',
     });
     return { Status: res.status, IdentityToken: res.identityToken };
   }

@@ -1,9 +1,9 @@
 import { Controller, Get, HttpCode, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { ApiError } from '@berth/engine-api';
+import { ApiError, EXEC_CREATE, EXEC_START } from '@berth/engine-api';
 import type { ExecBackend } from '../backends/exec.backend';
 import { EXEC_BACKEND } from '../backends/tokens';
-import { jsonBody } from '../server/body';
+import { decodedBody } from '../server/body';
 import { Features } from '../server/request-context';
 import type { ApiFeatures } from '../versions/features';
 import { ExecStart, ExecStartBody } from '../hijack/exec.hijack';
@@ -24,7 +24,7 @@ export class ExecController {
   @Post('containers/:id/exec')
   @HttpCode(201)
   async create(@Param('id') id: string, @Req() req: FastifyRequest, @Features() features: ApiFeatures): Promise<Record<string, unknown>> {
-    const body = jsonBody<Record<string, unknown>>(req);
+    const body = decodedBody<Record<string, unknown>>(req, EXEC_CREATE);
     if (!body) throw ApiError.badRequest('invalid JSON: got EOF while reading request body');
     const config = { ...body };
     if (!features.execConsoleSize) delete config.ConsoleSize;
@@ -35,7 +35,7 @@ export class ExecController {
   /** The upgraded start (`Upgrade: tcp`) reaches the same entry point through the UpgradeRouter. */
   @Post('exec/:id/start')
   start(@Param('id') id: string, @Req() req: FastifyRequest, @Res() reply: FastifyReply): void {
-    const body = jsonBody<ExecStartBody>(req);
+    const body = decodedBody<ExecStartBody>(req, EXEC_START);
     if (!body) throw ApiError.badRequest('invalid JSON: got EOF while reading request body');
     reply.hijack();
     this.starter.start(req.raw, req.raw.socket, Buffer.alloc(0), id, { body, res: reply.raw });

@@ -1,38 +1,20 @@
 import { Controller, Delete, Get, HttpCode, Inject, Param, Post, Put, Query, Req } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
-import { ApiError, Filters } from '@berth/engine-api';
+import { ApiError, Filters, VOLUME_CREATE } from '@berth/engine-api';
 import type { VolumeBackend } from '../backends/volume.backend';
 import { VOLUME_BACKEND } from '../backends/tokens';
-import { jsonBody } from '../server/body';
+import { decodedBody } from '../server/body';
 import { Features, queryBool } from '../server/request-context';
 import type { ApiFeatures } from '../versions/features';
 import { volumeView } from '../volumes/volume-view';
 
+/** volume.CreateOptions once decoded (server/body.ts): every field of its type. */
 interface VolumeCreateBody {
-  Name?: unknown;
-  Driver?: unknown;
-  DriverOpts?: unknown;
-  Labels?: unknown;
+  Name?: string;
+  Driver?: string;
+  DriverOpts?: Record<string, string>;
+  Labels?: Record<string, string>;
   ClusterVolumeSpec?: unknown;
-}
-
-function stringField(body: VolumeCreateBody, key: keyof VolumeCreateBody): string {
-  const v = body[key];
-  if (v === undefined || v === null) return '';
-  if (typeof v !== 'string') throw ApiError.badRequest(`json: cannot unmarshal ${typeof v} into Go struct field CreateOptions.${key} of type string`);
-  return v;
-}
-
-function stringMap(body: VolumeCreateBody, key: keyof VolumeCreateBody): Record<string, string> {
-  const v = body[key];
-  if (v === undefined || v === null) return {};
-  if (typeof v !== 'object' || Array.isArray(v)) throw ApiError.badRequest(`json: cannot unmarshal ${Array.isArray(v) ? 'array' : typeof v} into Go struct field CreateOptions.${key} of type map[string]string`);
-  const out: Record<string, string> = {};
-  for (const [k, val] of Object.entries(v as Record<string, unknown>)) {
-    if (typeof val !== 'string') throw ApiError.badRequest(`json: cannot unmarshal ${typeof val} into Go struct field CreateOptions.${key} of type string`);
-    out[k] = val;
-  }
-  return out;
 }
 
 @Controller('volumes')
@@ -49,15 +31,15 @@ export class VolumesController {
   @Post('create')
   @HttpCode(201)
   async create(@Req() req: FastifyRequest): Promise<Record<string, unknown>> {
-    const body = jsonBody<VolumeCreateBody>(req) ?? {};
+    const body = decodedBody<VolumeCreateBody>(req, VOLUME_CREATE) ?? {};
     if (body.ClusterVolumeSpec !== undefined && body.ClusterVolumeSpec !== null) {
       throw new ApiError(503, 'This node is not a swarm manager. Use "docker swarm init" or "docker swarm join" to connect this node to swarm and try again.');
     }
     const created = await this.volumes.create({
-      name: stringField(body, 'Name'),
-      driver: stringField(body, 'Driver'),
-      driverOpts: stringMap(body, 'DriverOpts'),
-      labels: stringMap(body, 'Labels'),
+      name: body.Name ?? '',
+      driver: body.Driver ?? '',
+      driverOpts: body.DriverOpts ?? {},
+      labels: body.Labels ?? {},
       anonymous: false,
     });
     return volumeView(created);

@@ -6,8 +6,10 @@ import type { Logger } from '@berth/logging';
 import { rewriteVersionedUrl, checkApiVersion } from './api-version';
 import { escapeNamePath } from './name-paths';
 import { ApiErrorFilter } from './error.filter';
+import { ErrorRedactor } from './redact';
 import { registerBodyParsers } from './body';
 import { COMMON_HEADERS } from './identity';
+import { singleValuedQuery } from './query';
 
 type Handler = (req: http.IncomingMessage, res: http.ServerResponse) => void;
 
@@ -16,6 +18,8 @@ export interface GatewayAppOptions {
   logger: Logger;
   /** Receives Fastify's request handler, for listeners of our own (unix socket, TCP, TLS). */
   onHandler?: (handler: Handler) => void;
+  /** Host directories (data root, run root) that no error message may show. */
+  hostRoots?: readonly string[];
 }
 
 /** Image references and digests are longer than find-my-way's default of 100. */
@@ -44,7 +48,7 @@ export async function createGatewayApp(module: DynamicModule, options: GatewayAp
     bodyParser: false,
     abortOnError: false,
   });
-  app.useGlobalFilters(new ApiErrorFilter(options.logger));
+  app.useGlobalFilters(new ApiErrorFilter(options.logger, new ErrorRedactor(options.hostRoots)));
   const fastify = app.getHttpAdapter().getInstance();
   registerBodyParsers(fastify, options.bodyLimit);
   fastify.addHook('onRequest', (request, reply, done) => {
@@ -55,6 +59,10 @@ export async function createGatewayApp(module: DynamicModule, options: GatewayAp
     } catch (err) {
       done(err as Error);
     }
+  });
+  fastify.addHook('preValidation', (request, _reply, done) => {
+    if (request.query && typeof request.query === 'object') singleValuedQuery(request.query as Record<string, unknown>);
+    done();
   });
   // dockerd answers plain application/json; some clients compare it exactly.
   fastify.addHook('onSend', (_request, reply, payload, done) => {

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { ApiError } from '@berth/engine-api';
+import { ApiError, GoDecodeError, GoType, decodeGoJson } from '@berth/engine-api';
 
 /**
  * JSON bodies as dockerd reads them: an empty body is "no options", a
@@ -39,4 +39,27 @@ export function jsonBody<T>(req: FastifyRequest): T | undefined {
   if (req.body === undefined || req.body === null) return undefined;
   if (typeof req.body !== 'object' || Array.isArray(req.body)) throw ApiError.badRequest('invalid JSON body: expected an object');
   return req.body as T;
+}
+
+/**
+ * A parsed JSON value read as dockerd's encoding/json reads it into the Go
+ * struct `type` (see @berth/engine-api's request-types): canonical field
+ * names, unknown fields dropped, every value of its declared type. A wrong
+ * type is dockerd's 400 "invalid JSON: json: cannot unmarshal ...", so no
+ * handler ever sees a value of another type than the Engine API's.
+ */
+export function decodeAs<T>(value: unknown, type: GoType): T {
+  try {
+    return decodeGoJson<T>(value, type);
+  } catch (err) {
+    if (err instanceof GoDecodeError) throw ApiError.badRequest(`invalid JSON: ${err.message}`);
+    throw err;
+  }
+}
+
+/** The JSON body of a route, checked as jsonBody does, then decoded into `type`; undefined when there is none. */
+export function decodedBody<T>(req: FastifyRequest, type: GoType): T | undefined {
+  if (isStream(req.body)) return jsonBody<T>(req);
+  if (req.body === undefined) return undefined;
+  return decodeAs<T>(req.body, type);
 }

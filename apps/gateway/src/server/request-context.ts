@@ -9,10 +9,10 @@ export const Features = createParamDecorator((_data: unknown, ctx: ExecutionCont
   return featuresFor(apiVersionOf(req.raw));
 });
 
-/** A query flag as dockerd reads booleans: 1/true/True/TRUE are true, 0/false/'' false. */
+/** A query flag as dockerd's BoolValue reads it: ''/0/no/false/none (any case) are false, anything else true. */
 export function queryBool(value: unknown, fallback = false): boolean {
   if (value === undefined || value === null) return fallback;
   const s = String(Array.isArray(value) ? value[value.length - 1] : value).trim().toLowerCase();
-  if (s === '' ) return fallback;
-  return !(s === '0' || s === 'false' || s === 'no');
+  if (s === '') return fallback;
+  return !(s === '0' || s === 'false' || s === 'no' || s === 'none');
 }
