@@ -34,10 +34,11 @@ export class ErrorRedactor {
     if (statusCode >= 500 && JS_INTERNALS.some((re) => re.test(message))) return 'internal error';
     if (!this.rootPaths) return message;
     // A path inside a container's root file system is shown as the container sees it.
-    return message.replace(this.rootPaths, (p) => {
+    return message.replace(this.rootPaths, (match) => {
+      const [, p = match, tail = ''] = /^(.*?)([:,.;)]*)$/.exec(match) ?? [];
       const merged = p.indexOf('/merged');
-      if (merged >= 0) return p.slice(merged + '/merged'.length) || '/';
-      return '<berth>';
+      if (merged >= 0) return (p.slice(merged + '/merged'.length) || '/') + tail;
+      return '<berth>' + tail;
     });
   }
 }
