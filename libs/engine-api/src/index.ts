@@ -10,3 +10,4 @@ export * from './network-settings';
 export * from './decode/go-types';
 export * from './decode/go-decode';
 export * from './decode/request-types';
+export * from './decode/go-syntax';

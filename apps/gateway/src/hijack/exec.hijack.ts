@@ -10,7 +10,7 @@ import { EXEC_BACKEND } from '../backends/tokens';
 import { LOGGER } from '../tokens';
 import { apiVersionOf } from '../server/api-version';
 import { COMMON_HEADERS } from '../server/identity';
-import { decodeAs } from '../server/body';
+import { decodeAs, parseJsonBody } from '../server/body';
 import { ApiFeatures, featuresFor } from '../versions/features';
 import { acceptHijack, HijackedConnection, rejectHijack, streamContentType } from './hijack-session';
 
@@ -29,13 +29,7 @@ export function parseStartBody(text: string, contentType: string | undefined): E
   if (contentType && !/^(application|text)\/json\b/i.test(contentType)) {
     throw ApiError.badRequest(`unsupported Content-Type header (${contentType}): must be 'application/json'`);
   }
-  let v: unknown;
-  try {
-    v = JSON.parse(text);
-  } catch (err) {
-    throw ApiError.badRequest(`invalid JSON: ${err instanceof Error ? err.message : String(err)}`);
-  }
-  return decodeAs<ExecStartBody>(v, EXEC_START);
+  return decodeAs<ExecStartBody>(parseJsonBody(text), EXEC_START);
 }
 
 /** The start options for container-service: ConsoleSize only with a TTY and where the version has it (dockerd drops it otherwise). */

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { ApiError, GoDecodeError, GoType, decodeGoJson } from '@berth/engine-api';
+import { ApiError, GoDecodeError, GoType, decodeGoJson, goJsonSyntax } from '@berth/engine-api';
 
 /**
  * JSON bodies as dockerd reads them: an empty body is "no options", a
@@ -11,13 +11,27 @@ export function registerBodyParsers(fastify: FastifyInstance, bodyLimit: number)
     const text = typeof body === 'string' ? body : body.toString('utf8');
     if (text.trim() === '') return done(null, undefined);
     try {
-      done(null, JSON.parse(text));
+      done(null, parseJsonBody(text));
     } catch (err) {
-      done(ApiError.badRequest(err instanceof Error ? err.message : 'invalid JSON'), undefined);
+      done(err as Error, undefined);
     }
   });
   // Any other type (tar archives, plain text) reaches the route as the raw stream.
   fastify.addContentTypeParser('*', (_req, payload, done) => done(null, payload));
+}
+
+/**
+ * The first JSON value of a body, as dockerd's json.Decoder reads it (what
+ * follows it is not read); malformed, a 400 in Go's words.
+ */
+export function parseJsonBody(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    const syntax = goJsonSyntax(text);
+    if (syntax.error !== undefined) throw ApiError.badRequest(`invalid JSON: ${syntax.error}`);
+    return JSON.parse(text.slice(0, syntax.end));
+  }
 }
 
 function isStream(body: unknown): body is NodeJS.ReadableStream {

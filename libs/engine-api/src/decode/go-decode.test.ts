@@ -78,3 +78,22 @@ test('volume create options', () => {
   assert.deepEqual(decodeGoJson<any>({ name: 'v', labels: { a: 'b' }, driveropts: { o: 'x' } }, VOLUME_CREATE), { Name: 'v', Labels: { a: 'b' }, DriverOpts: { o: 'x' } });
   assert.throws(() => decodeGoJson({ Labels: { a: 1 } }, VOLUME_CREATE), /Go struct field CreateOptions\.Labels of type string/);
 });
+
+test('malformed JSON is described in Go\'s words', async () => {
+  const { goJsonSyntax } = await import('./go-syntax');
+  const cases: [string, string | undefined][] = [
+    ['{', 'unexpected EOF'],
+    ['x', "invalid character 'x' looking for beginning of value"],
+    ['{"a" 1}', "invalid character '1' after object key"],
+    ['{"a":1 "b":2}', "invalid character '\"' after object key:value pair"],
+    ['{a:1}', "invalid character 'a' looking for beginning of object key string"],
+    ['[1 2]', "invalid character '2' after array element"],
+    ['{"a":tru}', "invalid character '}' in literal true (expecting 'e')"],
+    ['{"a":-x}', "invalid character 'x' in numeric literal"],
+    ['{"a":1.}', "invalid character '}' after decimal point in numeric literal"],
+    ['"\\q"', "invalid character 'q' in string escape code"],
+    ['"a\u0001"', "invalid character '\\x01' in string literal"],
+    ['{"a":1} trailing', undefined],
+  ];
+  for (const [text, message] of cases) assert.equal(goJsonSyntax(text).error, message, text);
+});
