@@ -12,14 +12,15 @@ import { containerConfigOf } from '../containers/container-view';
 
 /**
  * dockerd's since/until: "seconds" or "seconds.fraction" since the epoch, as unix seconds.
- * dockerd passes strconv's error through unwrapped, hence a 500 with Go's wording.
+ * dockerd passes strconv's error through unwrapped (a 500); a malformed query is
+ * the client's mistake, so Berth keeps Go's wording and answers 400 (issue 9: never a 500).
  */
 function unixSeconds(raw: string | undefined): number {
   if (raw === undefined || raw === '') return 0;
   try {
     return unixTimeToSeconds(parseUnixTimestamp(raw));
   } catch (err) {
-    if (err instanceof TimestampError) throw ApiError.internal(err.message);
+    if (err instanceof TimestampError) throw ApiError.badRequest(err.message);
     throw err;
   }
 }

@@ -6,6 +6,7 @@ import { JOB_CONTRACT_VERSION, type PullJob, type PushJob } from '@berth/jobs';
 import type { ImageBackend } from '../backends/image.backend';
 import { IMAGE_BACKEND } from '../backends/tokens';
 import { Features, queryBool } from '../server/request-context';
+import { queryInt } from '../server/query';
 import type { ApiFeatures } from '../versions/features';
 import { imageInspectView, imageSummaryView } from '../images/image-view';
 import { errorMessage, startJsonStream, streamProgress } from '../streams/json-lines';
@@ -72,8 +73,8 @@ export class ImagesController {
     const term = q.term ?? '';
     if (term === '') throw ApiError.badRequest('term is required');
     const filters = Filters.parse(q.filters).validate(['is-automated', 'is-official', 'stars']);
-    const limit = q.limit ? Number(q.limit) : 25;
-    if (!Number.isInteger(limit) || limit < 1 || limit > 100) throw ApiError.badRequest(`limit ${q.limit} is outside the range of [1, 100]`);
+    const limit = queryInt(q.limit, 25);
+    if (limit < 1 || limit > 100) throw ApiError.badRequest(`limit ${q.limit} is outside the range of [1, 100]`);
     const minStars = filters.get('stars').map(Number);
     if (minStars.some((n) => !Number.isFinite(n))) throw ApiError.badRequest(`invalid filter 'stars=${filters.get('stars').join(',')}'`);
     const official = filters.contains('is-official') ? filters.getBool('is-official', false) : undefined;

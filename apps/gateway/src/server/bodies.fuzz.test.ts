@@ -101,6 +101,7 @@ describe('request bodies and queries under random type mutations', () => {
           seen.push({ what: 'exec', type: EXEC_CREATE, value: JSON.parse(req.configJson) });
           return { id: 'e1' };
         },
+        async resize(req) { assert.ok(Number.isInteger(req.height) && Number.isInteger(req.width)); },
       },
       volumes: {
         async create(req) {
@@ -108,6 +109,19 @@ describe('request bodies and queries under random type mutations', () => {
           return { name: req.name, driver: 'local', mountpoint: '/x', createdAt: '', labels: req.labels, options: req.driverOpts, scope: 'local', usageData: undefined } as never;
         },
         async list() { return { volumes: [], warnings: [] }; },
+        async prune(req) {
+          for (const f of req.filters) assert.ok(f.values.every((v) => typeof v === 'string'));
+          return { volumesDeleted: [], spaceReclaimed: 0 };
+        },
+      },
+      images: {
+        async list(req) {
+          for (const f of req.filters) assert.ok(f.values.every((v) => typeof v === 'string'));
+          return { images: [] };
+        },
+        async prune() { return { items: [], spaceReclaimed: 0 }; },
+        async search(req) { assert.ok(Number.isInteger(req.limit)); return { results: [] }; },
+        async tag(req) { assert.ok(typeof req.repo === 'string' && typeof req.tag === 'string'); },
       },
       distribution: {
         async login(req) {
@@ -172,10 +186,16 @@ describe('request bodies and queries under random type mutations', () => {
       (v: string) => `/containers/c0ffee/resize?h=${v}&w=${v}`,
       (v: string) => `/containers/c0ffee/stop?t=${v}`,
       (v: string) => `/containers/create?name=a&name=${v}&platform=${v}`,
+      (v: string) => `/images/json?filters=${v}&all=${v}&filter=${v}`,
+      (v: string) => `/images/prune?filters=${v}`,
+      (v: string) => `/volumes/prune?filters=${v}`,
+      (v: string) => `/images/search?term=x&limit=${v}&filters=${v}`,
+      (v: string) => `/images/busybox/tag?repo=${v}&repo=b&tag=${v}&tag=c`,
+      (v: string) => `/exec/e1/resize?h=${v}&w=${v}`,
     ];
-    for (let i = 0; i < 200; i++) {
+    for (let i = 0; i < 300; i++) {
       const url = pick(urls, next)(pick(values, next));
-      const method = url.startsWith('/containers/json') || url.startsWith('/volumes') ? 'GET' : 'POST';
+      const method = /^\/(containers\/json|volumes\?|images\/(json|search))/.test(url) ? 'GET' : 'POST';
       const res = await app.inject({ method, url, headers: { 'content-type': 'application/json' }, payload: method === 'POST' ? JSON.stringify(CREATE_BODY) : undefined });
       assert.ok(res.statusCode < 500, `${method} ${url} → ${res.statusCode} ${res.body}`);
       if (res.statusCode >= 400) assert.equal(typeof (JSON.parse(res.body) as { message?: unknown }).message, 'string', url);
