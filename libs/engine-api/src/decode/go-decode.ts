@@ -8,8 +8,17 @@ export class GoDecodeError extends Error {
   }
 }
 
-/** Where the decoder is: the innermost struct and the JSON field path from the top, as Go reports them. */
-interface Where { struct?: string; path: readonly string[] }
+/**
+ * Where the decoder is: the innermost struct and the JSON field path from
+ * the top, as Go reports them; the path is a chain, joined only for an error.
+ */
+interface Where { struct?: string; field?: string; up?: Where }
+
+function pathOf(where: Where): string {
+  const names: string[] = [];
+  for (let w: Where | undefined = where; w; w = w.up) if (w.field !== undefined) names.unshift(w.field);
+  return names.join('.');
+}
 
 function kindOf(v: unknown): string {
   if (Array.isArray(v)) return 'array';
@@ -23,7 +32,7 @@ function numberLiteral(n: number): string {
 }
 
 function refuse(value: string, t: GoType, where: Where): never {
-  const into = where.struct === undefined ? 'Go value' : `Go struct field ${where.struct}.${where.path.join('.')}`;
+  const into = where.struct === undefined ? 'Go value' : `Go struct field ${where.struct}.${pathOf(where)}`;
   throw new GoDecodeError(`json: cannot unmarshal ${value} into ${into} of type ${typeName(t)}`);
 }
 
@@ -104,7 +113,7 @@ function decode(v: unknown, t: GoType, where: Where): unknown {
         const field = fieldNamed(t.fields, k);
         // Unknown fields are ignored, as Go does; a null leaves the field unset.
         if (field === undefined || e === null) continue;
-        out[field] = decode(e, t.fields[field]!, { struct: t.short, path: [...where.path, field] });
+        out[field] = decode(e, t.fields[field]!, { struct: t.short, field, up: where });
       }
       return out;
     }
@@ -119,5 +128,5 @@ function decode(v: unknown, t: GoType, where: Where): unknown {
  * values of the declared types (maps as own properties, whatever their keys).
  */
 export function decodeGoJson<T>(value: unknown, t: GoType): T {
-  return decode(value, t, { path: [] }) as T;
+  return decode(value, t, {}) as T;
 }
