@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { MULTIPLEXED_STREAM, RAW_STREAM, type StdStream, stdcopyFrame, toApiError } from '@berth/engine-api';
 import { COMMON_HEADERS } from '../server/identity';
+import { redactError } from '../server/redact';
 import type { ApiFeatures } from '../versions/features';
 
 /** A TTY stream is raw; framed output is announced as the request's version has it. */
@@ -25,7 +26,7 @@ export function acceptHijack(req: IncomingMessage, socket: Duplex, contentType: 
 /** An error before the stream began, as a plain HTTP response. */
 export function rejectHijack(socket: Duplex, err: unknown): void {
   const api = toApiError(err);
-  const body = JSON.stringify({ message: api.message }) + '\n';
+  const body = JSON.stringify({ message: redactError(api.statusCode, api.message) }) + '\n';
   const reason = api.statusCode === 404 ? 'Not Found' : api.statusCode === 409 ? 'Conflict' : api.statusCode === 400 ? 'Bad Request' : 'Error';
   socket.end(
     `HTTP/1.1 ${api.statusCode} ${reason}\r\n${headerLines({ 'Content-Type': 'application/json', 'Content-Length': String(Buffer.byteLength(body)), Connection: 'close' })}\r\n${body}`,

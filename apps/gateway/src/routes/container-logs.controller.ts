@@ -9,6 +9,7 @@ import { CONTAINER_MONITOR_BACKEND } from '../backends/tokens';
 import { Features, queryBool } from '../server/request-context';
 import type { ApiFeatures } from '../versions/features';
 import { containerConfigOf } from '../containers/container-view';
+import { redactError } from '../server/redact';
 
 /**
  * dockerd's since/until: "seconds" or "seconds.fraction" since the epoch, as unix seconds.
@@ -87,7 +88,7 @@ export class ContainerLogsController {
     call.on('error', (err: StreamError) => {
       if (err.code !== grpcStatus.CANCELLED && !res.writableEnded) {
         // After the 200, dockerd reports a failure in the stream itself.
-        const text = `Error grabbing logs: ${toApiError(err).message}\n`;
+        const text = `Error grabbing logs: ${redactError(500, toApiError(err).message)}\n`;
         res.write(tty ? Buffer.from(text) : stdcopyFrame(StdStream.SystemErr, Buffer.from(text)));
       }
       finish();

@@ -8,6 +8,7 @@ import { ContainerAttach } from '../hijack/attach.hijack';
 import { decodedBody } from '../server/body';
 import { queryBool } from '../server/request-context';
 import { queryInt } from '../server/query';
+import { redactError } from '../server/redact';
 import { containerInspectView, containerSummaryView } from '../containers/container-view';
 
 /** The create body once decoded (server/body.ts): Config's fields beside HostConfig and NetworkingConfig. */
@@ -134,7 +135,7 @@ export class ContainersController {
       const out = await pending.result;
       body = { StatusCode: out.statusCode, Error: out.error ? { Message: out.error } : null };
     } catch (err) {
-      body = { StatusCode: -1, Error: { Message: toApiError(err).message } };
+      body = { StatusCode: -1, Error: { Message: redactError(500, toApiError(err).message) } };
     }
     res.off('close', onClose);
     if (!res.writableEnded && !res.destroyed) res.end(JSON.stringify(body) + '\n');

@@ -6,7 +6,7 @@ import type { Logger } from '@berth/logging';
 import { rewriteVersionedUrl, checkApiVersion } from './api-version';
 import { escapeNamePath } from './name-paths';
 import { ApiErrorFilter } from './error.filter';
-import { ErrorRedactor } from './redact';
+import { setHostRoots } from './redact';
 import { registerBodyParsers } from './body';
 import { COMMON_HEADERS } from './identity';
 import { singleValuedQuery } from './query';
@@ -48,7 +48,8 @@ export async function createGatewayApp(module: DynamicModule, options: GatewayAp
     bodyParser: false,
     abortOnError: false,
   });
-  app.useGlobalFilters(new ApiErrorFilter(options.logger, new ErrorRedactor(options.hostRoots)));
+  setHostRoots(options.hostRoots ?? []);
+  app.useGlobalFilters(new ApiErrorFilter(options.logger));
   const fastify = app.getHttpAdapter().getInstance();
   registerBodyParsers(fastify, options.bodyLimit);
   fastify.addHook('onRequest', (request, reply, done) => {

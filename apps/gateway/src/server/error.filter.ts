@@ -2,7 +2,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException } from '@nestjs/co
 import type { FastifyReply } from 'fastify';
 import { ApiError, toApiError } from '@berth/engine-api';
 import type { Logger } from '@berth/logging';
-import { ErrorRedactor } from './redact';
+import { redactError } from './redact';
 
 interface FastifyLikeError { statusCode?: number; code?: string; message: string }
 
@@ -24,7 +24,7 @@ export function apiErrorFrom(err: unknown): ApiError {
 
 @Catch()
 export class ApiErrorFilter implements ExceptionFilter {
-  constructor(private readonly logger: Logger, private readonly redactor = new ErrorRedactor()) {}
+  constructor(private readonly logger: Logger) {}
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const reply = host.switchToHttp().getResponse<FastifyReply>();
@@ -36,6 +36,6 @@ export class ApiErrorFilter implements ExceptionFilter {
       return;
     }
     // A Buffer keeps Content-Type exactly application/json: the CLI only parses the message then.
-    void reply.status(error.statusCode).header('Content-Type', 'application/json').send(Buffer.from(JSON.stringify({ message: this.redactor.redact(error.statusCode, error.message) }) + '\n'));
+    void reply.status(error.statusCode).header('Content-Type', 'application/json').send(Buffer.from(JSON.stringify({ message: redactError(error.statusCode, error.message) }) + '\n'));
   }
 }

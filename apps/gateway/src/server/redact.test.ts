@@ -17,3 +17,16 @@ test('the JavaScript of a bug never reaches a client', () => {
   assert.equal(r.redact(500, "The argument 'path' must be a string, Uint8Array, or URL without null bytes. Received '/x\\x00'"), 'internal error');
   assert.equal(r.redact(500, 'Invalid escape keys (x) provided'), 'Invalid escape keys (x) provided');
 });
+
+test('errors inside streams are cleaned the same way', async () => {
+  const { setHostRoots } = await import('./redact');
+  const { errorMessage } = await import('../streams/json-lines');
+  setHostRoots(['/var/lib/berth']);
+  try {
+    assert.deepEqual(errorMessage('write /var/lib/berth/image/tmp/x: no space left on device'), {
+      errorDetail: { message: 'write <berth>: no space left on device' }, error: 'write <berth>: no space left on device',
+    });
+  } finally {
+    setHostRoots([]);
+  }
+});

@@ -42,3 +42,19 @@ export class ErrorRedactor {
     });
   }
 }
+
+let current = new ErrorRedactor();
+
+/** Set once at start-up (server/app.ts): the roots every error message is cleaned of. */
+export function setHostRoots(roots: readonly string[]): void {
+  current = new ErrorRedactor(roots);
+}
+
+/**
+ * A message about to leave the gateway, wherever it goes: an error body, an
+ * error line in a JSON stream, a hijack refusal. `statusCode` 500 for a
+ * failure reported inside a stream.
+ */
+export function redactError(statusCode: number, message: string): string {
+  return current.redact(statusCode, message);
+}

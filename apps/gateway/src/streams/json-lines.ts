@@ -1,4 +1,5 @@
 import type { FastifyReply } from 'fastify';
+import { redactError } from '../server/redact';
 
 /** Starts a streamed JSON-lines answer at once (the CLI waits for the headers). */
 export function startJsonStream(reply: FastifyReply, contentType = 'application/json') {
@@ -17,7 +18,8 @@ export function startJsonStream(reply: FastifyReply, contentType = 'application/
 }
 
 /** A failure after the headers went out travels in the stream, as dockerd does. */
-export function errorMessage(message: string): Record<string, unknown> {
+export function errorMessage(raw: string): Record<string, unknown> {
+  const message = redactError(500, raw);
   return { errorDetail: { message }, error: message };
 }
 
