@@ -4,6 +4,7 @@ import type { DistributionBackend } from '../backends/image.backend';
 import { DISTRIBUTION_BACKEND } from '../backends/tokens';
 import { AUTH_CONFIG } from '@berth/engine-api';
 import { decodedBody } from '../server/body';
+import { registryAuthOf } from '../server/registry-auth';
 
 /** registry.AuthConfig once decoded (server/body.ts). */
 interface AuthBody { username?: string; password?: string; serveraddress?: string; identitytoken?: string }
@@ -26,7 +27,7 @@ export class DistributionController {
   /** The name is one segment by then: see server/name-paths.ts. */
   @Get('distribution/:name/json')
   async distribution(@Param('name') name: string, @Req() req: FastifyRequest): Promise<Record<string, unknown>> {
-    const res = await this.registry.distributionInspect({ name, registryAuth: (req.headers['x-registry-auth'] as string | undefined) ?? '' });
+    const res = await this.registry.distributionInspect({ name, registryAuth: registryAuthOf(req) });
     return { Descriptor: JSON.parse(res.descriptorJson), Platforms: JSON.parse(res.platformsJson) };
   }
 }

@@ -7,6 +7,7 @@ import type { ImageBackend } from '../backends/image.backend';
 import { IMAGE_BACKEND } from '../backends/tokens';
 import { Features, queryBool } from '../server/request-context';
 import { queryInt } from '../server/query';
+import { registryAuthOf } from '../server/registry-auth';
 import type { ApiFeatures } from '../versions/features';
 import { imageInspectView, imageSummaryView } from '../images/image-view';
 import { errorMessage, startJsonStream, streamProgress } from '../streams/json-lines';
@@ -79,7 +80,7 @@ export class ImagesController {
     if (minStars.some((n) => !Number.isFinite(n))) throw ApiError.badRequest(`invalid filter 'stars=${filters.get('stars').join(',')}'`);
     const official = filters.contains('is-official') ? filters.getBool('is-official', false) : undefined;
     const automated = filters.contains('is-automated') ? filters.getBool('is-automated', false) : undefined;
-    const res = await this.images.search({ term, limit, registryAuth: (req.headers['x-registry-auth'] as string | undefined) ?? '' });
+    const res = await this.images.search({ term, limit, registryAuth: registryAuthOf(req) });
     return res.results
       .filter((r) => minStars.every((n) => r.starCount >= n))
       .filter((r) => official === undefined || r.isOfficial === official)
@@ -106,7 +107,7 @@ export class ImagesController {
 
   private async pull(req: FastifyRequest, reply: FastifyReply, fromImage: string, tag: string, platform: string): Promise<void> {
     const reference = jobReference(fromImage, tag);
-    const job: PullJob = { v: JOB_CONTRACT_VERSION, reference, platform: platform ?? '', registryAuth: req.headers['x-registry-auth'] as string | undefined };
+    const job: PullJob = { v: JOB_CONTRACT_VERSION, reference, platform: platform ?? '', registryAuth: registryAuthOf(req) || undefined };
     await streamProgress(reply, (onProgress) => this.images.pull(job, onProgress));
   }
 
@@ -176,7 +177,7 @@ export class ImagesController {
       if (toApiError(err).statusCode === 404) throw ApiError.notFound(`An image does not exist locally with the tag: ${name}`);
       throw err;
     }
-    const job: PushJob = { v: JOB_CONTRACT_VERSION, reference, registryAuth: req.headers['x-registry-auth'] as string | undefined };
+    const job: PushJob = { v: JOB_CONTRACT_VERSION, reference, registryAuth: registryAuthOf(req) || undefined };
     await streamProgress(reply, (onProgress) => this.images.push(job, onProgress));
   }
 

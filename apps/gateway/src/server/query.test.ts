@@ -23,3 +23,13 @@ test('a repeated parameter is its first value, except the list parameters', () =
   singleValuedQuery(q);
   assert.deepEqual(q, { name: 'a', names: ['x', 'y'], all: '1' });
 });
+
+test('X-Registry-Auth: canonical fields of their types, or ignored when not base64 JSON', async () => {
+  const { registryAuthOf } = await import('./registry-auth');
+  const req = (h?: string) => ({ headers: h === undefined ? {} : { 'x-registry-auth': h } }) as never;
+  const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
+  assert.equal(registryAuthOf(req()), '');
+  assert.equal(registryAuthOf(req('!!!')), '');
+  assert.deepEqual(JSON.parse(Buffer.from(registryAuthOf(req(b64({ Username: 'u', password: 'p', extra: 1 }))), 'base64url').toString()), { username: 'u', password: 'p' });
+  assert.throws(() => registryAuthOf(req(b64({ username: 5 }))), /invalid X-Registry-Auth header: json: cannot unmarshal number into Go struct field AuthConfig\.username of type string/);
+});
