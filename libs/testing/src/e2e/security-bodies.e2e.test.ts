@@ -255,6 +255,23 @@ test('filters and typed queries: malformed is 400, never 500', async () => {
   assert.match(limit.message ?? '', /strconv\.Atoi: parsing "abc": invalid syntax/);
   const all = await api('GET', '/containers/json?all=True');
   assert.equal(all.status, 200);
+  const auth = await api('GET', '/images/search?term=busybox', undefined, { 'X-Registry-Auth': Buffer.from('{"username":5}').toString('base64url') });
+  assert.equal(auth.status, 400);
+  assert.match(auth.message ?? '', /^invalid X-Registry-Auth header: json: cannot unmarshal number into Go struct field AuthConfig\.username of type string$/);
+});
+
+test('malformed JSON answers Go\'s syntax wording, 400', async () => {
+  const before = await containerIds();
+  for (const [text, message] of [
+    ['{', 'invalid JSON: unexpected EOF'],
+    ['x', "invalid JSON: invalid character 'x' looking for beginning of value"],
+    ['{"Image":"busybox" "Cmd":[]}', "invalid JSON: invalid character '\"' after object key:value pair"],
+  ]) {
+    const res = await api('POST', '/containers/create', text);
+    assert.equal(res.status, 400, text);
+    assert.equal(res.message, message, text);
+  }
+  await psStillWorks(before);
 });
 
 test('no error reveals a host path: NUL in the archive path, and friends', async () => {
