@@ -28,7 +28,8 @@ describe('buildOciSpec', () => {
     assert.deepEqual(spec.root, { path: base.rootfs, readonly: false });
     assert.equal(spec.hostname, 'abc123');
     assert.equal(spec.linux.cgroupsPath, '/berth/abc123');
-    assert.equal(spec.linux.seccomp?.defaultAction, 'SCMP_ACT_ALLOW', 'the default syscall filter');
+    assert.equal(spec.linux.seccomp?.defaultAction, 'SCMP_ACT_ERRNO', "Docker's default syscall filter: an allow list");
+    assert.equal(buildOciSpec({ ...base, noNewPrivileges: true }).process.noNewPrivileges, true);
   });
 
   test('rlimits never exceed the hard limit, and stay at dockerd’s value below it', () => {

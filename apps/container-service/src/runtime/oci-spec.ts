@@ -7,7 +7,7 @@
 
 import * as fs from 'node:fs';
 import { effectiveCapabilities } from './capabilities';
-import { defaultSeccomp } from './seccomp';
+import { seccompFor } from './seccomp';
 import { DEFAULT_READONLY_PATHS, DEFAULT_SHM_SIZE, defaultMaskedPaths, defaultMounts } from './spec-mounts';
 import { buildResources, buildRlimits } from './spec-resources';
 import type { OciNamespace, OciSpec, OciSpecInput } from './oci-types';
@@ -77,7 +77,7 @@ export function buildOciSpec(input: OciSpecInput): OciSpec {
       cwd: input.cwd || '/',
       capabilities: { bounding: [...caps], effective: [...caps], permitted: [...caps] },
       rlimits: buildRlimits(input),
-      noNewPrivileges: false,
+      noNewPrivileges: input.noNewPrivileges ?? false,
     },
     root: { path: input.rootfs, readonly: input.readonlyRootfs ?? false },
     mounts,
@@ -105,6 +105,7 @@ export function buildOciSpec(input: OciSpecInput): OciSpec {
     sysctl['kernel.domainname'] ??= input.domainname;
   }
   if (Object.keys(sysctl).length > 0) spec.linux.sysctl = sysctl;
-  if (!privileged && (input.seccomp ?? 'default') === 'default') spec.linux.seccomp = defaultSeccomp(caps);
+  const seccomp = seccompFor(input.seccompProfile ?? '', privileged, caps);
+  if (seccomp) spec.linux.seccomp = seccomp;
   return spec;
 }
