@@ -37,9 +37,9 @@ function envHas(env: string[], key: string): boolean {
   return env.some((e) => e === key || e.startsWith(`${key}=`));
 }
 
-function securityOf(securityOpt: string[] | null | undefined): Pick<OciSpecInput, 'seccompProfile' | 'noNewPrivileges'> {
-  const { seccompProfile, noNewPrivileges } = parseSecurityOpt(securityOpt);
-  return { seccompProfile, noNewPrivileges };
+function securityOf(securityOpt: string[] | null | undefined): Pick<OciSpecInput, 'seccompProfile' | 'noNewPrivileges' | 'writableCgroups'> {
+  const { seccompProfile, noNewPrivileges, writableCgroups } = parseSecurityOpt(securityOpt);
+  return { seccompProfile, noNewPrivileges, writableCgroups };
 }
 
 /** A container's Docker config and host config as runc's spec input. */

@@ -50,6 +50,15 @@ export function buildOciSpec(input: OciSpecInput): OciSpec {
   const covered = (dest: string) => userMounts.some((m) => dest === m.destination || dest.startsWith(m.destination.replace(/\/$/, '') + '/'));
   const mounts = [...defaultMounts(input.shmSize && input.shmSize > 0 ? input.shmSize : DEFAULT_SHM_SIZE, privileged).filter((m) => !covered(m.destination)), ...userMounts];
 
+  if (input.writableCgroups !== undefined) {
+    // dockerd: the cgroup mount is writable when asked, whatever --privileged would have made it
+    for (const m of mounts) {
+      if (m.type !== 'cgroup') continue;
+      m.options = (m.options ?? []).filter((o) => o !== 'ro' && o !== 'rw');
+      if (!input.writableCgroups) m.options.unshift('ro');
+    }
+  }
+
   const namespaces: OciNamespace[] = [{ type: 'mount' }];
   if (input.network !== 'host') namespaces.push(input.network ? { type: 'network', path: input.network.path } : { type: 'network' });
   if (input.uts !== 'host') namespaces.push({ type: 'uts' });

@@ -129,6 +129,8 @@ export interface OciSpecInput {
   seccompProfile?: string;
   /** `--security-opt no-new-privileges`: execve cannot gain privileges (setuid, file capabilities). */
   noNewPrivileges?: boolean;
+  /** `--security-opt writable-cgroups`: the cgroup mount read-write; unset, it is so only for privileged containers. */
+  writableCgroups?: boolean;
   /** Host devices (`--device`) with their cgroup permissions (`rwm`). */
   devices?: { device: OciDevice; permissions: string }[];
   /** Hard limits of this process by rlimit type (tests); default read from /proc/self/limits. */

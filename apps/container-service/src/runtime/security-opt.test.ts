@@ -31,6 +31,9 @@ describe('--security-opt as dockerd reads it', () => {
     assert.throws(() => parseSecurityOpt(['label']), /invalid --security-opt 1: "label"/);
     assert.throws(() => parseSecurityOpt(['foo=bar']), /^SecurityOptError: invalid --security-opt 2: "foo=bar"$/);
     assert.throws(() => parseSecurityOpt(['writable-cgroups=dang']), /invalid --security-opt 2: "writable-cgroups=dang"/);
+    assert.equal(parseSecurityOpt([]).writableCgroups, undefined);
+    assert.equal(parseSecurityOpt(['writable-cgroups']).writableCgroups, true);
+    assert.equal(parseSecurityOpt(['writable-cgroups=false']).writableCgroups, false);
     assert.throws(() => parseSecurityOpt(['apparmor=docker-default']), /invalid --security-opt 2: "apparmor=docker-default": AppArmor is not supported/);
     assert.throws(() => parseSecurityOpt(['label=type:svirt_t']), /invalid --security-opt 2: "label=type:svirt_t": SELinux labels are not supported/);
     assert.doesNotThrow(() => parseSecurityOpt(['apparmor=unconfined', 'label=disable', 'label:disable', 'disable']));

@@ -1,7 +1,7 @@
 /**
  * HostConfig.SecurityOpt as dockerd reads it at create (parseSecurityOpt in
  * daemon/daemon_unix.go): `key=value` (or the deprecated `key:value`),
- * bare `no-new-privileges` and `disable`, anything else refused with
+ * bare `no-new-privileges`, `writable-cgroups` and `disable`, anything else refused with
  * dockerd's "invalid --security-opt" words. Berth has no AppArmor or
  * SELinux: an option that asks for a profile or a label is refused rather
  * than accepted and silently dropped; the ones that ask for none are fine.
@@ -11,6 +11,8 @@ export interface SecurityOptions {
   /** '' (the default), `builtin`, `unconfined` or a profile's JSON. */
   seccompProfile: string;
   noNewPrivileges: boolean;
+  /** `writable-cgroups[=bool]`: the cgroup mount read-write (unset: read-write only when privileged). */
+  writableCgroups?: boolean;
 }
 
 export class SecurityOptError extends Error {
@@ -46,6 +48,10 @@ export function parseSecurityOpt(securityOpt: readonly string[] | null | undefin
       out.noNewPrivileges = true;
       continue;
     }
+    if (opt === 'writable-cgroups') {
+      out.writableCgroups = true;
+      continue;
+    }
     if (opt === 'disable') continue; // label=disable: no SELinux label, which is all Berth ever gives
     const kv = cut(opt);
     if (!kv) throw new SecurityOptError(`invalid --security-opt 1: ${quote(opt)}`);
@@ -59,6 +65,12 @@ export function parseSecurityOpt(securityOpt: readonly string[] | null | undefin
         const b = parseBool(value);
         if (b === undefined) throw refused;
         out.noNewPrivileges = b;
+        break;
+      }
+      case 'writable-cgroups': {
+        const b = parseBool(value);
+        if (b === undefined) throw refused;
+        out.writableCgroups = b;
         break;
       }
       case 'apparmor':

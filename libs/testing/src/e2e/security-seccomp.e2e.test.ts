@@ -175,6 +175,15 @@ describe('security-opt parsing', () => {
     await ok(['run', '--rm', '--security-opt', 'apparmor=unconfined', '--security-opt', 'label=disable', 'busybox', 'true']);
     assert.equal((await ok(['ps', '-aq'])).trim(), '', 'no container was left behind by a refused create');
   });
+
+  test('writable-cgroups makes the cgroup mount read-write, as dockerd does', async () => {
+    // cgroup v1 here: runc's tmpfs at /sys/fs/cgroup, one mount per controller below it
+    const cpuMount = (flags: string[]) => ok(['run', '--rm', ...flags, 'busybox', 'sh', '-c', 'grep -E " /sys/fs/cgroup(/cpu)? cgroup2? " /proc/self/mounts']);
+    assert.match(await cpuMount([]), / cgroup2? ro,/);
+    assert.match(await cpuMount(['--security-opt', 'writable-cgroups=true']), / cgroup2? rw,/);
+    assert.match(await cpuMount(['--privileged']), / cgroup2? rw,/);
+    assert.match(await cpuMount(['--privileged', '--security-opt', 'writable-cgroups=false']), / cgroup2? ro,/);
+  });
 });
 
 describe('no-new-privileges', () => {
