@@ -69,6 +69,7 @@ describe("Docker's default seccomp profile, specialised", () => {
     assert.equal(seccompFor('builtin', false, DEFAULT_CAPABILITIES)?.defaultAction, 'SCMP_ACT_ERRNO');
     assert.equal(seccompFor('unconfined', false, DEFAULT_CAPABILITIES), undefined);
     assert.equal(seccompFor('', true, DEFAULT_CAPABILITIES), undefined, 'privileged: no default filter');
+    assert.equal(seccompFor('builtin', true, DEFAULT_CAPABILITIES)?.defaultAction, 'SCMP_ACT_ERRNO', 'unless it asks for it by name');
     const custom = JSON.stringify({ defaultAction: 'SCMP_ACT_ALLOW', syscalls: [{ names: ['mkdir'], action: 'SCMP_ACT_ERRNO', errnoRet: 1 }] });
     assert.deepEqual(seccompFor(custom, false, DEFAULT_CAPABILITIES), { defaultAction: 'SCMP_ACT_ALLOW', syscalls: [{ names: ['mkdir'], action: 'SCMP_ACT_ERRNO', errnoRet: 1 }] });
     assert.equal(seccompFor(custom, true, DEFAULT_CAPABILITIES)?.defaultAction, 'SCMP_ACT_ALLOW', 'dockerd applies a named profile even to a privileged container');

@@ -1,7 +1,7 @@
 /**
  * Which seccomp filter a container runs under, as dockerd decides it
  * (daemon/seccomp_linux.go): none for `seccomp=unconfined`, none for a
- * privileged container unless it names a profile of its own, the given
+ * privileged container unless it names a profile (`builtin` included), the given
  * profile when there is one, and Docker's default profile otherwise; each
  * specialised for the container's capabilities, this host's architecture
  * and its kernel.
@@ -38,6 +38,9 @@ export function defaultSeccomp(capabilities: readonly string[], target: Partial<
  */
 export function seccompFor(profile: string, privileged: boolean, capabilities: readonly string[]): OciSeccomp | undefined {
   if (profile === SECCOMP_UNCONFINED) return undefined;
-  if (profile === '' || profile === SECCOMP_BUILTIN) return privileged ? undefined : defaultSeccomp(capabilities);
+  if (profile === '') return privileged ? undefined : defaultSeccomp(capabilities);
+  // Named explicitly, the default applies to a privileged container too (dockerd would try to
+  // decode the word `builtin` as JSON there and fail: we take what it means instead).
+  if (profile === SECCOMP_BUILTIN) return defaultSeccomp(capabilities);
   return specialiseProfile(parseSeccompProfile(profile), { ...host(), capabilities });
 }

@@ -135,6 +135,9 @@ describe('seccomp: custom profiles', () => {
     assert.notEqual(res.code, 0);
     assert.match(res.stderr, /Operation not permitted/);
     assert.equal(await ok(['run', '--rm', '--security-opt', `seccomp=${file}`, 'busybox', 'echo', 'hi']), 'hi\n');
+    const privileged = await berth.docker(['run', '--rm', '--privileged', '--security-opt', `seccomp=${file}`, 'busybox', 'mkdir', '/x']);
+    assert.match(privileged.stderr, /Operation not permitted/, 'a named profile applies to a privileged container too (dockerd)');
+    assert.match(await ok(['run', '--rm', '--privileged', '--security-opt', 'seccomp=builtin', 'busybox', 'grep', 'Seccomp:', '/proc/self/status']), /Seccomp:\s+2/);
     // the allow-all default lets the namespace clone through: the profile replaced Docker's
     const r = results(await ok(['run', '--rm', '--security-opt', `seccomp=${file}`, 'probe', '/probe']));
     assert.equal(r.io_uring_setup, 'ok');
