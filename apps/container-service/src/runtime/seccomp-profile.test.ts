@@ -13,6 +13,7 @@ describe('seccomp profiles as dockerd decodes them', () => {
 
   test("dockerd's errors for what it cannot take", () => {
     assert.throws(() => parseSeccompProfile('{"defaultAction":'), /^SeccompProfileError: Decoding seccomp profile failed: unexpected end of JSON input$/);
+    assert.throws(() => parseSeccompProfile('x'), /^SeccompProfileError: Decoding seccomp profile failed: invalid character 'x' looking for beginning of value$/);
     assert.throws(() => parseSeccompProfile('[]'), /Decoding seccomp profile failed: json: cannot unmarshal array into Go value of type seccomp.Seccomp/);
     assert.throws(() => decode({ defaultAction: 1 }), /Decoding seccomp profile failed: json: cannot unmarshal number into Go struct field Seccomp.defaultAction of type string/);
     assert.throws(() => decode({ syscalls: [{ names: 'read' }] }), /cannot unmarshal string into Go struct field Syscall.syscalls.names of type \[\]string/);

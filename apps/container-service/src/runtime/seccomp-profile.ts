@@ -268,7 +268,9 @@ function syntaxMessage(body: string, err: Error): string {
   const at = /position (\d+)/.exec(err.message);
   const pos = at ? Number(at[1]) : body.search(/\S/);
   const ch = body[pos] ?? '';
-  return ch ? `invalid character '${ch}' looking for beginning of value` : 'unexpected end of JSON input';
+  if (!ch) return 'unexpected end of JSON input';
+  const wanted = /property name/i.test(err.message) ? 'object key string' : 'value';
+  return `invalid character '${ch}' looking for beginning of ${wanted}`;
 }
 
 /** A profile's JSON as dockerd decodes it; SeccompProfileError with dockerd's message when it cannot. */

@@ -74,7 +74,7 @@ describe("Docker's default seccomp profile, specialised", () => {
     assert.deepEqual(seccompFor(custom, false, DEFAULT_CAPABILITIES), { defaultAction: 'SCMP_ACT_ALLOW', syscalls: [{ names: ['mkdir'], action: 'SCMP_ACT_ERRNO', errnoRet: 1 }] });
     assert.equal(seccompFor(custom, true, DEFAULT_CAPABILITIES)?.defaultAction, 'SCMP_ACT_ALLOW', 'dockerd applies a named profile even to a privileged container');
     assert.equal(seccompFor('{}', false, DEFAULT_CAPABILITIES), undefined, 'an empty profile is no filter');
-    assert.throws(() => seccompFor('{nope', false, DEFAULT_CAPABILITIES), /^SeccompProfileError: Decoding seccomp profile failed: invalid character 'n' looking for beginning of value$/);
+    assert.throws(() => seccompFor('{nope', false, DEFAULT_CAPABILITIES), /^SeccompProfileError: Decoding seccomp profile failed: invalid character 'n' looking for beginning of object key string$/);
     const base = { id: 'c', rootfs: '/r', args: ['sh'], hardLimits: {} };
     assert.ok(buildOciSpec(base).linux.seccomp);
     assert.equal(buildOciSpec({ ...base, seccompProfile: 'unconfined' }).linux.seccomp, undefined);
