@@ -23,6 +23,7 @@ export type ContainerRemoval = Pick<ContainerLifecycle, 'remove'>;
 import { emitContainerEvent } from './container-events';
 import { writeInitLayer } from '../rootfs/init-layer';
 import type { ContainerImages, LeasedImage } from '../images/image-lease-keeper';
+import { parseSecurityOpt, SecurityOptError } from '../runtime/security-opt';
 
 export { rfc3339Nano };
 
@@ -112,6 +113,13 @@ export class ContainerManager {
     if (!hostConfig.NetworkMode || hostConfig.NetworkMode === 'default') hostConfig.NetworkMode = 'bridge';
     const policyError = validateRestartPolicy(hostConfig.RestartPolicy, hostConfig.AutoRemove === true);
     if (policyError) throw RpcError.invalidArgument(policyError);
+    // dockerd refuses a bad --security-opt at create, not when the container first starts
+    try {
+      parseSecurityOpt(hostConfig.SecurityOpt as string[] | null | undefined);
+    } catch (err) {
+      if (err instanceof SecurityOptError) throw RpcError.invalidArgument(err.message);
+      throw err;
+    }
     applyHostConfigDefaults(hostConfig);
     const plan = [...planMounts(hostConfig, config.Volumes as Record<string, unknown> | null | undefined)];
     for (const m of this.volumesFrom(hostConfig.VolumesFrom)) if (!plan.some((p) => p.destination === m.destination)) plan.push(m);

@@ -71,6 +71,13 @@ describe('buildExecProcess', () => {
     assert.deepEqual(grantableCapabilities('no status'), all);
   });
 
+  test("no-new-privileges carries over from the container's process, also to a privileged exec (as dockerd's exec)", () => {
+    const nnp = buildOciSpec({ id: 'c2', rootfs: '/r', args: ['sleep', '1'], noNewPrivileges: true, hardLimits: {} }).process;
+    assert.equal(buildExecProcess(nnp, settings, undefined).noNewPrivileges, true);
+    assert.equal(buildExecProcess(nnp, { ...settings, privileged: true }, { uid: 1000, gid: 1000, additionalGids: [], home: '/' }).noNewPrivileges, true);
+    assert.equal(buildExecProcess(container, settings, undefined).noNewPrivileges, false);
+  });
+
   test('no console size without a TTY', () => {
     const p = buildExecProcess(container, { ...settings, consoleSize: { height: 30, width: 100 } }, undefined);
     assert.equal('consoleSize' in p, false);

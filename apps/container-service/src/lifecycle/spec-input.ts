@@ -2,7 +2,7 @@ import type { ContainerRecord } from '../containers/container-record';
 import { bindMount, OciMount, OciSpecInput } from '../runtime/oci-spec';
 import type { ResolvedUser } from '../runtime/users';
 import { hostDevice } from '../runtime/devices';
-import { seccompChoice } from '../runtime/seccomp';
+import { parseSecurityOpt } from '../runtime/security-opt';
 
 /** Where dockerd mounts its init (`--init`), and the static tini that works in any image. */
 export const INIT_PATH = '/sbin/docker-init';
@@ -35,6 +35,11 @@ const num = (v: unknown): number | undefined => (typeof v === 'number' && Number
 
 function envHas(env: string[], key: string): boolean {
   return env.some((e) => e === key || e.startsWith(`${key}=`));
+}
+
+function securityOf(securityOpt: string[] | null | undefined): Pick<OciSpecInput, 'seccompProfile' | 'noNewPrivileges' | 'writableCgroups'> {
+  const { seccompProfile, noNewPrivileges, writableCgroups } = parseSecurityOpt(securityOpt);
+  return { seccompProfile, noNewPrivileges, writableCgroups };
 }
 
 /** A container's Docker config and host config as runc's spec input. */
@@ -112,7 +117,7 @@ export function specInputFor(record: ContainerRecord, ctx: SpecContext): OciSpec
         }))
       : undefined,
     ulimits,
-    seccomp: seccompChoice(hc.SecurityOpt as string[] | null | undefined),
+    ...securityOf(hc.SecurityOpt as string[] | null | undefined),
     sysctls: (hc.Sysctls as Record<string, string> | null) ?? undefined,
     oomScoreAdj: num(hc.OomScoreAdj) || undefined,
   };

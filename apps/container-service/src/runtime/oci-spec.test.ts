@@ -28,7 +28,13 @@ describe('buildOciSpec', () => {
     assert.deepEqual(spec.root, { path: base.rootfs, readonly: false });
     assert.equal(spec.hostname, 'abc123');
     assert.equal(spec.linux.cgroupsPath, '/berth/abc123');
-    assert.equal(spec.linux.seccomp?.defaultAction, 'SCMP_ACT_ALLOW', 'the default syscall filter');
+    assert.equal(spec.linux.seccomp?.defaultAction, 'SCMP_ACT_ERRNO', "Docker's default syscall filter: an allow list");
+    assert.equal(buildOciSpec({ ...base, noNewPrivileges: true }).process.noNewPrivileges, true);
+    const cgroupOptions = (s: ReturnType<typeof buildOciSpec>) => s.mounts.find((m) => m.type === 'cgroup')!.options!;
+    assert.ok(cgroupOptions(spec).includes('ro'));
+    assert.ok(!cgroupOptions(buildOciSpec({ ...base, writableCgroups: true })).includes('ro'), 'writable-cgroups');
+    assert.ok(!cgroupOptions(buildOciSpec({ ...base, privileged: true })).includes('ro'));
+    assert.ok(cgroupOptions(buildOciSpec({ ...base, privileged: true, writableCgroups: false })).includes('ro'), 'writable-cgroups=false wins over privileged');
   });
 
   test('rlimits never exceed the hard limit, and stay at dockerd’s value below it', () => {

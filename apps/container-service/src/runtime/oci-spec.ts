@@ -7,7 +7,7 @@
 
 import * as fs from 'node:fs';
 import { effectiveCapabilities } from './capabilities';
-import { defaultSeccomp } from './seccomp';
+import { seccompFor } from './seccomp';
 import { DEFAULT_READONLY_PATHS, DEFAULT_SHM_SIZE, defaultMaskedPaths, defaultMounts } from './spec-mounts';
 import { buildResources, buildRlimits } from './spec-resources';
 import type { OciNamespace, OciSpec, OciSpecInput } from './oci-types';
@@ -50,6 +50,15 @@ export function buildOciSpec(input: OciSpecInput): OciSpec {
   const covered = (dest: string) => userMounts.some((m) => dest === m.destination || dest.startsWith(m.destination.replace(/\/$/, '') + '/'));
   const mounts = [...defaultMounts(input.shmSize && input.shmSize > 0 ? input.shmSize : DEFAULT_SHM_SIZE, privileged).filter((m) => !covered(m.destination)), ...userMounts];
 
+  if (input.writableCgroups !== undefined) {
+    // dockerd: the cgroup mount is writable when asked, whatever --privileged would have made it
+    for (const m of mounts) {
+      if (m.type !== 'cgroup') continue;
+      m.options = (m.options ?? []).filter((o) => o !== 'ro' && o !== 'rw');
+      if (!input.writableCgroups) m.options.unshift('ro');
+    }
+  }
+
   const namespaces: OciNamespace[] = [{ type: 'mount' }];
   if (input.network !== 'host') namespaces.push(input.network ? { type: 'network', path: input.network.path } : { type: 'network' });
   if (input.uts !== 'host') namespaces.push({ type: 'uts' });
@@ -77,7 +86,7 @@ export function buildOciSpec(input: OciSpecInput): OciSpec {
       cwd: input.cwd || '/',
       capabilities: { bounding: [...caps], effective: [...caps], permitted: [...caps] },
       rlimits: buildRlimits(input),
-      noNewPrivileges: false,
+      noNewPrivileges: input.noNewPrivileges ?? false,
     },
     root: { path: input.rootfs, readonly: input.readonlyRootfs ?? false },
     mounts,
@@ -105,6 +114,7 @@ export function buildOciSpec(input: OciSpecInput): OciSpec {
     sysctl['kernel.domainname'] ??= input.domainname;
   }
   if (Object.keys(sysctl).length > 0) spec.linux.sysctl = sysctl;
-  if (!privileged && (input.seccomp ?? 'default') === 'default') spec.linux.seccomp = defaultSeccomp(caps);
+  const seccomp = seccompFor(input.seccompProfile ?? '', privileged, caps);
+  if (seccomp) spec.linux.seccomp = seccomp;
   return spec;
 }

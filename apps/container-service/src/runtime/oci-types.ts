@@ -1,4 +1,4 @@
-import type { OciSeccomp } from './seccomp';
+import type { OciSeccomp } from './seccomp-profile';
 
 // The parts of runc's config.json that Berth writes, and what a caller gives to build one.
 
@@ -125,8 +125,12 @@ export interface OciSpecInput {
   oomScoreAdj?: number;
   /** Cgroup parent in cgroupfs form; default `/berth`. */
   cgroupParent?: string;
-  /** Docker's default syscall filter unless `unconfined`; never for privileged containers. */
-  seccomp?: 'default' | 'unconfined';
+  /** HostConfig.SecurityOpt's seccomp: '' or `builtin` Docker's default, `unconfined` none, else a profile's JSON. */
+  seccompProfile?: string;
+  /** `--security-opt no-new-privileges`: execve cannot gain privileges (setuid, file capabilities). */
+  noNewPrivileges?: boolean;
+  /** `--security-opt writable-cgroups`: the cgroup mount read-write; unset, it is so only for privileged containers. */
+  writableCgroups?: boolean;
   /** Host devices (`--device`) with their cgroup permissions (`rwm`). */
   devices?: { device: OciDevice; permissions: string }[];
   /** Hard limits of this process by rlimit type (tests); default read from /proc/self/limits. */
