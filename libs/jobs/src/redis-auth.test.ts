@@ -140,13 +140,14 @@ test('events and a queue work over rediss:// with a password, checking the serve
   }
 });
 
-test('the ACL Berth\'s user gets refuses what turns a Redis password into a shell (CONFIG, MODULE, DEBUG)', { skip: !haveRedis && 'redis-server is not installed' }, async () => {
+test('the ACL Berth\'s user gets refuses what turns a Redis password into a shell (CONFIG, MODULE, ACL, REPLICAOF)', { skip: !haveRedis && 'redis-server is not installed' }, async () => {
   const client = createRedis(`unix://${socket}?user=berth&password=${enc}`, { maxRetriesPerRequest: 0 });
   client.on('error', () => undefined);
   try {
     await assert.rejects(client.config('SET', 'dir', '/tmp'), /NOPERM/);
     await assert.rejects(client.call('MODULE', 'LIST'), /NOPERM/);
-    await assert.rejects(client.call('DEBUG', 'SLEEP', '0'), /NOPERM/);
+    await assert.rejects(client.call('ACL', 'LIST'), /NOPERM/);
+    await assert.rejects(client.call('REPLICAOF', 'NO', 'ONE'), /NOPERM/);
     await assert.rejects(client.call('FLUSHALL'), /NOPERM/);
   } finally {
     client.disconnect();

@@ -35,7 +35,7 @@ export async function runGrpcService(spec: GrpcServiceSpec): Promise<INestApplic
   const events = connectEventSink(config.redisUrl, config.eventsMaxLength, logger);
   // Creating the context runs the providers' start-up hooks.
   const app = await NestFactory.createApplicationContext(spec.module(config, logger, events.sink), { logger: false, abortOnError: false });
-  const server = await startGrpcServer(spec.address(config), spec.controllers.map((c) => app.get(c).binding()), logger);
+  const server = await startGrpcServer(spec.address(config), spec.controllers.map((c) => app.get(c).binding()), logger, config.grpcTls);
   stopOnSignals(async () => {
     await server.stop();
     await app.close();
