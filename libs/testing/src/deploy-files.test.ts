@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseAllDocuments } from 'yaml';
+import { REDIS_ACL_RULES } from '@berth/jobs';
 
 // Whoever reaches a Berth service is root on its node: the deploy files
 // must never put one on the network unauthenticated. These checks read the
@@ -86,20 +87,23 @@ test('the manifests parse and kustomization.yaml lists every one of them', () =>
   assert.deepEqual([...kust.resources].sort(), files);
 });
 
-test('every gRPC address a Berth container uses is a unix socket or has mutual TLS from a Secret', () => {
-  let tcp = 0;
+test('every gRPC address a Berth container uses is a unix socket or has mutual TLS from a Secret; TCP for the Engine API has TLS', () => {
+  let tcps = 0;
   for (const { w, pod, c, env } of containers()) {
     for (const s of SERVICES) {
       const addr = valueOf(env, `BERTH_${s}_ADDR`);
       if (addr === undefined || addr.startsWith('unix:')) continue;
-      tcp++;
+      tcps++;
       assert.ok(hasGrpcTls(pod, c, env), `${w.metadata.name}/${c.name}: BERTH_${s}_ADDR=${addr} without BERTH_GRPC_TLS_CERT/KEY/CA from a mounted Secret`);
     }
-    for (const [k, v] of env) {
-      assert.ok(!(v.value ?? '').startsWith('0.0.0.0'), `${w.metadata.name}/${c.name}: ${k}=${v.value} listens on every address`);
+    // The Engine API is the gateway's to guard: on every address, only with TLS and client certificates.
+    const tcp = valueOf(env, 'BERTH_TCP');
+    if (tcp !== undefined && tcp !== 'off') {
+      assert.ok(['BERTH_TLS_CERT', 'BERTH_TLS_KEY', 'BERTH_TLS_CA'].every((k) => fromSecret(pod, c, valueOf(env, k))), `${w.metadata.name}/${c.name}: BERTH_TCP=${tcp} without TLS and client certificates`);
+      assert.ok(!['1', 'true'].includes(valueOf(env, 'BERTH_TCP_INSECURE') ?? ''), `${w.metadata.name}: BERTH_TCP_INSECURE`);
     }
   }
-  assert.ok(tcp > 0, 'the services talk over TCP in Kubernetes, so the check above must have had work');
+  assert.ok(tcps > 0, 'the services talk over TCP in Kubernetes, so the check above must have had work');
 });
 
 test('no Service exposes a gRPC port of a container without mutual TLS', () => {
@@ -183,6 +187,8 @@ test('Redis requires a password from a Secret, disables the default user, and is
   assert.match(cmd, /--tls-port/, 'TLS port');
   const pw = (c.env ?? []).find((e: Obj) => e.valueFrom?.secretKeyRef);
   assert.ok(pw, 'the password comes from a Secret');
+  // The rules the Redis tests of @berth/jobs prove enough for events and queues.
+  assert.equal((c.env ?? []).find((e: Obj) => e.name === 'BERTH_REDIS_ACL')?.value, REDIS_ACL_RULES);
   for (const { w, pod: p, c: x, env } of containers()) {
     const url = valueOf(env, 'REDIS_URL');
     if (url === undefined) continue;
@@ -257,6 +263,10 @@ test('systemd: Berth\'s Redis listens on a 0600 unix socket only, with a passwor
   assert.match(directives.get('unixsocket') ?? '', /^\/run\//);
   assert.equal(directives.get('unixsocketperm'), '600');
   assert.ok(directives.get('aclfile'), 'users from an ACL file (the default user off)');
+  const aclScript = fs.readFileSync(path.join(systemdDir, 'berth-redis-acl.sh'), 'utf8');
+  assert.match(aclScript, /user default off/);
+  assert.equal(/^rules='([^']*)'$/m.exec(aclScript)?.[1], REDIS_ACL_RULES, 'the rules the Redis tests of @berth/jobs prove enough');
+  assert.ok(unitValue(u, 'Service', 'ExecStartPre').some((v) => v.includes('berth-redis-acl.sh')));
   const env = envFile(fs.readFileSync(path.join(systemdDir, 'berth.env'), 'utf8'));
   assert.equal(env.get('REDIS_URL')?.replace(/^unix:\/\//, '').replace(/\?.*$/, ''), directives.get('unixsocket'));
 });
