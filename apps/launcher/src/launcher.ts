@@ -120,8 +120,8 @@ export class Launcher {
 
     const services = options.components.filter((c): c is Exclude<Component, 'gateway'> => c !== 'gateway');
     await Promise.all(services.map(async (name) => {
-      const proc = this.spawnComponent(name);
       const creds = channelCredentialsFor(config.services[name], config.grpcTls, this.logger);
+      const proc = this.spawnComponent(name);
       await this.untilHealthy(proc, (signal) => waitForGrpcHealth(config.services[name], deadline(), signal, creds));
       this.logger.info('service ready', { service: name, address: config.services[name], pid: proc.pid });
     }));
