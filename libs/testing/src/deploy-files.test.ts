@@ -134,11 +134,14 @@ test('gRPC probes are not used: a kubelet probe has no client certificate', () =
 
 test('a default-deny NetworkPolicy and allow rules: only callers reach a service, only Berth reaches Redis', () => {
   const policies = ofKind('NetworkPolicy');
-  const deny = policies.find((p) => Object.keys(p.spec.podSelector ?? {}).length === 0 || Object.keys(p.spec.podSelector.matchLabels ?? {}).length === 0 && !p.spec.podSelector.matchExpressions);
-  assert.ok(deny, 'a policy selecting every pod');
+  const selectsAll = (p: Obj) => Object.keys(p.spec.podSelector?.matchLabels ?? {}).length === 0 && !p.spec.podSelector?.matchExpressions;
+  // Selecting every pod, both directions, and no rule: nothing is allowed but what other policies add.
+  const deny = policies.find((p) => selectsAll(p) && p.spec.ingress === undefined && p.spec.egress === undefined);
+  assert.ok(deny, 'a default-deny policy: every pod selected, no rules');
   assert.deepEqual([...deny.spec.policyTypes].sort(), ['Egress', 'Ingress']);
-  assert.equal(deny.spec.ingress, undefined, 'default deny: no ingress rule');
-  assert.equal(deny.spec.egress, undefined, 'default deny: no egress rule');
+  for (const p of policies.filter(selectsAll)) {
+    assert.equal(p.spec.ingress, undefined, `${p.metadata.name} selects every pod: it must not let anything in`);
+  }
 
   const nameOf = (sel: Obj | undefined) => sel?.matchLabels?.['app.kubernetes.io/name'] as string | undefined;
   /** Which pods may open connections to `target`, from its ingress rules. */

@@ -9,6 +9,7 @@ import { health } from '@berth/proto';
 import { SERVICE_NAMES, ServiceName } from '@berth/config';
 import { REDIS_ACL_RULES } from '@berth/jobs';
 import { Berth, HostWatch, dockerOk, fixturePath, freePort, startBerth, watchHost } from '../index';
+import { Registry, startRegistry } from '../registry';
 
 // Berth as the deploy files run it when its services are apart: every
 // service on a TCP address (loopback here) with mutual TLS, Redis with a
@@ -27,6 +28,7 @@ let berth: Berth;
 let watch: HostWatch;
 let redis: ChildProcess | undefined;
 let redisPort = 0;
+let registry: Registry | undefined;
 const addresses = {} as Record<ServiceName, string>;
 
 function genCerts(out: string, ...names: string[]): void {
@@ -66,6 +68,8 @@ before(async () => {
   genCerts(certs, 'berth', 'redis');
   genCerts(path.join(dir, 'rogue'), 'berth');
   await startRedis();
+  // Before the host watch starts: the registry's files are the test's own.
+  registry = await startRegistry();
   for (const name of SERVICE_NAMES) addresses[name] = `127.0.0.1:${await freePort()}`;
   berth = await startBerth({
     env: {
@@ -87,6 +91,7 @@ before(async () => {
 after(async () => {
   try {
     await berth?.stop();
+    await registry?.stop();
   } finally {
     if (redis?.pid !== undefined && redis.exitCode === null) {
       const gone = new Promise((r) => redis!.once('exit', r));
@@ -121,6 +126,16 @@ test('docker run --rm busybox echo hi, through services on TCP with mutual TLS a
   for (const name of SERVICE_NAMES) {
     assert.match(berth.logs(), new RegExp(`"grpc listening".*"address":"${addresses[name].replace(/\./g, '\\.')}".*"tls":true`), `${name} serves TLS`);
   }
+});
+
+test('push and pull go through the job queues on the password-protected Redis', async () => {
+  const ref = `${registry!.host}/secdeploy/busybox:1`;
+  await dockerOk(berth, ['tag', 'busybox', ref]);
+  const pushed = await dockerOk(berth, ['push', ref]);
+  assert.match(pushed, /digest: sha256:/);
+  await dockerOk(berth, ['rmi', ref]);
+  const pulled = await dockerOk(berth, ['pull', ref]);
+  assert.match(pulled, /Status: (Downloaded newer image|Image is up to date) for/);
 });
 
 test('a gRPC client without Berth\'s certificate reaches no service', async () => {
