@@ -1,6 +1,6 @@
 import * as http from 'node:http';
 import * as net from 'node:net';
-import { Metadata, credentials } from '@grpc/grpc-js';
+import { ChannelCredentials, Metadata, credentials } from '@grpc/grpc-js';
 import { health } from '@berth/proto';
 
 const POLL_INTERVAL_MS = 100;
@@ -40,11 +40,14 @@ export async function pollUntil(what: string, probe: (timeoutMs: number) => Prom
   }
 }
 
-/** Waits until a gRPC server answers grpc.health.v1.Health/Check with SERVING. */
-export async function waitForGrpcHealth(address: string, deadline: number, signal?: AbortSignal): Promise<void> {
+/**
+ * Waits until a gRPC server answers grpc.health.v1.Health/Check with SERVING.
+ * `creds`: what the services use to call each other on that address (mutual TLS on TCP).
+ */
+export async function waitForGrpcHealth(address: string, deadline: number, signal?: AbortSignal, creds: ChannelCredentials = credentials.createInsecure()): Promise<void> {
   // Short reconnect backoff: the default (1s growing to 2min) would make us
   // notice a service seconds after it started listening.
-  const client = new health.HealthClient(address, credentials.createInsecure(), {
+  const client = new health.HealthClient(address, creds, {
     'grpc.initial_reconnect_backoff_ms': 100,
     'grpc.min_reconnect_backoff_ms': 100,
     'grpc.max_reconnect_backoff_ms': 500,

@@ -2,6 +2,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { BerthConfig, SERVICE_NAMES, parseHostPort } from '@berth/config';
 import type { Logger } from '@berth/logging';
+// The transport module alone: @berth/rpc's index loads Nest, which the launcher does not need.
+import { channelCredentialsFor } from '@berth/rpc/dist/transport';
 import { GatewayEndpoint, waitForGatewayPing, waitForGrpcHealth } from './health';
 import { APP_DIRS, Component, LauncherOptions } from './options';
 import { pidFilePath } from './pidfiles';
@@ -118,8 +120,9 @@ export class Launcher {
 
     const services = options.components.filter((c): c is Exclude<Component, 'gateway'> => c !== 'gateway');
     await Promise.all(services.map(async (name) => {
+      const creds = channelCredentialsFor(config.services[name], config.grpcTls, this.logger);
       const proc = this.spawnComponent(name);
-      await this.untilHealthy(proc, (signal) => waitForGrpcHealth(config.services[name], deadline(), signal));
+      await this.untilHealthy(proc, (signal) => waitForGrpcHealth(config.services[name], deadline(), signal, creds));
       this.logger.info('service ready', { service: name, address: config.services[name], pid: proc.pid });
     }));
 

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import Redis from 'ioredis';
+import { redactRedisUrl, redisSettings } from '@berth/config';
 import { pollUntil } from './health';
 import { ChildSpec, SupervisedProcess } from './supervisor';
 
@@ -25,6 +26,9 @@ export function privateRedisUrl(runRoot: string): string {
 /**
  * redis-server reachable only through a unix socket in the run root, with
  * its append-only file in `<dataRoot>/redis` so queued jobs survive a restart.
+ * No password: only the launcher's own user can connect to the socket (its
+ * mode), and that user could read any password file the launcher wrote, so
+ * a password would add a secret to leak (environments, logs) and no barrier.
  */
 export function privateRedisSpec(opts: PrivateRedisOptions): ChildSpec {
   const dir = path.join(opts.dataRoot, 'redis');
@@ -57,10 +61,7 @@ export function startPrivateRedis(opts: PrivateRedisOptions, sink?: (line: strin
 
 /** One PING over a fresh connection that does not retry on its own. */
 export async function pingRedis(url: string, timeoutMs: number): Promise<boolean> {
-  const socketPath = url.startsWith('unix://') ? url.slice('unix://'.length) : undefined;
-  const client = socketPath
-    ? new Redis({ path: socketPath, lazyConnect: true, connectTimeout: timeoutMs, retryStrategy: () => null, maxRetriesPerRequest: 0, enableOfflineQueue: false })
-    : new Redis(url, { lazyConnect: true, connectTimeout: timeoutMs, retryStrategy: () => null, maxRetriesPerRequest: 0, enableOfflineQueue: false });
+  const client = new Redis({ ...redisSettings(url), lazyConnect: true, connectTimeout: timeoutMs, retryStrategy: () => null, maxRetriesPerRequest: 0, enableOfflineQueue: false });
   client.on('error', () => { /* reported through the rejected promise */ });
   try {
     await client.connect();
@@ -71,5 +72,6 @@ export async function pingRedis(url: string, timeoutMs: number): Promise<boolean
 }
 
 export function waitForRedis(url: string, deadline: number, signal?: AbortSignal): Promise<void> {
-  return pollUntil(`redis ${url}`, (timeoutMs) => pingRedis(url, timeoutMs), deadline, signal);
+  // The label ends up in error messages and logs: never with a password.
+  return pollUntil(`redis ${redactRedisUrl(url)}`, (timeoutMs) => pingRedis(url, timeoutMs), deadline, signal);
 }

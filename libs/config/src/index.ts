@@ -18,6 +18,21 @@ export interface GatewayConfig {
   bodyLimit: number;
 }
 
+/**
+ * Mutual TLS between the services when they talk over TCP (a unix socket,
+ * 0600, needs none). PEM files, re-read every `reloadMs` so certificates
+ * rotate without a restart. The same pair serves and calls: each service's
+ * certificate is both a server and a client certificate of the one CA.
+ */
+export interface GrpcTlsConfig {
+  cert?: string;
+  key?: string;
+  ca?: string;
+  /** Plain TCP between services allowed anyway (BERTH_GRPC_INSECURE=1). */
+  insecure: boolean;
+  reloadMs: number;
+}
+
 export interface BerthConfig {
   dataRoot: string;
   runRoot: string;
@@ -25,6 +40,7 @@ export interface BerthConfig {
   redisUrl: string;
   /** gRPC addresses, `unix:/path` or `host:port`, used to serve and to call. */
   services: Record<ServiceName, string>;
+  grpcTls: GrpcTlsConfig;
   gateway: GatewayConfig;
   logLevel: string;
   /** Maximum entries kept in the events stream. */
@@ -45,6 +61,16 @@ function intFrom(env: Env, key: string, fallback: number): number {
   return n;
 }
 
+const truthy = (value: string | undefined) => value === '1' || value === 'true';
+
+export function loadGrpcTls(env: Env = process.env): GrpcTlsConfig {
+  const files = { cert: nonEmpty(env.BERTH_GRPC_TLS_CERT), key: nonEmpty(env.BERTH_GRPC_TLS_KEY), ca: nonEmpty(env.BERTH_GRPC_TLS_CA) };
+  const set = Object.values(files).filter((v) => v !== undefined).length;
+  // Half a configuration would quietly fall back to plaintext or to trusting anyone.
+  if (set !== 0 && set !== 3) throw new Error('BERTH_GRPC_TLS_CERT, BERTH_GRPC_TLS_KEY and BERTH_GRPC_TLS_CA go together: set all three or none');
+  return { ...files, insecure: truthy(env.BERTH_GRPC_INSECURE), reloadMs: intFrom(env, 'BERTH_GRPC_TLS_RELOAD', 10) * 1000 };
+}
+
 export function loadConfig(env: Env = process.env): BerthConfig {
   const dataRoot = path.resolve(nonEmpty(env.BERTH_DATA_ROOT) ?? '/var/lib/berth');
   const runRoot = path.resolve(nonEmpty(env.BERTH_RUN_ROOT) ?? '/run/berth');
@@ -58,6 +84,7 @@ export function loadConfig(env: Env = process.env): BerthConfig {
     runRoot,
     redisUrl: nonEmpty(env.REDIS_URL) ?? '',
     services,
+    grpcTls: loadGrpcTls(env),
     gateway: {
       socketPath: env.BERTH_SOCKET === undefined ? path.join(runRoot, 'berth.sock') : env.BERTH_SOCKET,
       socketMode: parseInt(nonEmpty(env.BERTH_SOCKET_MODE) ?? '660', 8),
@@ -83,3 +110,5 @@ export function parseHostPort(address: string): { host: string; port: number } {
 export function isLoopbackHost(host: string): boolean {
   return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
+
+export * from './redis';

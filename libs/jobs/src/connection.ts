@@ -1,15 +1,7 @@
 import type { ConnectionOptions } from 'bullmq';
+import { redisSettings } from '@berth/config';
 
-/** ioredis options BullMQ needs from a REDIS_URL (redis://host:port or unix:///path). */
+/** ioredis options BullMQ needs from a REDIS_URL (see @berth/config's redisSettings: password, TLS, unix sockets). */
 export function redisConnectionOptions(url: string): ConnectionOptions {
-  if (url.startsWith('unix:')) return { path: url.replace(/^unix:(\/\/)?/, ''), maxRetriesPerRequest: null };
-  const u = new URL(url);
-  return {
-    host: u.hostname,
-    port: Number(u.port || 6379),
-    password: u.password ? decodeURIComponent(u.password) : undefined,
-    username: u.username ? decodeURIComponent(u.username) : undefined,
-    db: u.pathname.length > 1 ? Number(u.pathname.slice(1)) : undefined,
-    maxRetriesPerRequest: null,
-  };
+  return { ...redisSettings(url), maxRetriesPerRequest: null };
 }

@@ -1,3 +1,4 @@
 export * from './payloads';
 export * from './progress';
 export * from './connection';
+export * from './acl';

@@ -1,4 +1,6 @@
 import { ChannelCredentials, Client, ClientUnaryCall, Metadata, CallOptions, ServiceError, status } from '@grpc/grpc-js';
+import { GrpcTlsConfig, loadGrpcTls } from '@berth/config';
+import { channelCredentialsFor } from './transport';
 
 type UnaryFn<Req, Res> = (request: Req, metadata: Metadata, options: Partial<CallOptions>, callback: (error: ServiceError | null, response: Res) => void) => ClientUnaryCall;
 
@@ -13,9 +15,14 @@ type ClientCtor<C> = new (address: string, credentials: ChannelCredentials, opti
 const DEFAULT_TIMEOUT_MS = 60_000;
 const RECONNECT_GRACE_MS = 2_000;
 
-/** Creates one long-lived channel to a service; callers reuse it for every request. */
-export function createClient<C extends Client>(Ctor: ClientCtor<C>, address: string): { raw: C; call: PromiseClient<C> } {
-  const raw = new Ctor(address, ChannelCredentials.createInsecure(), {
+/**
+ * Creates one long-lived channel to a service; callers reuse it for every
+ * request. On TCP it shows this process's certificate and checks the
+ * service's (`tls`, from the BERTH_GRPC_* variables by default: every
+ * client in a service process uses that process's one identity).
+ */
+export function createClient<C extends Client>(Ctor: ClientCtor<C>, address: string, tls: GrpcTlsConfig = loadGrpcTls()): { raw: C; call: PromiseClient<C> } {
+  const raw = new Ctor(address, channelCredentialsFor(address, tls), {
     'grpc.max_receive_message_length': 64 * 1024 * 1024,
     'grpc.max_send_message_length': 64 * 1024 * 1024,
     'grpc.keepalive_time_ms': 30_000,

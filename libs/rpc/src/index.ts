@@ -3,3 +3,5 @@ export * from './server';
 export * from './client';
 export * from './lifecycle';
 export * from './service-main';
+export * from './transport';
+export * from './certificate-files';

@@ -1,12 +1,14 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import {
-  Server, ServerCredentials, ServiceDefinition, UntypedServiceImplementation,
+  Server, ServiceDefinition, UntypedServiceImplementation,
   handleUnaryCall, sendUnaryData, ServerUnaryCall,
 } from '@grpc/grpc-js';
 import { health } from '@berth/proto';
+import { GrpcTlsConfig, loadGrpcTls } from '@berth/config';
 import type { Logger } from '@berth/logging';
 import { toStatusObject } from './errors';
+import { isPlaintextTcp, serverCredentialsFor } from './transport';
 
 export interface ServiceBinding {
   definition: ServiceDefinition;
@@ -34,9 +36,16 @@ export interface RunningServer {
 
 /**
  * Serves the given services plus grpc.health.v1 on `address` (`unix:/path` or
- * `host:port`). A stale unix socket from a previous run is replaced.
+ * `host:port`). A stale unix socket from a previous run is replaced. A TCP
+ * address needs mutual TLS (`tls`, from the BERTH_GRPC_* variables by
+ * default) or the insecure switch, which is warned about at every start.
  */
-export async function startGrpcServer(address: string, bindings: ServiceBinding[], logger?: Logger): Promise<RunningServer> {
+export async function startGrpcServer(address: string, bindings: ServiceBinding[], logger?: Logger, tls: GrpcTlsConfig = loadGrpcTls()): Promise<RunningServer> {
+  // Before anything is bound: a refused configuration never listens.
+  const credentials = serverCredentialsFor(address, tls, logger);
+  if (isPlaintextTcp(address, tls)) {
+    logger?.warn('grpc listening on TCP without TLS (BERTH_GRPC_INSECURE=1): whoever reaches this address is root on this host', { address });
+  }
   const server = new Server({
     'grpc.max_receive_message_length': 64 * 1024 * 1024,
     'grpc.max_send_message_length': 64 * 1024 * 1024,
@@ -55,12 +64,11 @@ export async function startGrpcServer(address: string, bindings: ServiceBinding[
     fs.rmSync(socketPath, { force: true });
   }
   await new Promise<number>((resolve, reject) =>
-    server.bindAsync(address, ServerCredentials.createInsecure(), (err, port) => (err ? reject(err) : resolve(port))));
+    server.bindAsync(address, credentials, (err, port) => (err ? reject(err) : resolve(port))));
   // The services trust their callers (they create containers as root): only
-  // this user may connect, whatever the umask. TCP addresses are for
-  // separate hosts and are the deployment's to protect.
+  // this user may connect, whatever the umask. TCP has mutual TLS instead.
   if (address.startsWith('unix:')) fs.chmodSync(address.replace(/^unix:(\/\/)?/, ''), 0o600);
-  logger?.info('grpc listening', { address });
+  logger?.info('grpc listening', { address, tls: !isPlaintextTcp(address, tls) && !address.startsWith('unix:') });
   return {
     server,
     address,

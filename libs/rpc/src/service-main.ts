@@ -5,6 +5,7 @@ import { BerthConfig, loadConfig } from '@berth/config';
 import { connectEventSink, EventSink } from '@berth/events';
 import { createLogger, Logger } from '@berth/logging';
 import { ServiceBinding, startGrpcServer } from './server';
+import { serverCredentialsFor } from './transport';
 import { stopOnSignals } from './lifecycle';
 
 /** A controller that serves one gRPC service of the contract. */
@@ -32,10 +33,12 @@ export interface GrpcServiceSpec {
 export async function runGrpcService(spec: GrpcServiceSpec): Promise<INestApplicationContext> {
   const config = loadConfig();
   const logger = createLogger(spec.name, config.logLevel);
+  // A TCP address without TLS (and no insecure switch) is refused before any start-up work.
+  serverCredentialsFor(spec.address(config), config.grpcTls, logger);
   const events = connectEventSink(config.redisUrl, config.eventsMaxLength, logger);
   // Creating the context runs the providers' start-up hooks.
   const app = await NestFactory.createApplicationContext(spec.module(config, logger, events.sink), { logger: false, abortOnError: false });
-  const server = await startGrpcServer(spec.address(config), spec.controllers.map((c) => app.get(c).binding()), logger);
+  const server = await startGrpcServer(spec.address(config), spec.controllers.map((c) => app.get(c).binding()), logger, config.grpcTls);
   stopOnSignals(async () => {
     await server.stop();
     await app.close();

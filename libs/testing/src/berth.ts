@@ -5,6 +5,8 @@ import * as net from 'node:net';
 import { SERVICE_NAMES, ServiceName, loadConfig } from '@berth/config';
 import { CommandResult, DockerOptions, DockerTarget, dockerCli, spawnDocker } from './docker-cli';
 import { waitForGrpcHealth, waitForPing } from './health';
+// The transport module alone: @berth/rpc's index loads Nest.
+import { channelCredentialsFor } from '@berth/rpc/dist/transport';
 import { HttpResponse, RequestBody, unixRequest } from './http';
 import { LogBuffer, capture } from './logs';
 import { allocateTestBridge, removeTestBridge } from './bridge';
@@ -327,7 +329,7 @@ class BerthInstance implements Berth {
     const config = loadConfig(env);
     try {
       if (name === 'gateway') await waitForPing(config.gateway.socketPath, timeoutMs, () => exited);
-      else await waitForGrpcHealth(config.services[name], timeoutMs, () => exited);
+      else await waitForGrpcHealth(config.services[name], timeoutMs, () => exited, channelCredentialsFor(config.services[name], config.grpcTls));
     } catch (err) {
       throw new Error(`${name}: ${err instanceof Error ? err.message : String(err)}\n--- logs ---\n${this.logBuffer.tail()}`);
     }

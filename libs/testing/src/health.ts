@@ -1,4 +1,4 @@
-import { Metadata, credentials } from '@grpc/grpc-js';
+import { ChannelCredentials, Metadata, credentials } from '@grpc/grpc-js';
 import { health } from '@berth/proto';
 import { unixRequest } from './http';
 
@@ -20,8 +20,8 @@ async function poll(what: string, probe: () => Promise<boolean>, timeoutMs: numb
 }
 
 /** Waits for grpc.health.v1 SERVING at `address` (`unix:/path` or `host:port`). */
-export async function waitForGrpcHealth(address: string, timeoutMs: number, abort?: () => string | undefined): Promise<void> {
-  const client = new health.HealthClient(address, credentials.createInsecure(), {
+export async function waitForGrpcHealth(address: string, timeoutMs: number, abort?: () => string | undefined, creds: ChannelCredentials = credentials.createInsecure()): Promise<void> {
+  const client = new health.HealthClient(address, creds, {
     'grpc.initial_reconnect_backoff_ms': 100,
     'grpc.min_reconnect_backoff_ms': 100,
     'grpc.max_reconnect_backoff_ms': 500,
