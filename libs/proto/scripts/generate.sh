@@ -10,3 +10,4 @@ protoc \
   --ts_proto_opt=outputServices=grpc-js,esModuleInterop=true,env=node,forceLong=number,useOptionals=none,oneof=unions,stringEnums=false \
   -I proto \
   $(find proto -name '*.proto' | sort)
+node scripts/own-map-keys.mjs src/gen

@@ -127,7 +127,7 @@ test('a __proto__ label is kept as dockerd keeps it, and listing stays safe', as
 
 // Known gap: the list's labels travel as a protobuf map, and ts-proto's generated decoder
 // (libs/proto) assigns `map[key] = value`, which drops a `__proto__` key (no pollution, no crash).
-test('a __proto__ label is shown by the list too', { todo: 'ts-proto map decoding in libs/proto drops __proto__ keys' }, async () => {
+test('a __proto__ label is shown by the list too', async () => {
   const res = await api('POST', '/containers/create?name=protolist', '{"Image":"busybox","Labels":{"__proto__":"evil"}}');
   try {
     const list = await api('GET', '/containers/json?all=1');
@@ -233,7 +233,7 @@ test('volume create: labels and driver options must be strings; __proto__ is kep
   }
 });
 
-test('a __proto__ volume label is kept', { todo: 'volume labels travel as a protobuf map: ts-proto\'s decoder in libs/proto drops __proto__ keys' }, async () => {
+test('a __proto__ volume label is kept', async () => {
   const res = await api('POST', '/volumes/create', '{"Name":"secvol2","Labels":{"__proto__":"v"}}');
   try {
     const [v] = JSON.parse(await dockerOk(berth, ['volume', 'inspect', 'secvol2']));
