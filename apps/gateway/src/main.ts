@@ -29,9 +29,15 @@ async function main(): Promise<void> {
   app.enableShutdownHooks([]);
   if (!handler) throw new Error('HTTP handler was not created');
 
-  const upgrades = new UpgradeRouter();
+  const upgrades = new UpgradeRouter(handler, config.gateway.bodyTimeoutMs);
   registerHijackRoutes(upgrades, app.get(ContainerAttach), app.get(ExecStart));
-  const listeners = await openListeners(config.gateway, handler, upgrades.handle);
+  let listeners;
+  try {
+    listeners = await openListeners(config.gateway, { request: handler, upgrade: upgrades.handle }, logger);
+  } catch (err) {
+    await app.close();
+    throw err;
+  }
   logger.info('Engine API listening', { addresses: listeners.map((l) => l.address) });
 
   stopOnSignals(async () => {

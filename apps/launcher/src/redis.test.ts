@@ -11,13 +11,13 @@ test('the private redis listens only on a unix socket and keeps an append-only f
   assert.equal(spec.command, 'redis-server');
   const arg = (name: string) => spec.args[spec.args.indexOf(name) + 1];
   assert.equal(arg('--port'), '0');
-  assert.equal(arg('--unixsocket'), '/r/redis.sock');
-  assert.equal(arg('--unixsocketperm'), '700');
+  assert.equal(arg('--unixsocket'), '/r/redis/redis.sock');
+  assert.equal(arg('--unixsocketperm'), '600');
   assert.equal(arg('--dir'), '/d/redis');
   assert.equal(arg('--appendonly'), 'yes');
   assert.equal(arg('--save'), '');
   assert.equal(arg('--daemonize'), 'no');
-  assert.equal(privateRedisUrl('/r'), 'unix:///r/redis.sock');
+  assert.equal(privateRedisUrl('/r'), 'unix:///r/redis/redis.sock');
 });
 
 test('starts, answers PING, stops on SIGTERM', { skip: !haveRedis && 'redis-server is not installed' }, async () => {
@@ -29,6 +29,8 @@ test('starts, answers PING, stops on SIGTERM', { skip: !haveRedis && 'redis-serv
       await waitForRedis(privateRedisUrl(root), Date.now() + 10_000);
       assert.equal(await pingRedis(privateRedisUrl(root), 1000), true);
       assert.ok(fs.existsSync(path.join(root, 'data', 'redis')));
+      assert.equal(fs.statSync(path.join(root, 'redis')).mode & 0o777, 0o700);
+      assert.equal(fs.statSync(path.join(root, 'redis', 'redis.sock')).mode & 0o777, 0o600);
     } finally {
       const exit = await redis.stop(5000);
       assert.equal(exit.code, 0);

@@ -46,7 +46,7 @@ describe('container attach: one entry point, hijacked or websocket', () => {
   let server: http.Server;
   let port: number;
   before(async () => {
-    const router = new UpgradeRouter();
+    const router = new UpgradeRouter((_req, res) => res.end(), 5000);
     registerHijackRoutes(router, new ContainerAttach(backend, silentLogger), {} as ExecStart);
     server = http.createServer((_req, res) => res.end());
     server.on('upgrade', router.handle);

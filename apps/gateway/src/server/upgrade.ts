@@ -1,16 +1,22 @@
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { rewriteVersionedUrl } from './api-version';
+import { serveUpgradeAsRequest } from './upgrade-fallback';
+
+type UpgradeRoute = (req: IncomingMessage, socket: Duplex, head: Buffer, match: RegExpExecArray) => void;
 
 /**
  * Requests that ask to upgrade the connection (`Upgrade: tcp`, websocket)
  * arrive here, outside the router: hijack/hijack-routes.ts registers attach
- * and exec start; anything else is answered as an unknown route.
+ * and exec start. Any other route does not upgrade, whatever the request
+ * asks: it is answered as an ordinary request by the HTTP handler.
  */
 export class UpgradeRouter {
-  private readonly routes: { pattern: RegExp; handle: (req: IncomingMessage, socket: Duplex, head: Buffer, match: RegExpExecArray) => void }[] = [];
+  private readonly routes: { pattern: RegExp; handle: UpgradeRoute }[] = [];
 
-  register(pattern: RegExp, handle: (req: IncomingMessage, socket: Duplex, head: Buffer, match: RegExpExecArray) => void): void {
+  constructor(private readonly ordinary: (req: IncomingMessage, res: ServerResponse) => void, private readonly bodyTimeoutMs: number) {}
+
+  register(pattern: RegExp, handle: UpgradeRoute): void {
     this.routes.push({ pattern, handle });
   }
 
@@ -20,7 +26,6 @@ export class UpgradeRouter {
       const m = r.pattern.exec(path);
       if (m) return r.handle(req, socket, head, m);
     }
-    const body = JSON.stringify({ message: 'page not found' }) + '\n';
-    socket.end(`HTTP/1.1 404 Not Found\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+    serveUpgradeAsRequest(this.ordinary, req, socket, head, this.bodyTimeoutMs);
   };
 }
