@@ -6,6 +6,7 @@ import { stopOnSignals } from '@berth/rpc';
 import { GatewayModule } from './gateway.module';
 import { createGatewayApp } from './server/app';
 import { openListeners, closeListeners } from './server/listeners';
+import { planListeners } from './server/listener-plan';
 import { UpgradeRouter } from './server/upgrade';
 import { registerHijackRoutes } from './hijack/hijack-routes';
 import { ContainerAttach } from './hijack/attach.hijack';
@@ -16,6 +17,13 @@ type Handler = (req: http.IncomingMessage, res: http.ServerResponse) => void;
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger('gateway', config.logLevel);
+  // A listener that would expose the engine is refused before anything starts.
+  try {
+    planListeners(config.gateway);
+  } catch (err) {
+    process.stderr.write(`gateway: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(2);
+  }
   if (!config.redisUrl) throw new Error('REDIS_URL is not set');
 
   // Fastify routes requests; the listeners (unix socket, TCP, TLS) are ours, so
