@@ -71,6 +71,20 @@ describe('the listeners: access policy, slow clients, connection limit, upgrades
     }).gateway;
     const upgrades = new UpgradeRouter(handler, config.bodyTimeoutMs);
     upgrades.register(/^\/hijack$/, (_req, socket) => socket.end('HTTP/1.1 101 UPGRADED\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n'));
+    // Like exec start: reads its body off the socket, then streams (here: silence, then the end).
+    upgrades.register(/^\/exec$/, (req, socket, head) => {
+      const want = Number(req.headers['content-length']);
+      let got = head.length;
+      const answer = () => {
+        socket.write('HTTP/1.1 101 UPGRADED\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n');
+        setTimeout(() => socket.end('bye'), 2500);
+      };
+      if (got >= want) return answer();
+      socket.on('data', (d: Buffer) => {
+        got += d.length;
+        if (got >= want) answer();
+      });
+    });
     listeners = await openListeners(config, { request: handler, upgrade: upgrades.handle }, silentLogger);
     port = Number(/:(\d+)$/.exec(listeners[1].address)![1]);
   });
@@ -131,6 +145,24 @@ describe('the listeners: access policy, slow clients, connection limit, upgrades
       assert.ok(r.closedAfterMs >= 900 && r.closedAfterMs < 4000, `${name}: closed after ${r.closedAfterMs} ms`);
     }
     assert.match(stream.text, /\{"done":true\}/);
+  });
+
+  test('a hijack whose body stops arriving is cut; once it streams, silence is fine', async () => {
+    const late = net.connect(socketPath);
+    let lateText = '';
+    late.on('data', (d: Buffer) => { lateText += d.toString(); });
+    late.on('connect', () => {
+      late.write('POST /exec HTTP/1.1\r\nHost: docker\r\nConnection: Upgrade\r\nUpgrade: tcp\r\nContent-Length: 2\r\n\r\n{');
+      setTimeout(() => late.write('}'), 300);
+    });
+    const [stalled] = await Promise.all([
+      exchange({ path: socketPath }, 'POST /exec HTTP/1.1\r\nHost: docker\r\nConnection: Upgrade\r\nUpgrade: tcp\r\nContent-Length: 10\r\n\r\n{"a"'),
+      new Promise((r) => late.once('close', r)),
+    ]);
+    const streaming = { text: lateText };
+    assert.ok(stalled.closedAfterMs >= 900 && stalled.closedAfterMs < 4000, `stalled: ${stalled.closedAfterMs}`);
+    assert.equal(stalled.text, '');
+    assert.match(streaming.text, /^HTTP\/1\.1 101 UPGRADED\r\n[^]*bye$/);
   });
 
   test('an upload slower than the timeout in all but never idle that long goes through', async () => {
