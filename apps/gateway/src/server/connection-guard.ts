@@ -108,8 +108,13 @@ export function guardSlowClients(server: http.Server, t: SlowClientTimeouts): vo
   });
   server.on('timeout', (socket: Socket) => {
     const exchange = current.get(socket);
-    // The request is in and its answer is still being made or streamed.
-    if (exchange && exchange.req.complete && !exchange.res.writableFinished) return;
+    if (exchange && !exchange.res.writableFinished) {
+      // The request is in and its answer is still being made or streamed.
+      if (exchange.req.complete) return;
+      // Body bytes wait unread on our side (a `docker load` whose consumer is
+      // busy): the silence is ours, not the client's.
+      if (exchange.req.readableLength > 0) return;
+    }
     socket.destroy();
   });
 }

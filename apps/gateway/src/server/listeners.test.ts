@@ -55,11 +55,16 @@ describe('the listeners: access policy, slow clients, connection limit, upgrades
       return;
     }
     let body = '';
-    req.on('data', (d: Buffer) => { body += d.toString(); });
-    req.on('end', () => {
-      res.setHeader('Connection', 'close');
-      res.end(`${req.method} ${req.url} ${body}`);
-    });
+    const read = () => {
+      req.on('data', (d: Buffer) => { body += d.toString(); });
+      req.on('end', () => {
+        res.setHeader('Connection', 'close');
+        res.end(req.url === '/lazy' ? `${req.method} ${req.url} ${body.length}` : `${req.method} ${req.url} ${body}`);
+      });
+    };
+    // A consumer busy for longer than the body timeout before it reads (docker load into a slow store).
+    if (req.url === '/lazy') setTimeout(read, 2500);
+    else read();
   };
 
   before(async () => {
@@ -163,6 +168,12 @@ describe('the listeners: access policy, slow clients, connection limit, upgrades
     assert.ok(stalled.closedAfterMs >= 900 && stalled.closedAfterMs < 4000, `stalled: ${stalled.closedAfterMs}`);
     assert.equal(stalled.text, '');
     assert.match(streaming.text, /^HTTP\/1\.1 101 UPGRADED\r\n[^]*bye$/);
+  });
+
+  test('a body waiting on our side (the route reads it late) is not the client\'s silence', async () => {
+    const size = 512 * 1024;
+    const res = await exchange({ path: socketPath }, `POST /lazy HTTP/1.1\r\nHost: docker\r\nContent-Length: ${size}\r\n\r\n${'x'.repeat(size)}`, 10_000);
+    assert.match(res.text, new RegExp(`POST /lazy ${size}$`));
   });
 
   test('an upload slower than the timeout in all but never idle that long goes through', async () => {
