@@ -5,7 +5,7 @@ import { createLogger } from '@berth/logging';
 import { stopOnSignals } from '@berth/rpc';
 import { GatewayModule } from './gateway.module';
 import { createGatewayApp } from './server/app';
-import { openListeners, closeListeners } from './server/listeners';
+import { openListeners, closeListeners, Listener } from './server/listeners';
 import { planListeners } from './server/listener-plan';
 import { UpgradeRouter } from './server/upgrade';
 import { registerHijackRoutes } from './hijack/hijack-routes';
@@ -39,7 +39,7 @@ async function main(): Promise<void> {
 
   const upgrades = new UpgradeRouter(handler, config.gateway.bodyTimeoutMs);
   registerHijackRoutes(upgrades, app.get(ContainerAttach), app.get(ExecStart));
-  let listeners;
+  let listeners: Listener[];
   try {
     listeners = await openListeners(config.gateway, { request: handler, upgrade: upgrades.handle }, logger);
   } catch (err) {

@@ -37,6 +37,8 @@ export function webSocketServer(): WebSocketServer {
     clientTracking: false,
     perMessageDeflate: false,
     maxPayload: WS_MAX_PAYLOAD,
+    // The one hook ws calls after its own checks and before it answers 101:
+    // where the attach asks container-service whether the container exists.
     verifyClient: (info: { req: IncomingMessage }, done: (ok: boolean, code?: number, message?: string, headers?: Record<string, string>) => void) => {
       const gate = gates.get(info.req);
       if (!gate) return done(true);
