@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { loadConfig } from '@berth/config';
 import { createLogger } from '@berth/logging';
-import { Launcher } from './launcher';
+import { Launcher, apiEndpoints } from './launcher';
 import { APP_DIRS, COMPONENTS, Component, LauncherOptions } from './options';
 import { readPidFileSync } from '@berth/host';
 import { pidFilePath } from './pidfiles';
@@ -168,4 +168,14 @@ test('a missing build is reported before anything starts', async () => {
   } finally {
     await f.cleanup();
   }
+});
+
+test('the ready line names the unix socket only, unless TCP is configured, and says how TCP is protected', () => {
+  const base = { BERTH_RUN_ROOT: '/r' };
+  assert.deepEqual(apiEndpoints(loadConfig(base)), ['unix:///r/berth.sock']);
+  assert.deepEqual(apiEndpoints(loadConfig({ ...base, BERTH_TCP: '127.0.0.1:2375', BERTH_TCP_INSECURE: '1' })), ['unix:///r/berth.sock', 'tcp://127.0.0.1:2375 (plain, insecure)']);
+  assert.deepEqual(
+    apiEndpoints(loadConfig({ ...base, BERTH_SOCKET: '', BERTH_TCP: '0.0.0.0:2376', BERTH_TLS_CERT: 'c', BERTH_TLS_KEY: 'k', BERTH_TLS_CA: 'ca' })),
+    ['tcp://0.0.0.0:2376 (TLS, client certificates)'],
+  );
 });

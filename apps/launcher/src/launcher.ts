@@ -8,6 +8,7 @@ import { GatewayEndpoint, waitForGatewayPing, waitForGrpcHealth } from './health
 import { APP_DIRS, Component, LauncherOptions } from './options';
 import { pidFilePath } from './pidfiles';
 import { privateRedisUrl, startPrivateRedis, waitForRedis } from './redis';
+import { prepareRoots } from './roots';
 import { SupervisedProcess, describeExit, logExit } from './supervisor';
 
 /** Callers stop before the services they call, Redis last. */
@@ -37,13 +38,18 @@ export function gatewayEndpoint(config: BerthConfig): GatewayEndpoint | undefine
   return { kind: 'tcp', host: local, port, tls: Boolean(gw.tlsCert && gw.tlsKey) };
 }
 
-/** The addresses printed once Berth is ready, as DOCKER_HOST values. */
+/**
+ * The addresses printed once Berth is ready, as DOCKER_HOST values: the
+ * unix socket, and TCP only when configured, saying how it is protected.
+ */
 export function apiEndpoints(config: BerthConfig): string[] {
+  const gw = config.gateway;
   const out: string[] = [];
-  if (config.gateway.socketPath) out.push(`unix://${config.gateway.socketPath}`);
-  if (config.gateway.tcpAddress) {
-    const tls = Boolean(config.gateway.tlsCert && config.gateway.tlsKey);
-    out.push(`tcp://${config.gateway.tcpAddress}${tls ? ' (TLS)' : ''}`);
+  if (gw.socketPath) out.push(`unix://${gw.socketPath}`);
+  if (gw.tcpAddress) {
+    const tls = Boolean(gw.tlsCert && gw.tlsKey);
+    const how = !tls ? 'plain, insecure' : gw.tlsCa ? 'TLS, client certificates' : 'TLS, any client';
+    out.push(`tcp://${gw.tcpAddress} (${how})`);
   }
   return out;
 }
@@ -99,8 +105,7 @@ export class Launcher {
     if (missing.length > 0) {
       throw new Error(`not built: ${missing.map((c) => path.relative(process.cwd(), this.mainOf(c))).join(', ')} (run pnpm build, or leave them out with BERTH_LAUNCHER_SERVICES)`);
     }
-    fs.mkdirSync(config.dataRoot, { recursive: true, mode: 0o711 });
-    fs.mkdirSync(config.runRoot, { recursive: true, mode: 0o711 });
+    prepareRoots(config.dataRoot, config.runRoot);
     const deadline = () => Date.now() + options.startTimeoutMs;
 
     if (!this.redisUrl) {

@@ -6,6 +6,7 @@ import { Launcher } from './launcher';
 import { LauncherOptions, USAGE, loadLauncherOptions } from './options';
 import { readPidFileSync, writePidFile } from '@berth/host';
 import { pidFilePath, removePidFile } from './pidfiles';
+import { prepareRoots } from './roots';
 
 function isLiveLauncher(pid: number): boolean {
   if (pid === process.pid) return false;
@@ -39,6 +40,9 @@ async function main(): Promise<void> {
     fail(err instanceof Error ? err.message : String(err));
   }
   const logger = createLogger('launcher', config.logLevel);
+
+  // Before anything is written in them (our pid file first).
+  prepareRoots(config.dataRoot, config.runRoot);
 
   // Two launchers on one run root would fight over every socket in it.
   const ownPidFile = pidFilePath(config.runRoot, 'launcher');

@@ -12,13 +12,13 @@ test('the private redis listens only on a unix socket and keeps an append-only f
   assert.equal(spec.command, 'redis-server');
   const arg = (name: string) => spec.args[spec.args.indexOf(name) + 1];
   assert.equal(arg('--port'), '0');
-  assert.equal(arg('--unixsocket'), '/r/redis.sock');
-  assert.equal(arg('--unixsocketperm'), '700');
+  assert.equal(arg('--unixsocket'), '/r/redis/redis.sock');
+  assert.equal(arg('--unixsocketperm'), '600');
   assert.equal(arg('--dir'), '/d/redis');
   assert.equal(arg('--appendonly'), 'yes');
   assert.equal(arg('--save'), '');
   assert.equal(arg('--daemonize'), 'no');
-  assert.equal(privateRedisUrl('/r'), 'unix:///r/redis.sock');
+  assert.equal(privateRedisUrl('/r'), 'unix:///r/redis/redis.sock');
 });
 
 test('starts, answers PING, stops on SIGTERM', { skip: !haveRedis && 'redis-server is not installed' }, async () => {
@@ -30,6 +30,8 @@ test('starts, answers PING, stops on SIGTERM', { skip: !haveRedis && 'redis-serv
       await waitForRedis(privateRedisUrl(root), Date.now() + 10_000);
       assert.equal(await pingRedis(privateRedisUrl(root), 1000), true);
       assert.ok(fs.existsSync(path.join(root, 'data', 'redis')));
+      assert.equal(fs.statSync(path.join(root, 'redis')).mode & 0o777, 0o700);
+      assert.equal(fs.statSync(path.join(root, 'redis', 'redis.sock')).mode & 0o777, 0o600);
     } finally {
       const exit = await redis.stop(5000);
       assert.equal(exit.code, 0);
@@ -48,9 +50,9 @@ test('the private redis is the launcher user\'s alone: another user cannot conne
     const redis = startPrivateRedis({ dataRoot: path.join(root, 'data'), runRoot: root }, () => {});
     try {
       await waitForRedis(privateRedisUrl(root), Date.now() + 10_000);
-      assert.equal(fs.statSync(path.join(root, 'redis.sock')).mode & 0o077, 0, 'no access for group or others');
+      assert.equal(fs.statSync(path.join(root, 'redis', 'redis.sock')).mode & 0o077, 0, 'no access for group or others');
       // A client running as nobody: connecting to a unix socket needs write permission on it.
-      const script = `require('net').connect(${JSON.stringify(path.join(root, 'redis.sock'))}).on('connect', () => { console.log('connected'); process.exit(0); }).on('error', (e) => { console.log(e.code); process.exit(0); });`;
+      const script = `require('net').connect(${JSON.stringify(path.join(root, 'redis', 'redis.sock'))}).on('connect', () => { console.log('connected'); process.exit(0); }).on('error', (e) => { console.log(e.code); process.exit(0); });`;
       const out = execFileSync(process.execPath, ['-e', script], { uid: 65534, gid: 65534, encoding: 'utf8' }).trim();
       assert.equal(out, 'EACCES');
     } finally {

@@ -14,8 +14,13 @@ export interface PrivateRedisOptions {
   pidFile?: string;
 }
 
+/** The private Redis's own directory in the run root: its socket's only way in, the launcher's user's only. */
+export function privateRedisRunDir(runRoot: string): string {
+  return path.join(runRoot, 'redis');
+}
+
 export function privateRedisSocket(runRoot: string): string {
-  return path.join(runRoot, 'redis.sock');
+  return path.join(privateRedisRunDir(runRoot), 'redis.sock');
 }
 
 /** The URL services get when the launcher runs Redis itself. */
@@ -24,7 +29,8 @@ export function privateRedisUrl(runRoot: string): string {
 }
 
 /**
- * redis-server reachable only through a unix socket in the run root, with
+ * redis-server reachable only through a unix socket (0600, in a 0700
+ * directory: whoever can write to Redis can queue jobs for the services) in the run root, with
  * its append-only file in `<dataRoot>/redis` so queued jobs survive a restart.
  * No password: only the launcher's own user can connect to the socket (its
  * mode), and that user could read any password file the launcher wrote, so
@@ -38,7 +44,7 @@ export function privateRedisSpec(opts: PrivateRedisOptions): ChildSpec {
     args: [
       '--port', '0',
       '--unixsocket', privateRedisSocket(opts.runRoot),
-      '--unixsocketperm', '700',
+      '--unixsocketperm', '600',
       '--dir', dir,
       '--appendonly', 'yes',
       '--save', '',
@@ -54,6 +60,10 @@ export function privateRedisSpec(opts: PrivateRedisOptions): ChildSpec {
 export function startPrivateRedis(opts: PrivateRedisOptions, sink?: (line: string) => void): SupervisedProcess {
   const spec = privateRedisSpec(opts);
   fs.mkdirSync(spec.cwd!, { recursive: true, mode: 0o700 });
+  const runDir = privateRedisRunDir(opts.runRoot);
+  fs.mkdirSync(runDir, { recursive: true, mode: 0o700 });
+  // An existing directory keeps its mode through mkdir; umask can only narrow a new one.
+  fs.chmodSync(runDir, 0o700);
   // A socket left by a killed predecessor would answer nothing; redis replaces it anyway.
   fs.rmSync(privateRedisSocket(opts.runRoot), { force: true });
   return SupervisedProcess.start(spec, sink);

@@ -36,7 +36,10 @@ export interface StartBerthOptions {
   env?: Record<string, string>;
   /** Components to run (default: all five). Without `gateway` there is no API, only the gRPC services. */
   services?: BerthComponent[];
-  /** Listen on a free 127.0.0.1 port besides the unix socket (default true). */
+  /**
+   * Also listen on plain TCP on a free 127.0.0.1 port, through the explicit
+   * insecure switch (default false: the unix socket only, Berth's default).
+   */
   tcp?: boolean;
   /**
    * A service that dies after start-up is only logged by the launcher, so a
@@ -379,7 +382,7 @@ class BerthInstance implements Berth {
 
 /**
  * Starts a whole Berth (launcher, private Redis, services, gateway) on a
- * fresh temp data-root, run-root, socket and TCP port. Always pair with
+ * fresh temp data-root, run-root and socket (and a TCP port when asked). Always pair with
  * stop(), e.g. in an `after` hook.
  */
 export async function startBerth(opts: StartBerthOptions = {}): Promise<Berth> {
@@ -394,7 +397,7 @@ export async function startBerth(opts: StartBerthOptions = {}): Promise<Berth> {
   const dataRoot = path.join(root, 'data');
   const runRoot = path.join(root, 'run');
   fs.mkdirSync(path.join(root, 'docker-config'));
-  const tcpAddress = opts.tcp === false ? '' : `127.0.0.1:${await freePort()}`;
+  const tcpAddress = opts.tcp ? `127.0.0.1:${await freePort()}` : '';
   // Each instance its own default bridge and /24, so instances never share one.
   const bridge = allocateTestBridge(root);
 
@@ -408,14 +411,15 @@ export async function startBerth(opts: StartBerthOptions = {}): Promise<Berth> {
     BERTH_DATA_ROOT: dataRoot,
     BERTH_RUN_ROOT: runRoot,
     BERTH_SOCKET: path.join(runRoot, 'berth.sock'),
-    BERTH_TCP: tcpAddress || 'off',
+    // Without tcp the listener is left to Berth's own default (none).
+    ...(tcpAddress ? { BERTH_TCP: tcpAddress, BERTH_TCP_INSECURE: '1' } : {}),
     BERTH_LOG_LEVEL: opts.logLevel ?? process.env.BERTH_TEST_LOG_LEVEL ?? 'info',
     BERTH_BRIDGE_NAME: bridge.name,
     BERTH_BRIDGE_SUBNET: bridge.subnet,
     ...opts.env,
   };
   // What the launcher hands its children, so startService() can do the same.
-  const serviceEnv: Record<string, string> = { ...env, REDIS_URL: env.REDIS_URL || `unix://${path.join(runRoot, 'redis.sock')}` };
+  const serviceEnv: Record<string, string> = { ...env, REDIS_URL: env.REDIS_URL || `unix://${path.join(runRoot, 'redis', 'redis.sock')}` };
   const config = loadConfig(serviceEnv);
   for (const name of SERVICE_NAMES) serviceEnv[`BERTH_${name.toUpperCase()}_ADDR`] = config.services[name];
 

@@ -46,7 +46,7 @@ describe('container attach: one entry point, hijacked or websocket', () => {
   let server: http.Server;
   let port: number;
   before(async () => {
-    const router = new UpgradeRouter();
+    const router = new UpgradeRouter((_req, res) => res.end(), 5000);
     registerHijackRoutes(router, new ContainerAttach(backend, silentLogger), {} as ExecStart);
     server = http.createServer((_req, res) => res.end());
     server.on('upgrade', router.handle);
@@ -112,6 +112,21 @@ describe('container attach: one entry point, hijacked or websocket', () => {
       assert.match(text, /^HTTP\/1\.1 404 Not Found\r\n/);
       assert.match(text, /\{"message":"No such container: nosuch"\}/);
     }
+  });
+
+  test('websocket: an invalid handshake is 400 with a JSON message from ws\'s own checks, and opens nothing', async () => {
+    const before = sessions.length;
+    for (const [key, version] of [['not-a-key', '13'], ['dGhlIHNhbXBsZSBub25jZQ', '13'], ['dGhlIHNhbXBsZSBub25jZQ==', '99'], ['dGhlIHNhbXBsZSBub25jZQ==', '']]) {
+      const sock = net.connect(port, '127.0.0.1');
+      sock.write(`GET /containers/box/attach/ws?stream=1 HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: ${version}\r\nSec-WebSocket-Key: ${key}\r\n\r\n`);
+      const chunks: Buffer[] = [];
+      sock.on('data', (d: Buffer) => chunks.push(d));
+      await once(sock, 'close');
+      const text = Buffer.concat(chunks).toString();
+      assert.match(text, /^HTTP\/1\.1 400 Bad Request\r\n/, `${key} ${version}`);
+      assert.match(text, /\{"message":"invalid websocket handshake: Missing or invalid Sec-WebSocket-(Key|Version) header"\}/);
+    }
+    assert.equal(sessions.length, before, 'no attach stream opened');
   });
 
   test('the hijacked stream: 101 UPGRADED, multiplexed frames', async () => {

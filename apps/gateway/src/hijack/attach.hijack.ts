@@ -1,7 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { Inject, Injectable } from '@nestjs/common';
-import { ApiError } from '@berth/engine-api';
 import type { container } from '@berth/proto';
 import type { Logger } from '@berth/logging';
 import type { ContainerAttachBackend } from '../backends/container.backend';
@@ -11,8 +10,8 @@ import { LOGGER } from '../tokens';
 import { apiVersionOf } from '../server/api-version';
 import { queryBool } from '../server/request-context';
 import { featuresFor } from '../versions/features';
-import { acceptHijack, HijackedConnection, rejectHijack, streamContentType } from './hijack-session';
-import { acceptWebSocket, isWebSocketHandshake, webSocketServer } from './websocket';
+import { acceptHijack, HijackBackend, HijackedConnection, rejectHijack, streamContentType } from './hijack-session';
+import { openWebSocket, WebSocketClient, webSocketServer } from './websocket';
 
 const GRPC_CANCELLED = 1;
 
@@ -57,17 +56,51 @@ export class ContainerAttach {
   /**
    * Opens container-service's attach stream first, so a missing container is
    * a plain 404, then takes the connection over and pipes both ways. `head`
-   * is what the client sent after the request head (stdin already).
+   * is what the client sent after the request head (stdin already). A
+   * websocket handshake is validated by ws before anything is opened.
    */
   attach(req: IncomingMessage, socket: Duplex, head: Buffer, id: string, transport: AttachTransport): void {
-    if (transport === 'websocket' && !isWebSocketHandshake(req)) {
-      rejectHijack(socket, ApiError.badRequest('websocket upgrade required'));
-      return;
-    }
     const features = featuresFor(apiVersionOf(req));
     const opts = attachOptions(id, new URL(req.url ?? '/', 'http://berth').searchParams);
+    if (transport === 'stream') {
+      this.open(opts, transport, (tty, input) => {
+        acceptHijack(req, socket, streamContentType(features, tty));
+        const conn = new HijackedConnection(socket, !tty);
+        conn.pipeInput(head, input);
+        return conn;
+      }, (err) => rejectHijack(socket, err));
+      return;
+    }
+    let client: WebSocketClient | undefined;
+    let cancel: (() => void) | undefined;
+    openWebSocket(this.websockets, req, socket, head, features.websocketBinaryFrames, (accept, refuse) => {
+      cancel = this.open(opts, transport, (_tty, input) => {
+        // ws completes the upgrade and calls back within accept()
+        accept();
+        client?.pipeInput(input);
+        return client;
+      }, refuse);
+    }, (ws) => {
+      client = ws;
+    });
+    socket.once('close', () => {
+      if (!client) cancel?.();
+    });
+  }
+
+  /**
+   * Opens container-service's attach stream; on `ready`, `take` takes the
+   * client's connection over (undefined: the client is gone), then output
+   * flows to it and its input to the stream. Returns a cancel for a client
+   * that goes away before that.
+   */
+  private open(
+    opts: container.AttachOptions, transport: AttachTransport,
+    take: (tty: boolean, input: HijackBackend) => AttachedClient | undefined,
+    refuse: (err: StreamError) => void,
+  ): () => void {
     const session = this.backend.attach();
-    const input = {
+    const input: HijackBackend = {
       stdin: (d: Buffer) => session.write({ input: { $case: 'stdin', stdin: d } }),
       closeStdin: () => session.write({ input: { $case: 'closeStdin', closeStdin: true } }),
       cancel: () => session.cancel(),
@@ -77,17 +110,8 @@ export class ContainerAttach {
       const out = msg.output;
       if (!out) return;
       if (out.$case === 'ready') {
-        if (transport === 'websocket') {
-          const ws = acceptWebSocket(this.websockets, req, socket, head, features.websocketBinaryFrames);
-          if (!ws) return session.cancel();
-          ws.pipeInput(input);
-          client = ws;
-        } else {
-          acceptHijack(req, socket, streamContentType(features, out.ready.tty));
-          const conn = new HijackedConnection(socket, !out.ready.tty);
-          conn.pipeInput(head, input);
-          client = conn;
-        }
+        client = take(out.ready.tty, input);
+        if (!client) session.cancel();
       } else if (out.$case === 'chunk' && client) {
         const attached = client;
         if (!attached.output(out.chunk.stream, Buffer.from(out.chunk.data))) {
@@ -99,12 +123,13 @@ export class ContainerAttach {
     session.on('end', () => client?.end());
     session.on('error', (err: StreamError) => {
       if (!client) {
-        rejectHijack(socket, err);
+        refuse(err);
         return;
       }
       if (err.code !== GRPC_CANCELLED) this.logger.warn('attach stream failed', { container: opts.id, transport, error: err.message });
       client.end();
     });
     session.write({ input: { $case: 'open', open: opts } });
+    return () => session.cancel();
   }
 }

@@ -1,6 +1,8 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer } from 'ws';
+import { toApiError } from '@berth/engine-api';
+import { COMMON_HEADERS } from '../server/identity';
 import type { HijackBackend } from './hijack-session';
 
 /**
@@ -10,32 +12,61 @@ import type { HijackBackend } from './hijack-session';
  */
 export const WS_MAX_PAYLOAD = 1024 * 1024;
 
-/** What the ws package accepts as an opening handshake, checked before any work starts. */
-export function isWebSocketHandshake(req: IncomingMessage): boolean {
-  const key = String(req.headers['sec-websocket-key'] ?? '');
-  const version = String(req.headers['sec-websocket-version'] ?? '');
-  return req.method === 'GET'
-    && String(req.headers.upgrade ?? '').toLowerCase() === 'websocket'
-    && /^[+/0-9A-Za-z]{22}==$/.test(key)
-    && (version === '13' || version === '8');
-}
+/**
+ * Decides, once the ws package has found the handshake valid, whether the
+ * connection is accepted: the backend is asked first, so a missing container
+ * is a plain 404 and no work starts for an invalid handshake.
+ */
+export type HandshakeGate = (accept: () => void, refuse: (err: unknown) => void) => void;
 
-/** Websocket upgrades of hijacked requests (no HTTP server of its own, no client tracking). */
-export function webSocketServer(): WebSocketServer {
-  return new WebSocketServer({ noServer: true, clientTracking: false, perMessageDeflate: false, maxPayload: WS_MAX_PAYLOAD });
+const gates = new WeakMap<IncomingMessage, HandshakeGate>();
+
+function errorHeaders(): Record<string, string> {
+  return { ...COMMON_HEADERS, 'Content-Type': 'application/json' };
 }
 
 /**
- * Answers the handshake (101 Switching Protocols) and wraps the connection;
- * undefined when the client went away meanwhile.
+ * Websocket upgrades of hijacked requests (no HTTP server of its own, no
+ * client tracking). The handshake is validated by ws itself (method,
+ * Upgrade, Sec-WebSocket-Key, Sec-WebSocket-Version, protocols): an invalid
+ * one is a 400 with Docker's JSON body, before the gate is asked.
  */
-export function acceptWebSocket(server: WebSocketServer, req: IncomingMessage, socket: Duplex, head: Buffer, binary: boolean): WebSocketClient | undefined {
-  let client: WebSocketClient | undefined;
-  // Without verifyClient, ws completes the upgrade before handleUpgrade returns.
-  server.handleUpgrade(req, socket, head, (ws) => {
-    client = new WebSocketClient(ws, socket, binary);
+export function webSocketServer(): WebSocketServer {
+  const server = new WebSocketServer({
+    noServer: true,
+    clientTracking: false,
+    perMessageDeflate: false,
+    maxPayload: WS_MAX_PAYLOAD,
+    // The one hook ws calls after its own checks and before it answers 101:
+    // where the attach asks container-service whether the container exists.
+    verifyClient: (info: { req: IncomingMessage }, done: (ok: boolean, code?: number, message?: string, headers?: Record<string, string>) => void) => {
+      const gate = gates.get(info.req);
+      if (!gate) return done(true);
+      gate(() => done(true), (err) => {
+        const api = toApiError(err);
+        done(false, api.statusCode, JSON.stringify({ message: api.message }) + '\n', errorHeaders());
+      });
+    },
   });
-  return client;
+  server.on('wsClientError', (err: Error, socket: Duplex) => {
+    const body = JSON.stringify({ message: `invalid websocket handshake: ${err.message}` }) + '\n';
+    const headers = { ...errorHeaders(), 'Content-Length': String(Buffer.byteLength(body)), Connection: 'close' };
+    socket.end(`HTTP/1.1 400 Bad Request\r\n${Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join('')}\r\n${body}`);
+  });
+  return server;
+}
+
+/**
+ * Completes the opening handshake (101 Switching Protocols) once ws found it
+ * valid and `gate` accepted; `onOpen` receives the wrapped connection. If
+ * the client goes away meanwhile, onOpen is never called.
+ */
+export function openWebSocket(
+  server: WebSocketServer, req: IncomingMessage, socket: Duplex, head: Buffer, binary: boolean,
+  gate: HandshakeGate, onOpen: (client: WebSocketClient) => void,
+): void {
+  gates.set(req, gate);
+  server.handleUpgrade(req, socket, head, (ws) => onOpen(new WebSocketClient(ws, socket, binary)));
 }
 
 /** A websocket attach client: output as binary (or, before API 1.28, text) messages, its messages to stdin. */

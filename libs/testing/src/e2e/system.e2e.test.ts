@@ -5,7 +5,8 @@ import { Berth, startBerth } from '../index';
 let berth: Berth;
 
 before(async () => {
-  berth = await startBerth();
+  // Plain TCP on loopback, through the insecure switch, for the TCP test below.
+  berth = await startBerth({ tcp: true });
 });
 
 after(async () => {
