@@ -1,3 +1,5 @@
 export * from './payloads';
 export * from './progress';
 export * from './connection';
+export * from './secrets';
+export * from './sealed-jobs';
