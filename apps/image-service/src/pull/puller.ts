@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import { Transform } from 'node:stream';
-import type { PullRequest, PullResult, ProgressLine } from '@berth/jobs';
+import { decodeAuthHeader, type PullRequest, type PullResult, type ProgressLine } from '@berth/jobs';
 import { RpcError } from '@berth/rpc';
 import { ImageManager } from '../images/image-manager';
 import { namedRef } from '../images/names';
@@ -13,15 +13,9 @@ import type { ImageLeases, JobLease } from '../images/image-leases';
 import { parsePlatform } from '../images/platform';
 import { LayerVerificationError } from '../store/layer-store';
 
+/** The client's X-Registry-Auth header as the registry client's credentials; undefined when absent or not decodable. */
 export function decodeRegistryAuth(header: string | undefined): RegistryAuth | undefined {
-  if (!header) return undefined;
-  try {
-    const json = Buffer.from(header.replace(/-/g, '+').replace(/_/g, '/'), 'base64').toString('utf8');
-    const parsed = JSON.parse(json) as RegistryAuth;
-    return parsed && typeof parsed === 'object' ? parsed : undefined;
-  } catch {
-    return undefined;
-  }
+  return header ? decodeAuthHeader(header) as RegistryAuth | undefined : undefined;
 }
 
 /** Runs with at most `limit` tasks at once. */
