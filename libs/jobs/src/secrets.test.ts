@@ -4,7 +4,7 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { ANONYMOUS, JobSecrets, SealError, jobKeyFileOf, loadOrCreateJobKey } from './secrets';
+import { ANONYMOUS, JobKeyFile, JobSecrets, SealError, jobKeyFileOf, loadOrCreateJobKey } from './secrets';
 import { openPullJob, openPushJob, sealPullJob, sealPushJob } from './sealed-jobs';
 import { parsePullJob, pullJobId } from './payloads';
 
@@ -118,6 +118,24 @@ test('the key file: made once, 0600, shared by whoever starts first; loose permi
     fs.chmodSync(file, 0o600);
     fs.writeFileSync(file, 'short');
     assert.throws(() => loadOrCreateJobKey(file), /at least 32/);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('gateway and worker follow the key file: a key made anew or rotated is picked up by both', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'job-key-'));
+  try {
+    const file = path.join(dir, 'job.key');
+    const gateway = new JobKeyFile(file);
+    const worker = new JobKeyFile(file);
+    const sealed = gateway.secrets().seal(ALICE, 'job-1');
+    assert.equal(worker.secrets().open(sealed, 'job-1'), ALICE);
+    assert.equal(gateway.secrets(), gateway.secrets(), 'read once while unchanged');
+    fs.rmSync(file);
+    const again = worker.secrets().seal(BOB, 'job-2');
+    assert.equal(gateway.secrets().open(again, 'job-2'), BOB);
+    assert.throws(() => gateway.secrets().open(sealed, 'job-1'), SealError, 'the old key is gone');
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

@@ -55,8 +55,9 @@ export function loadOrCreateJobKey(file: string): Buffer {
   return readKey(file);
 }
 
+// Symlinks are followed: a Kubernetes secret's file is one. What it points at must be a private regular file.
 function readKey(file: string): Buffer {
-  const fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
+  const fd = fs.openSync(file, fs.constants.O_RDONLY);
   try {
     const st = fs.fstatSync(fd);
     if (!st.isFile()) throw new Error(`job key ${file} is not a regular file`);
@@ -66,6 +67,32 @@ function readKey(file: string): Buffer {
     return key;
   } finally {
     fs.closeSync(fd);
+  }
+}
+
+/**
+ * The key file as gateway and workers use it: read once, read again when the
+ * file changed (rotated by an operator, or removed and made anew), so both
+ * sides follow one key instead of each keeping the one it started with.
+ */
+export class JobKeyFile {
+  private loaded?: { stamp: string; secrets: JobSecrets };
+
+  constructor(readonly file: string) {}
+
+  secrets(): JobSecrets {
+    let stamp: string | undefined;
+    try {
+      const st = fs.statSync(this.file);
+      stamp = `${st.dev}:${st.ino}:${st.size}:${st.mtimeMs}`;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    }
+    if (this.loaded && stamp !== undefined && this.loaded.stamp === stamp) return this.loaded.secrets;
+    const secrets = new JobSecrets(loadOrCreateJobKey(this.file));
+    const st = fs.statSync(this.file);
+    this.loaded = { stamp: `${st.dev}:${st.ino}:${st.size}:${st.mtimeMs}`, secrets };
+    return secrets;
   }
 }
 

@@ -1,5 +1,5 @@
 import { Worker, ConnectionOptions, Job } from 'bullmq';
-import { QUEUES, PullJob, PullResult, JobProgress, JobSecrets, openPullJob, parsePullJob } from '@berth/jobs';
+import { QUEUES, PullJob, PullResult, JobKeyFile, JobProgress, openPullJob, parsePullJob } from '@berth/jobs';
 import type { Logger } from '@berth/logging';
 import { Puller } from '../pull/puller';
 
@@ -10,11 +10,11 @@ import { Puller } from '../pull/puller';
  * client's credentials are opened from the job's envelope and live only in
  * this process's memory for the pull (nothing of them is logged).
  */
-export function startPullWorker(puller: Puller, secrets: JobSecrets, connection: ConnectionOptions, logger: Logger, concurrency = 4): Worker<PullJob, PullResult> {
+export function startPullWorker(puller: Puller, secrets: JobKeyFile, connection: ConnectionOptions, logger: Logger, concurrency = 4): Worker<PullJob, PullResult> {
   const worker = new Worker<PullJob, PullResult>(
     QUEUES.pull,
     async (job: Job<PullJob, PullResult>) => {
-      const request = openPullJob(secrets, job.id ?? '', parsePullJob(job.data));
+      const request = openPullJob(secrets.secrets(), job.id ?? '', parsePullJob(job.data));
       logger.info('pull started', { reference: request.reference, job: job.id });
       const result = await puller.pull(request, async (lines) => {
         const progress: JobProgress = { lines };
