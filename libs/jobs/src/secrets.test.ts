@@ -57,6 +57,7 @@ test('accounts: no credentials are anonymous, the same credentials one account, 
   assert.notEqual(s.account(ALICE), s.account(authOf({ username: 'alice', password: 'other' })));
   assert.notEqual(s.account('not base64 json!'), ANONYMOUS, 'an undecodable header is nobody else\'s');
   assert.match(s.account(ALICE), /^[0-9a-f]{32}$/);
+  assert.notEqual(s.account(Buffer.from(JSON.stringify({ username: 123, password: 456 })).toString('base64url')), ANONYMOUS, 'credentials of another JSON type are credentials');
   assert.notEqual(new JobSecrets(crypto.randomBytes(32)).account(ALICE), s.account(ALICE), 'keyed: not guessable without the key');
 });
 

@@ -119,10 +119,6 @@ export class JobSecrets {
     this.identityKey = Buffer.from(crypto.hkdfSync('sha256', key, Buffer.alloc(0), 'berth jobs: account of registry auth', 32));
   }
 
-  static fromFile(file: string): JobSecrets {
-    return new JobSecrets(loadOrCreateJobKey(file));
-  }
-
   /**
    * Who the client is to the registry, as a keyed hash (`anon` without
    * credentials): two requests share a job only when this is equal. A
@@ -134,7 +130,11 @@ export class JobSecrets {
     const decoded = decodeAuthHeader(registryAuth);
     let canonical: string;
     if (decoded) {
-      const fields = CREDENTIAL_FIELDS.map((f) => (typeof decoded[f] === 'string' ? decoded[f] as string : ''));
+      // Anything the registry client could send counts, whatever its JSON type.
+      const fields = CREDENTIAL_FIELDS.map((f) => {
+        const v = decoded[f];
+        return v === undefined || v === null || v === '' ? '' : typeof v === 'string' ? v : JSON.stringify(v);
+      });
       if (fields.every((f) => f === '')) return ANONYMOUS;
       canonical = JSON.stringify(['fields', ...fields]);
     } else {
