@@ -6,6 +6,7 @@
 // not be trusted by the next pull.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
@@ -159,6 +160,23 @@ function grepTree(roots: string[], secrets: string[]): string[] {
   return found;
 }
 
+/** Makes Berth's Redis write its RDB snapshot now (SAVE), through redis-cli. */
+async function redisSave(): Promise<void> {
+  const url = berth.env.REDIS_URL;
+  const args = ['--no-auth-warning'];
+  if (url.startsWith('unix:')) {
+    args.push('-s', url.replace(/^unix:(\/\/)?/, ''));
+  } else {
+    const u = new URL(url);
+    args.push('-h', u.hostname, '-p', u.port || '6379');
+    if (u.password) args.push('-a', decodeURIComponent(u.password));
+  }
+  const out = await new Promise<string>((resolve, reject) => {
+    execFile('redis-cli', [...args, 'SAVE'], { timeout: 30_000 }, (err, stdout) => (err ? reject(err) : resolve(stdout)));
+  });
+  assert.match(out, /OK/, out);
+}
+
 before(async () => {
   privateRegistry = await startRegistry({ auth: { username: USER, password: PASSWORD, type: 'htpasswd' } });
   openRegistry = await startRegistry();
@@ -219,6 +237,9 @@ test('an anonymous pull of a private image does not join an authenticated pull i
     assert.ok(Date.now() < deadline, 'the authenticated pull reached the blobs');
     await new Promise((r) => setTimeout(r, 50));
   }
+  // The job is in Redis now: a snapshot taken at this moment holds its payload.
+  await redisSave();
+  assert.deepEqual(grepTree([path.join(berth.dataRoot, 'redis')], [PASSWORD, Buffer.from(`${USER}:${PASSWORD}`).toString('base64')]), [], 'credentials in a snapshot of an in-flight job');
   const anonConfig = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-anon-config-'));
   tempDirs.push(anonConfig);
   const started = Date.now();
