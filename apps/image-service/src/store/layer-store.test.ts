@@ -61,7 +61,6 @@ test('a crash between verification and rename leaves only a staging directory, w
   const tar = await rootfsTar('honest');
   const diffId = sha(tar);
   // The crash: the process dies after verifying, before its rename.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const realFs = require('node:fs') as typeof fs;
   const killed = mock.method(realFs, 'renameSync', () => { throw Object.assign(new Error('killed'), { code: 'EKILLED' }); });
   try {
