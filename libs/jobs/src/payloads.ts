@@ -5,7 +5,7 @@
  * it does not speak instead of guessing, so replicas of different versions
  * can share a queue during a rolling upgrade.
  */
-export const JOB_CONTRACT_VERSION = 1;
+export const JOB_CONTRACT_VERSION = 2;
 
 /** The BullMQ queues for long-running work; image-service consumes them. */
 export const QUEUES = { pull: 'berth-pull', push: 'berth-push' } as const;
@@ -13,16 +13,32 @@ export type QueueName = keyof typeof QUEUES;
 
 export interface PullJob {
   v: typeof JOB_CONTRACT_VERSION;
-  /** Normalised reference, e.g. docker.io/library/busybox:latest; also the job key. */
+  /** Normalised reference, e.g. docker.io/library/busybox:latest; part of the job key. */
   reference: string;
   /** "os/arch[/variant]"; empty: the container host's platform, as dockerd. */
+  platform: string;
+  /** Who the client is to the registry (`JobSecrets.account`): `anon` or a keyed hash; part of the job key. */
+  account: string;
+  /** The client's X-Registry-Auth, sealed for this job (`JobSecrets.seal`); never the header itself. */
+  sealedAuth?: string;
+}
+
+export interface PushJob {
+  v: typeof JOB_CONTRACT_VERSION;
+  reference: string;
+  account: string;
+  sealedAuth?: string;
+}
+
+/** What a client asks for, credentials in the clear: it stays in the gateway's and the worker's memory. */
+export interface PullRequest {
+  reference: string;
   platform: string;
   /** base64url X-Registry-Auth header as sent by the client. */
   registryAuth?: string;
 }
 
-export interface PushJob {
-  v: typeof JOB_CONTRACT_VERSION;
+export interface PushRequest {
   reference: string;
   registryAuth?: string;
 }
@@ -48,19 +64,22 @@ function payloadObject(data: unknown): Record<string, unknown> {
 
 export function parsePullJob(data: unknown): PullJob {
   const o = payloadObject(data);
-  return { v: JOB_CONTRACT_VERSION, reference: field(o, 'reference')!, platform: field(o, 'platform', true) ?? '', registryAuth: field(o, 'registryAuth', true) };
+  return { v: JOB_CONTRACT_VERSION, reference: field(o, 'reference')!, platform: field(o, 'platform', true) ?? '', account: field(o, 'account')!, sealedAuth: field(o, 'sealedAuth', true) };
 }
 
 export function parsePushJob(data: unknown): PushJob {
   const o = payloadObject(data);
-  return { v: JOB_CONTRACT_VERSION, reference: field(o, 'reference')!, registryAuth: field(o, 'registryAuth', true) };
+  return { v: JOB_CONTRACT_VERSION, reference: field(o, 'reference')!, account: field(o, 'account')!, sealedAuth: field(o, 'sealedAuth', true) };
 }
 
-/** Job ids are derived from what the job does, so identical requests share one job. */
-export function pullJobId(job: PullJob): string {
-  return `pull:v${job.v}:${job.platform || 'host'}:${job.reference}`.replace(/:/g, '|');
+/**
+ * Job ids are derived from what the job does and for whom, so identical
+ * requests with the same credentials share one job and no other does.
+ */
+export function pullJobId(job: Pick<PullJob, 'v' | 'platform' | 'account' | 'reference'>): string {
+  return `pull:v${job.v}:${job.platform || 'host'}:${job.account}:${job.reference}`.replace(/:/g, '|');
 }
 
-export function pushJobId(job: PushJob): string {
-  return `push:v${job.v}:${job.reference}`.replace(/:/g, '|');
+export function pushJobId(job: Pick<PushJob, 'v' | 'account' | 'reference'>): string {
+  return `push:v${job.v}:${job.account}:${job.reference}`.replace(/:/g, '|');
 }

@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import type { common, image } from '@berth/proto';
-import type { ProgressLine, PullJob, PushJob } from '@berth/jobs';
+import type { ProgressLine, PullRequest, PushRequest } from '@berth/jobs';
 import type { MessageStream } from './streams';
 
 /** Progress lines as a job reports them; the result's own lines come last. */
@@ -21,9 +21,12 @@ export interface ImageBackend {
   save(request: image.SaveRequest): MessageStream<common.DataChunk>;
   /** `docker import`: a root filesystem tar in; resolves to the new image's ID. */
   importImage(options: image.ImportOptions, archive: Readable): Promise<string>;
-  /** Runs (or joins) the pull of this reference; rejects with the job's failure. */
-  pull(job: PullJob, onProgress: ProgressListener): Promise<ProgressLine[]>;
-  push(job: PushJob, onProgress: ProgressListener): Promise<ProgressLine[]>;
+  /**
+   * Runs (or joins) the pull of this reference for these credentials; rejects
+   * with the job's failure. Only a request with the same credentials joins.
+   */
+  pull(request: PullRequest, onProgress: ProgressListener): Promise<ProgressLine[]>;
+  push(request: PushRequest, onProgress: ProgressListener): Promise<ProgressLine[]>;
 }
 
 /** The registry side: docker login and distribution inspect (routes/distribution.controller.ts). */

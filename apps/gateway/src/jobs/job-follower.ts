@@ -1,5 +1,5 @@
 import { Queue, QueueEvents, ConnectionOptions } from 'bullmq';
-import { QUEUES, QueueName, JobPayloads, ProgressLine, progressLinesOf } from '@berth/jobs';
+import { JobKeyFile, JobSecrets, QUEUES, QueueName, JobPayloads, ProgressLine, progressLinesOf } from '@berth/jobs';
 import type { Logger } from '@berth/logging';
 
 interface Listener {
@@ -16,8 +16,17 @@ export class JobFollower {
   private readonly queues = new Map<QueueName, Queue>();
   private readonly events = new Map<QueueName, QueueEvents>();
   private readonly listeners = new Map<string, Set<Listener>>();
+  private readonly key: JobKeyFile;
 
-  constructor(private readonly connection: ConnectionOptions, private readonly logger: Logger) {}
+  /** `keyFile`: the key shared with image-service's workers, read (or made) when a job first needs it. */
+  constructor(private readonly connection: ConnectionOptions, private readonly logger: Logger, keyFile: string) {
+    this.key = new JobKeyFile(keyFile);
+  }
+
+  /** What seals a job's credentials and keys jobs by account (see libs/jobs secrets.ts). */
+  secrets(): JobSecrets {
+    return this.key.secrets();
+  }
 
   private queue(name: QueueName): Queue {
     let q = this.queues.get(name);

@@ -2,7 +2,7 @@ import { Controller, Delete, Get, HttpCode, Inject, Param, Post, Query, Req, Res
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError, Filters, toApiError } from '@berth/engine-api';
 import type { common, image } from '@berth/proto';
-import { JOB_CONTRACT_VERSION, type PullJob, type PushJob } from '@berth/jobs';
+import type { PullRequest, PushRequest } from '@berth/jobs';
 import type { ImageBackend } from '../backends/image.backend';
 import { IMAGE_BACKEND } from '../backends/tokens';
 import { Features, queryBool } from '../server/request-context';
@@ -107,7 +107,7 @@ export class ImagesController {
 
   private async pull(req: FastifyRequest, reply: FastifyReply, fromImage: string, tag: string, platform: string): Promise<void> {
     const reference = jobReference(fromImage, tag);
-    const job: PullJob = { v: JOB_CONTRACT_VERSION, reference, platform: platform ?? '', registryAuth: registryAuthOf(req) || undefined };
+    const job: PullRequest = { reference, platform: platform ?? '', registryAuth: registryAuthOf(req) || undefined };
     await streamProgress(reply, (onProgress) => this.images.pull(job, onProgress));
   }
 
@@ -177,7 +177,7 @@ export class ImagesController {
       if (toApiError(err).statusCode === 404) throw ApiError.notFound(`An image does not exist locally with the tag: ${name}`);
       throw err;
     }
-    const job: PushJob = { v: JOB_CONTRACT_VERSION, reference, registryAuth: registryAuthOf(req) || undefined };
+    const job: PushRequest = { reference, registryAuth: registryAuthOf(req) || undefined };
     await streamProgress(reply, (onProgress) => this.images.push(job, onProgress));
   }
 

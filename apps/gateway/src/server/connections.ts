@@ -2,7 +2,7 @@ import type { OnApplicationShutdown } from '@nestjs/common';
 import type Redis from 'ioredis';
 import type { BerthConfig } from '@berth/config';
 import { createRedis } from '@berth/events';
-import { redisConnectionOptions } from '@berth/jobs';
+import { jobKeyFileOf, redisConnectionOptions } from '@berth/jobs';
 import type { Logger } from '@berth/logging';
 import { ServiceClients } from '../services/service-clients';
 import { EventsHub } from '../events/events-hub';
@@ -30,7 +30,7 @@ export class GatewayConnections implements OnApplicationShutdown {
     }
     this.clients = new ServiceClients(config);
     this.hub = new EventsHub(this.blocking, this.redis, logger.child({ part: 'events' }));
-    this.jobs = new JobFollower(redisConnectionOptions(config.redisUrl), logger.child({ part: 'jobs' }));
+    this.jobs = new JobFollower(redisConnectionOptions(config.redisUrl), logger.child({ part: 'jobs' }), jobKeyFileOf(config.runRoot));
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -14,7 +14,7 @@ export async function importRootfs(images: ImageManager, lease: JobLease, input:
   const tmp = images.content.tempPath('import');
   try {
     await pipeline(input, fs.createWriteStream(tmp));
-    const { diffId, size, compressedDigest } = await images.layers.unpackNew(fs.createReadStream(tmp));
+    const { diffId, size, compressedDigest } = await images.layers.unpackNew(fs.createReadStream(tmp), images.isLayerRecorded);
     if (!images.content.has(compressedDigest)) await images.content.commitFile(tmp, compressedDigest);
     images.db.atomically(() => {
       images.db.putLayer({

@@ -10,7 +10,13 @@ interface OciDescriptor { mediaType: string; digest: string; size: number; annot
 interface OciIndex { manifests: OciDescriptor[] }
 interface OciManifest { mediaType?: string; config: OciDescriptor; layers: OciDescriptor[]; manifests?: OciDescriptor[] }
 
-interface ArchiveImage { config: Buffer; layerFiles: string[]; refs: string[] }
+interface ArchiveImage {
+  config: Buffer;
+  layerFiles: string[];
+  /** The layers' blob digests when the archive names them (OCI layout): checked on unpack. */
+  layerDigests?: string[];
+  refs: string[];
+}
 
 const INDEX_TYPES = new Set(['application/vnd.oci.image.index.v1+json', 'application/vnd.docker.distribution.manifest.list.v2+json']);
 
@@ -31,15 +37,32 @@ function imagesOf(archive: SpooledArchive): ArchiveImage[] {
       if (!isDigest(d)) throw new InvalidArchiveError(`invalid archive: bad digest ${d}`);
       return archive.resolve(`blobs/sha256/${hexOf(d)}`);
     };
+    // A blob is named by its digest: its content must hash to it before anything trusts it.
+    const verifiedBlob = (d: string): Buffer => {
+      const data = fs.readFileSync(blob(d));
+      if (sha256(data) !== d) throw new InvalidArchiveError(`invalid archive: blob ${d} does not match its digest`);
+      return data;
+    };
     const visit = (desc: OciDescriptor, names: string[]) => {
-      const manifest = JSON.parse(fs.readFileSync(blob(desc.digest), 'utf8')) as OciManifest;
+      let manifest: OciManifest;
+      try {
+        manifest = JSON.parse(verifiedBlob(desc.digest).toString('utf8')) as OciManifest;
+      } catch (err) {
+        if (err instanceof InvalidArchiveError) throw err;
+        throw new InvalidArchiveError(`invalid archive: manifest ${desc.digest} is not valid JSON`);
+      }
       if (INDEX_TYPES.has(desc.mediaType) || Array.isArray(manifest.manifests)) {
         const platforms = manifest.manifests ?? [];
         const pick = platforms.find((m) => !('platform' in m) || ((m as { platform?: { os?: string; architecture?: string } }).platform?.architecture === 'amd64')) ?? platforms[0];
         if (pick) visit(pick, names);
         return;
       }
-      out.push({ config: fs.readFileSync(blob(manifest.config.digest)), layerFiles: manifest.layers.map((l) => blob(l.digest)), refs: names });
+      out.push({
+        config: verifiedBlob(manifest.config.digest),
+        layerFiles: manifest.layers.map((l) => blob(l.digest)),
+        layerDigests: manifest.layers.map((l) => l.digest),
+        refs: names,
+      });
     };
     for (const desc of archive.readJson<OciIndex>('index.json').manifests ?? []) {
       const a = desc.annotations ?? {};
@@ -66,7 +89,7 @@ export async function loadArchive(images: ImageManager, lease: JobLease, archive
       if (lease.holdIfPresent(chains[i])) continue;
       const file = entry.layerFiles[i];
       say({ status: 'Loading layer', id: hexOf(diffIds[i]).slice(0, 12), progressDetail: { current: 0, total: fs.statSync(file).size } });
-      const res = await images.layers.unpack(chains[i], fs.createReadStream(file), diffIds[i]);
+      const res = await images.layers.unpack(chains[i], fs.createReadStream(file), { diffId: diffIds[i], compressedDigest: entry.layerDigests?.[i] }, images.isLayerRecorded);
       const blobDigest = res.compressedDigest;
       if (!images.content.has(blobDigest)) await images.content.commitFile(file, blobDigest);
       images.db.atomically(() => {

@@ -46,6 +46,9 @@ export class ImageManager {
     private readonly logger: Logger,
   ) {}
 
+  /** Whether a layer has its record: only then is its directory trusted (see LayerStore). */
+  readonly isLayerRecorded = (chainId: string): boolean => this.db.layer(chainId) !== undefined;
+
   /**
    * Containers created from an image, as their leases say: running ones
    * (active leases) and the rest. container-service keeps the leases.

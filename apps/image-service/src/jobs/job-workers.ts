@@ -1,6 +1,6 @@
 import type { Worker } from 'bullmq';
 import type { BerthConfig } from '@berth/config';
-import { redisConnectionOptions } from '@berth/jobs';
+import { JobKeyFile, jobKeyFileOf, redisConnectionOptions } from '@berth/jobs';
 import type { Logger } from '@berth/logging';
 import type { Puller } from '../pull/puller';
 import type { Pusher } from '../pull/pusher';
@@ -20,7 +20,11 @@ export class JobWorkers {
   onApplicationBootstrap(): void {
     if (!this.config.redisUrl) return;
     const connection = redisConnectionOptions(this.config.redisUrl);
-    this.workers = [startPullWorker(this.puller, connection, this.logger), startPushWorker(this.pusher, connection, this.logger)];
+    // The key the gateway seals credentials with: read now (made if this
+    // replica starts first), so a bad key file stops the start, not a pull.
+    const key = new JobKeyFile(jobKeyFileOf(this.config.runRoot));
+    key.secrets();
+    this.workers = [startPullWorker(this.puller, key, connection, this.logger), startPushWorker(this.pusher, key, connection, this.logger)];
   }
 
   async onModuleDestroy(): Promise<void> {

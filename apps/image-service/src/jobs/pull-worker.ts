@@ -1,23 +1,26 @@
 import { Worker, ConnectionOptions, Job } from 'bullmq';
-import { QUEUES, PullJob, PullResult, JobProgress, parsePullJob } from '@berth/jobs';
+import { QUEUES, PullJob, PullResult, JobKeyFile, JobProgress, openPullJob, parsePullJob } from '@berth/jobs';
 import type { Logger } from '@berth/logging';
 import { Puller } from '../pull/puller';
 
 /**
  * Consumes the pull queue. Several image-service processes may run one each;
  * a job whose worker dies is found stalled by BullMQ and run again, and since
- * every step commits atomically the retry finishes the same image.
+ * every step commits atomically the retry finishes the same image. The
+ * client's credentials are opened from the job's envelope and live only in
+ * this process's memory for the pull (nothing of them is logged).
  */
-export function startPullWorker(puller: Puller, connection: ConnectionOptions, logger: Logger, concurrency = 4): Worker<PullJob, PullResult> {
+export function startPullWorker(puller: Puller, secrets: JobKeyFile, connection: ConnectionOptions, logger: Logger, concurrency = 4): Worker<PullJob, PullResult> {
   const worker = new Worker<PullJob, PullResult>(
     QUEUES.pull,
     async (job: Job<PullJob, PullResult>) => {
-      logger.info('pull started', { reference: job.data.reference, job: job.id });
-      const result = await puller.pull(parsePullJob(job.data), async (lines) => {
+      const request = openPullJob(secrets.secrets(), job.id ?? '', parsePullJob(job.data));
+      logger.info('pull started', { reference: request.reference, job: job.id });
+      const result = await puller.pull(request, async (lines) => {
         const progress: JobProgress = { lines };
         await job.updateProgress(progress);
       });
-      logger.info('pull finished', { reference: job.data.reference, image: result.imageId });
+      logger.info('pull finished', { reference: request.reference, image: result.imageId });
       return result;
     },
     { connection, concurrency, lockDuration: 10_000, stalledInterval: 5_000, maxStalledCount: 2 },

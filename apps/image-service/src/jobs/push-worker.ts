@@ -1,13 +1,13 @@
 import { Worker, ConnectionOptions, Job } from 'bullmq';
-import { QUEUES, PushJob, PushResult, JobProgress, parsePushJob } from '@berth/jobs';
+import { QUEUES, PushJob, PushResult, JobKeyFile, JobProgress, openPushJob, parsePushJob } from '@berth/jobs';
 import type { Logger } from '@berth/logging';
 import { Pusher } from '../pull/pusher';
 
 /** Consumes the push queue; like pulls, a stalled push is run again by another worker. */
-export function startPushWorker(pusher: Pusher, connection: ConnectionOptions, logger: Logger, concurrency = 2): Worker<PushJob, PushResult> {
+export function startPushWorker(pusher: Pusher, secrets: JobKeyFile, connection: ConnectionOptions, logger: Logger, concurrency = 2): Worker<PushJob, PushResult> {
   const worker = new Worker<PushJob, PushResult>(
     QUEUES.push,
-    async (job: Job<PushJob, PushResult>) => pusher.push(parsePushJob(job.data), async (lines) => {
+    async (job: Job<PushJob, PushResult>) => pusher.push(openPushJob(secrets.secrets(), job.id ?? '', parsePushJob(job.data)), async (lines) => {
       const progress: JobProgress = { lines };
       await job.updateProgress(progress);
     }),

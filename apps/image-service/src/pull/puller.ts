@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import { Transform } from 'node:stream';
-import type { PullJob, PullResult, ProgressLine } from '@berth/jobs';
+import { decodeAuthHeader, type PullRequest, type PullResult, type ProgressLine } from '@berth/jobs';
 import { RpcError } from '@berth/rpc';
 import { ImageManager } from '../images/image-manager';
 import { namedRef } from '../images/names';
@@ -11,16 +11,11 @@ import { RegistryAuth, RegistryClient, Descriptor } from '../registry';
 import { ProgressBatcher, bar, shortId } from './progress';
 import type { ImageLeases, JobLease } from '../images/image-leases';
 import { parsePlatform } from '../images/platform';
+import { LayerVerificationError } from '../store/layer-store';
 
+/** The client's X-Registry-Auth header as the registry client's credentials; undefined when absent or not decodable. */
 export function decodeRegistryAuth(header: string | undefined): RegistryAuth | undefined {
-  if (!header) return undefined;
-  try {
-    const json = Buffer.from(header.replace(/-/g, '+').replace(/_/g, '/'), 'base64').toString('utf8');
-    const parsed = JSON.parse(json) as RegistryAuth;
-    return parsed && typeof parsed === 'object' ? parsed : undefined;
-  } catch {
-    return undefined;
-  }
+  return header ? decodeAuthHeader(header) as RegistryAuth | undefined : undefined;
 }
 
 /** Runs with at most `limit` tasks at once. */
@@ -45,7 +40,7 @@ export class Puller {
   ) {}
 
   /** The pull holds a lease on every layer it finds or makes until its image is committed. */
-  async pull(job: PullJob, report: (lines: ProgressLine[]) => Promise<void>): Promise<PullResult> {
+  async pull(job: PullRequest, report: (lines: ProgressLine[]) => Promise<void>): Promise<PullResult> {
     const lease = this.leases.startJob('pull');
     try {
       return await this.pullLeased(job, lease, report);
@@ -54,7 +49,7 @@ export class Puller {
     }
   }
 
-  private async pullLeased(job: PullJob, lease: JobLease, report: (lines: ProgressLine[]) => Promise<void>): Promise<PullResult> {
+  private async pullLeased(job: PullRequest, lease: JobLease, report: (lines: ProgressLine[]) => Promise<void>): Promise<PullResult> {
     const named = namedRef(job.reference);
     const auth = decodeRegistryAuth(job.registryAuth);
     const progress = new ProgressBatcher(report);
@@ -124,17 +119,19 @@ export class Puller {
 
   /**
    * Streams a layer blob once: into a file for the content store and, at the
-   * same time, through gunzip into its layer directory. Both digests are
-   * checked before anything becomes visible.
+   * same time, through gunzip into a staging directory. The blob's digest
+   * and the diffID are both checked before the directory takes its chain
+   * ID and before the blob enters the content store.
    */
   private async downloadAndUnpack(
     repo: { domain: string; path: string }, layer: Descriptor, chain: string, diffId: string,
     auth: RegistryAuth | undefined, progress: ProgressBatcher,
   ): Promise<{ size: number }> {
     const id = shortId(layer.digest);
+    const expected = { diffId, compressedDigest: layer.digest };
     if (this.images.content.has(layer.digest)) {
       progress.line({ status: 'Extracting', id, progressDetail: { current: 0, total: layer.size } });
-      return this.images.layers.unpack(chain, this.images.content.open(layer.digest), diffId);
+      return this.unpack(chain, this.images.content.open(layer.digest), expected);
     }
     const { stream } = await this.registry.fetchBlob(repo, layer.digest, auth);
     const tmp = this.images.content.tempPath('pull');
@@ -152,11 +149,7 @@ export class Puller {
     try {
       stream.pipe(tee);
       stream.on('error', (err: Error) => tee.destroy(err));
-      const res = await this.images.layers.unpack(chain, tee, diffId);
-      if (res.compressedDigest !== layer.digest) {
-        await this.images.layers.remove(chain);
-        throw RpcError.invalidArgument(`filesystem layer verification failed for digest ${layer.digest}`);
-      }
+      const res = await this.unpack(chain, tee, expected);
       progress.line({ status: 'Verifying Checksum', id });
       progress.line({ status: 'Download complete', id });
       await new Promise<void>((resolve, reject) => (file.writableFinished ? resolve() : file.once('finish', resolve).once('error', reject)));
@@ -165,6 +158,15 @@ export class Puller {
     } finally {
       file.destroy();
       fs.rmSync(tmp, { force: true });
+    }
+  }
+
+  private async unpack(chain: string, input: NodeJS.ReadableStream, expected: { diffId: string; compressedDigest: string }): Promise<{ size: number }> {
+    try {
+      return await this.images.layers.unpack(chain, input, expected, this.images.isLayerRecorded);
+    } catch (err) {
+      if (err instanceof LayerVerificationError) throw RpcError.invalidArgument(err.message);
+      throw err;
     }
   }
 }

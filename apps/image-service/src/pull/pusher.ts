@@ -3,7 +3,7 @@ import * as zlib from 'node:zlib';
 import * as crypto from 'node:crypto';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { PushJob, PushResult, ProgressLine } from '@berth/jobs';
+import type { PushRequest, PushResult, ProgressLine } from '@berth/jobs';
 import { familiarName, fullName } from '@berth/reference';
 import { RpcError } from '@berth/rpc';
 import { ImageManager } from '../images/image-manager';
@@ -22,7 +22,7 @@ const CONFIG = 'application/vnd.docker.container.image.v1+json';
 export class Pusher {
   constructor(private readonly images: ImageManager, private readonly registry: RegistryClient) {}
 
-  async push(job: PushJob, report: (lines: ProgressLine[]) => Promise<void>): Promise<PushResult> {
+  async push(job: PushRequest, report: (lines: ProgressLine[]) => Promise<void>): Promise<PushResult> {
     const named = namedRef(job.reference);
     const auth = decodeRegistryAuth(job.registryAuth);
     const view = this.images.inspect(job.reference);

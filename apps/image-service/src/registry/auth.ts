@@ -1,7 +1,7 @@
 // WWW-Authenticate challenges and the token flow of the distribution auth spec
 // (GET with basic credentials, or POST grant_type=refresh_token for an
 // identity token), with tokens cached per realm, service, scope and account.
-import { createHash } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { RegistryError, urlErrorText } from './errors';
 import { HttpTransport, readBody } from './http';
 import { errorFromResponse } from './response-errors';
@@ -228,10 +228,13 @@ function parseTokenResponse(body: Buffer): { token: string; expiresIn: number; r
   };
 }
 
+/** Keys this process's token cache: the hash of a password is not guessable offline without it. */
+const ACCOUNT_KEY = randomBytes(32);
+
 /** Identifies whose token it is without keeping the secret in the key. */
 function accountKey(auth?: RegistryAuth): string {
   if (!auth) return '';
   const secret = `${auth.username ?? ''}\0${auth.password ?? ''}\0${auth.identitytoken ?? ''}`;
   if (secret === '\0\0') return '';
-  return createHash('sha256').update(secret).digest('hex');
+  return createHmac('sha256', ACCOUNT_KEY).update(secret).digest('hex');
 }

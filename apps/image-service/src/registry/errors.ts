@@ -101,7 +101,20 @@ export function goOp(method: string): string {
 
 /** Prefix as Go's url.Error does: `Get "http://h/v2/": <cause>`. */
 export function urlErrorText(method: string, url: string, cause: string): string {
-  return `${goOp(method)} "${url}": ${cause}`;
+  return `${goOp(method)} "${withoutPassword(url)}": ${cause}`;
+}
+
+/** A URL as Go's HTTP client shows it in errors: a password in its user info becomes `***`. */
+export function withoutPassword(url: string): string {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    return url.replace(/\/\/([^/@:]*):[^/@]*@/, '//$1:***@');
+  }
+  if (u.password === '') return url;
+  u.password = '***';
+  return u.toString();
 }
 
 function hostPort(address: string | undefined, port: number | string | undefined, fallbackHost: string): string {

@@ -63,7 +63,10 @@ export class ContentStore {
     await fs.promises.rename(tmpFile, this.path(digest));
   }
 
+  /** Stores a small blob under its digest, which it must match (nothing is stored under a digest unchecked). */
   async writeBuffer(data: Buffer, digest: string): Promise<void> {
+    const actual = 'sha256:' + crypto.createHash('sha256').update(data).digest('hex');
+    if (actual !== digest) throw new DigestMismatchError(`digest mismatch: expected ${digest}, got ${actual}`);
     if (this.has(digest)) return;
     const tmp = this.tempPath('buf');
     try {

@@ -1,11 +1,28 @@
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { extractLayerAtomically } from '@berth/archive';
+import { extractLayer } from '@berth/archive';
 import { hexOf } from './digest';
 import { sweepLeftovers } from './leftovers';
 
 export class LayerVerificationError extends Error {}
+
+/** What a layer's bytes must hash to; each one given is checked before the layer is visible. */
+export interface LayerDigests {
+  /** sha256 of the uncompressed tar. */
+  diffId?: string;
+  /** sha256 of the blob as it came (the registry's or the archive's digest). */
+  compressedDigest?: string;
+}
+
+export interface UnpackedLayer { size: number; diffId: string; compressedDigest: string }
+
+/**
+ * Whether a layer record exists for a chain ID. A directory under a chain
+ * ID without a record is not trusted: only a crash can leave one (between
+ * the rename and the record), and the next unpack replaces it.
+ */
+export type IsRecorded = (chainId: string) => boolean;
 
 /**
  * Unpacked layers, one directory per chain ID, each ready to be an overlayfs
@@ -29,30 +46,70 @@ export class LayerStore {
   }
 
   /**
-   * Unpacks a layer (gzip or plain tar) into its directory, verifying the
-   * uncompressed digest; on any error nothing is left behind.
+   * Unpacks a layer (gzip or plain tar) into a staging directory, checks
+   * every digest in `expected`, and only then renames it to its chain ID.
+   * On any error, mismatch included, nothing is left behind; a crash leaves
+   * a staging directory named by this pid, which the next start sweeps.
    */
-  async unpack(chainId: string, input: NodeJS.ReadableStream, expectedDiffId?: string): Promise<{ size: number; diffId: string; compressedDigest: string }> {
-    const res = await extractLayerAtomically(input, this.dir(chainId), { whiteouts: 'overlay' });
-    if (expectedDiffId && res.diffId !== expectedDiffId) {
-      await this.remove(chainId);
-      throw new LayerVerificationError(`layer diff ID mismatch: expected ${expectedDiffId}, got ${res.diffId}`);
-    }
-    return res;
+  async unpack(chainId: string, input: NodeJS.ReadableStream, expected: LayerDigests, isRecorded: IsRecorded): Promise<UnpackedLayer> {
+    const target = this.dir(chainId);
+    return this.staged(input, (res) => {
+      if (expected.compressedDigest && res.compressedDigest !== expected.compressedDigest) {
+        throw new LayerVerificationError(`filesystem layer verification failed for digest ${expected.compressedDigest}`);
+      }
+      if (expected.diffId && res.diffId !== expected.diffId) {
+        throw new LayerVerificationError(`layer diff ID mismatch: expected ${expected.diffId}, got ${res.diffId}`);
+      }
+      return { chainId, target };
+    }, isRecorded);
   }
 
   /** Unpacks a layer whose diff ID is not known in advance (docker import): bottom layer, chain = diff ID. */
-  async unpackNew(input: NodeJS.ReadableStream): Promise<{ size: number; diffId: string; compressedDigest: string }> {
+  async unpackNew(input: NodeJS.ReadableStream, isRecorded: IsRecorded): Promise<UnpackedLayer> {
+    return this.staged(input, (res) => ({ chainId: res.diffId, target: this.dir(res.diffId) }), isRecorded);
+  }
+
+  private async staged(
+    input: NodeJS.ReadableStream,
+    verify: (res: UnpackedLayer) => { chainId: string; target: string },
+    isRecorded: IsRecorded,
+  ): Promise<UnpackedLayer> {
     const staging = path.join(this.root, `staging-${process.pid}-${crypto.randomBytes(6).toString('hex')}`);
+    let untrusted: string | undefined;
     try {
-      const res = await extractLayerAtomically(input, staging, { whiteouts: 'overlay' });
-      if (this.has(res.diffId)) await fs.promises.rm(staging, { recursive: true, force: true });
-      else await fs.promises.rename(staging, this.dir(res.diffId));
-      return res;
-    } catch (err) {
+      try {
+        await fs.promises.mkdir(staging, 0o755);
+        await fs.promises.chmod(staging, 0o755);
+      } catch (err) {
+        (input as NodeJS.ReadableStream & { destroy?: () => void }).destroy?.();
+        throw err;
+      }
+      const res = await extractLayer(input, staging, { whiteouts: 'overlay' });
+      const layer = { size: res.size, diffId: res.diffId, compressedDigest: res.compressedDigest };
+      const { chainId, target } = verify(layer);
+      untrusted = this.install(staging, chainId, target, isRecorded);
+      return layer;
+    } finally {
       await fs.promises.rm(staging, { recursive: true, force: true });
-      throw err;
+      if (untrusted) await fs.promises.rm(untrusted, { recursive: true, force: true });
     }
+  }
+
+  /**
+   * Puts a verified staging directory under its chain ID, synchronously so
+   * no record can appear between the check and the renames. A recorded
+   * layer's directory is kept (it may be a running container's lower dir;
+   * ours holds the same verified content); one without a record is moved
+   * aside and replaced. Returns what was moved aside, for the caller to delete.
+   */
+  private install(staging: string, chainId: string, target: string, isRecorded: IsRecorded): string | undefined {
+    let untrusted: string | undefined;
+    if (fs.existsSync(target)) {
+      if (isRecorded(chainId)) return undefined;
+      untrusted = this.moveAside(chainId);
+    }
+    fs.renameSync(staging, target);
+    return untrusted;
   }
 
   /**

@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import type { common, image } from '@berth/proto';
-import { ProgressLine, PullJob, PushJob, pullJobId, pushJobId } from '@berth/jobs';
+import { ProgressLine, PullRequest, PushRequest, sealPullJob, sealPushJob } from '@berth/jobs';
 import type { ServiceClients } from '../../services/service-clients';
 import type { JobFollower } from '../../jobs/job-follower';
 import type { DistributionBackend, ImageBackend, ProgressListener } from '../image.backend';
@@ -60,12 +60,15 @@ export class GrpcImageBackend implements ImageBackend {
     });
   }
 
-  async pull(job: PullJob, onProgress: ProgressListener): Promise<ProgressLine[]> {
-    return (await this.jobs.run('pull', pullJobId(job), job, onProgress)).lines ?? [];
+  /** The credentials are sealed for the worker here: Redis only ever holds the envelope. */
+  async pull(request: PullRequest, onProgress: ProgressListener): Promise<ProgressLine[]> {
+    const { id, payload } = sealPullJob(this.jobs.secrets(), request);
+    return (await this.jobs.run('pull', id, payload, onProgress)).lines ?? [];
   }
 
-  async push(job: PushJob, onProgress: ProgressListener): Promise<ProgressLine[]> {
-    return (await this.jobs.run('push', pushJobId(job), job, onProgress)).lines ?? [];
+  async push(request: PushRequest, onProgress: ProgressListener): Promise<ProgressLine[]> {
+    const { id, payload } = sealPushJob(this.jobs.secrets(), request);
+    return (await this.jobs.run('push', id, payload, onProgress)).lines ?? [];
   }
 }
 
