@@ -11,7 +11,7 @@ import { LOGGER } from '../tokens';
 import { apiVersionOf } from '../server/api-version';
 import { queryBool } from '../server/request-context';
 import { featuresFor } from '../versions/features';
-import { acceptHijack, HijackedConnection, rejectHijack, streamContentType } from './hijack-session';
+import { acceptHijack, HijackBackend, HijackedConnection, rejectHijack, streamContentType } from './hijack-session';
 import { acceptWebSocket, isWebSocketHandshake, webSocketServer } from './websocket';
 
 const GRPC_CANCELLED = 1;
@@ -67,9 +67,10 @@ export class ContainerAttach {
     const features = featuresFor(apiVersionOf(req));
     const opts = attachOptions(id, new URL(req.url ?? '/', 'http://berth').searchParams);
     const session = this.backend.attach();
-    const input = {
+    const input: HijackBackend = {
       stdin: (d: Buffer) => session.write({ input: { $case: 'stdin', stdin: d } }),
-      closeStdin: () => session.write({ input: { $case: 'closeStdin', closeStdin: true } }),
+      onStdinDrain: (fn) => session.once('drain', fn),
+      closeStdin: () => { session.write({ input: { $case: 'closeStdin', closeStdin: true } }); },
       cancel: () => session.cancel(),
     };
     let client: AttachedClient | undefined;

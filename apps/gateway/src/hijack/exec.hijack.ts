@@ -141,11 +141,10 @@ export class ExecStart {
         conn = new HijackedConnection(socket, framed);
         conn.pipeInput(stdinHead, {
           stdin: (d) => session.write({ input: { $case: 'stdin', stdin: d } }),
-          closeStdin: () => session.write({ input: { $case: 'closeStdin', closeStdin: true } }),
+          onStdinDrain: (fn) => session.once('drain', fn),
+          closeStdin: () => { session.write({ input: { $case: 'closeStdin', closeStdin: true } }); },
           cancel: () => session.cancel(),
         });
-        // reading the body may have paused the socket
-        socket.resume();
       } else if (out.$case === 'chunk' && conn) {
         const attached = conn;
         if (!attached.output(out.chunk.stream, Buffer.from(out.chunk.data))) {
