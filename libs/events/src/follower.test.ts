@@ -158,3 +158,27 @@ test('an until in the future ends the live part then, and later events are not s
   assert.equal(await done, 'done');
   assert.equal(client.got.length, 1);
 });
+
+/** An output that gathers lines and sends them only on flush, as the gateway's response does. */
+class BatchingClient implements EventOutput {
+  readonly sent: string[] = [];
+  private gathered: string[] = [];
+  write(entry: StoredEvent): boolean { this.gathered.push(entry.id); return this.gathered.length < 4; }
+  flush(): boolean { this.sent.push(...this.gathered.splice(0)); return true; }
+  drained(): Promise<void> { return Promise.resolve(); }
+}
+
+test('gathered lines go out at the end of each page and as soon as the live queue is empty', async () => {
+  const stream = new MemoryStream();
+  const ids = Array.from({ length: 7 }, (_, i) => stream.add(T0 + i));
+  const source = new Source(stream, 5);
+  const client = new BatchingClient();
+  const f = new EventFollower(source, client, { sinceNano: 0, nowNano: (T0 + 100) * 1e6 });
+  const done = f.run();
+  await until(() => client.sent.length === 7);
+  ids.push(source.publish(T0 + 50));
+  await until(() => client.sent.length === 8);
+  assert.deepEqual(client.sent, ids);
+  f.close();
+  assert.equal(await done, 'closed');
+});

@@ -13,6 +13,12 @@ export const MAX_EVENTS_BEHIND = 1024;
 export interface EventOutput {
   /** Writes one event (the output filters and formats it); false when the client is full. */
   write(entry: StoredEvent): boolean;
+  /**
+   * Sends what write() may have gathered (an output may batch lines into
+   * fewer, larger writes); false when the client is full. Called at the end
+   * of each page and whenever the follower is about to wait for events.
+   */
+  flush?(): boolean;
   /** Resolves once the client takes more, or when it went away (the follower is closed then). */
   drained(): Promise<void>;
 }
@@ -72,8 +78,11 @@ export class EventFollower {
       if (sinceNano !== undefined || untilNano !== undefined) {
         for await (const page of this.source.pages(sinceNano ?? 0, untilNano)) {
           for (const entry of page) {
-            if (!(await this.emit(entry))) return this.ending!;
+            if (!this.emit(entry)) await this.waitForClient();
+            if (this.ending !== undefined) return this.ending;
           }
+          if (!this.flush()) await this.waitForClient();
+          if (this.ending !== undefined) return this.ending;
         }
       }
       if (onlyPast) return this.end('done');
@@ -81,11 +90,15 @@ export class EventFollower {
       while (this.ending === undefined) {
         const entry = this.queue.shift();
         if (entry === undefined) {
+          if (!this.flush()) await this.waitForClient();
+          if (this.ending !== undefined || this.queue.length > 0) continue;
           await new Promise<void>((resolve) => { this.wake = resolve; });
           continue;
         }
-        if (!(await this.emit(entry))) break;
+        if (!this.emit(entry)) await this.waitForClient();
       }
+      // `until` came: what is gathered goes out before the response ends
+      if (this.ending === 'done') this.flush();
       return this.ending!;
     } finally {
       unsubscribe();
@@ -101,15 +114,26 @@ export class EventFollower {
     else this.poke();
   }
 
-  /** Writes one event unless already sent or past `until`; false once the follow is over. */
-  private async emit(entry: StoredEvent): Promise<boolean> {
-    if (this.ending !== undefined) return false;
+  /**
+   * Writes one event unless already sent or past `until`; false when the
+   * client is full. Synchronous: a replay of 100000 events must not cost
+   * a promise each.
+   */
+  private emit(entry: StoredEvent): boolean {
+    if (this.ending !== undefined) return true;
     if (compareStreamIds(entry.id, this.lastSent) <= 0) return true;
     this.lastSent = entry.id;
     const until = this.opts.untilNano;
     if (until !== undefined && entry.event.timeNano > until) return true;
-    if (!this.out.write(entry)) await Promise.race([this.out.drained(), this.stopped]);
-    return this.ending === undefined;
+    return this.out.write(entry);
+  }
+
+  private flush(): boolean {
+    return this.out.flush ? this.out.flush() : true;
+  }
+
+  private waitForClient(): Promise<void> {
+    return Promise.race([this.out.drained(), this.stopped]);
   }
 
   private end(reason: FollowEnd): FollowEnd {

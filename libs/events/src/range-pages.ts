@@ -7,7 +7,7 @@ export interface RangeSource {
 }
 
 /** Entries fetched per XRANGE: what one reader holds at a time, whatever the range. */
-export const RANGE_PAGE_SIZE = 500;
+export const RANGE_PAGE_SIZE = 200;
 
 /**
  * The events stored between two instants (nanoseconds since the epoch,

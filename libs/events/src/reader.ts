@@ -36,6 +36,19 @@ export async function readAfter(redis: Redis, afterId: string, blockMs: number, 
 
 /** Compares two stream ids ("ms-seq"). */
 export function compareStreamIds(a: string, b: string): number {
+  const da = a.indexOf('-');
+  const db = b.indexOf('-');
+  // Ids as Redis makes them fit a double exactly; longer ones (hand-made) take BigInt.
+  if (da > 15 || db > 15 || a.length - da > 16 || b.length - db > 16) return compareBig(a, b);
+  const am = Number(a.slice(0, da));
+  const bm = Number(b.slice(0, db));
+  if (am !== bm) return am < bm ? -1 : 1;
+  const as = Number(a.slice(da + 1));
+  const bs = Number(b.slice(db + 1));
+  return as === bs ? 0 : as < bs ? -1 : 1;
+}
+
+function compareBig(a: string, b: string): number {
   const [am, as] = a.split('-').map(BigInt);
   const [bm, bs] = b.split('-').map(BigInt);
   if (am !== bm) return am < bm ? -1 : 1;
