@@ -26,7 +26,7 @@ export function acceptHijack(req: IncomingMessage, socket: Duplex, contentType: 
 export function rejectHijack(socket: Duplex, err: unknown): void {
   const api = toApiError(err);
   const body = JSON.stringify({ message: api.message }) + '\n';
-  const reason = api.statusCode === 404 ? 'Not Found' : api.statusCode === 409 ? 'Conflict' : api.statusCode === 400 ? 'Bad Request' : 'Error';
+  const reason = api.statusCode === 404 ? 'Not Found' : api.statusCode === 409 ? 'Conflict' : api.statusCode === 400 ? 'Bad Request' : api.statusCode === 413 ? 'Request Entity Too Large' : 'Error';
   socket.end(
     `HTTP/1.1 ${api.statusCode} ${reason}\r\n${headerLines({ 'Content-Type': 'application/json', 'Content-Length': String(Buffer.byteLength(body)), Connection: 'close' })}\r\n${body}`,
   );
