@@ -49,3 +49,13 @@ test('events carry seconds and nanoseconds that agree', () => {
   assert.ok(Math.abs(e.timeNano / 1e6 - Date.now()) < 5000);
   assert.equal(e.scope, 'local');
 });
+
+test('stream ids compare by milliseconds, then sequence', async () => {
+  const { compareStreamIds } = await import('./reader');
+  assert.equal(compareStreamIds('1700000000000-0', '1700000000000-0'), 0);
+  assert.equal(compareStreamIds('1700000000000-2', '1700000000000-10'), -1);
+  assert.equal(compareStreamIds('1700000000001-0', '1700000000000-99'), 1);
+  assert.equal(compareStreamIds('0-0', '1-0'), -1);
+  assert.equal(compareStreamIds('18446744073709551615-1', '18446744073709551615-0'), 1);
+  assert.equal(compareStreamIds('18446744073709551614-5', '18446744073709551615-0'), -1);
+});

@@ -4,9 +4,9 @@ import { EVENTS_STREAM } from './publisher';
 
 export interface StoredEvent { id: string; event: EngineEvent }
 
-type XEntries = [id: string, fields: string[]][];
+export type XEntries = [id: string, fields: string[]][];
 
-function decode(entries: XEntries | null | undefined): StoredEvent[] {
+export function decodeEntries(entries: XEntries | null | undefined): StoredEvent[] {
   const out: StoredEvent[] = [];
   for (const [id, fields] of entries ?? []) {
     for (let i = 0; i + 1 < fields.length; i += 2) {
@@ -21,21 +21,6 @@ function decode(entries: XEntries | null | undefined): StoredEvent[] {
   return out;
 }
 
-/** Events stored between two instants (nanoseconds since the epoch, inclusive). */
-export async function readRange(redis: Redis, sinceNano: number, untilNano: number | undefined, batch = 1000): Promise<StoredEvent[]> {
-  const out: StoredEvent[] = [];
-  let start = String(Math.max(0, Math.floor(sinceNano / 1e6) - 1000));
-  const end = untilNano === undefined ? '+' : String(Math.floor(untilNano / 1e6) + 1000);
-  for (;;) {
-    const entries = (await redis.xrange(EVENTS_STREAM, start, end, 'COUNT', batch)) as XEntries;
-    for (const e of decode(entries)) {
-      if (e.event.timeNano >= sinceNano && (untilNano === undefined || e.event.timeNano <= untilNano)) out.push(e);
-    }
-    if (entries.length < batch) return out;
-    start = '(' + entries[entries.length - 1][0];
-  }
-}
-
 /** The id of the newest entry, or '0-0' for an empty stream. */
 export async function lastEventId(redis: Redis): Promise<string> {
   const entries = (await redis.xrevrange(EVENTS_STREAM, '+', '-', 'COUNT', 1)) as XEntries;
@@ -46,11 +31,24 @@ export async function lastEventId(redis: Redis): Promise<string> {
 export async function readAfter(redis: Redis, afterId: string, blockMs: number, count = 500): Promise<StoredEvent[]> {
   const res = (await redis.xread('COUNT', count, 'BLOCK', blockMs, 'STREAMS', EVENTS_STREAM, afterId)) as [string, XEntries][] | null;
   if (!res) return [];
-  return decode(res[0][1]);
+  return decodeEntries(res[0][1]);
 }
 
 /** Compares two stream ids ("ms-seq"). */
 export function compareStreamIds(a: string, b: string): number {
+  const da = a.indexOf('-');
+  const db = b.indexOf('-');
+  // Ids as Redis makes them fit a double exactly; longer ones (hand-made) take BigInt.
+  if (da > 15 || db > 15 || a.length - da > 16 || b.length - db > 16) return compareBig(a, b);
+  const am = Number(a.slice(0, da));
+  const bm = Number(b.slice(0, db));
+  if (am !== bm) return am < bm ? -1 : 1;
+  const as = Number(a.slice(da + 1));
+  const bs = Number(b.slice(db + 1));
+  return as === bs ? 0 : as < bs ? -1 : 1;
+}
+
+function compareBig(a: string, b: string): number {
   const [am, as] = a.split('-').map(BigInt);
   const [bm, bs] = b.split('-').map(BigInt);
   if (am !== bm) return am < bm ? -1 : 1;

@@ -8,6 +8,7 @@ import type { ContainerPaths } from '../containers/container-paths';
 import type { AttachWaiters } from './attach-waiters';
 import { ConmonAttachment } from './conmon-attach';
 import { DEFAULT_DETACH_KEYS, DetachWatcher, parseDetachKeys } from './detach-keys';
+import { StdinFlow, StdinTarget } from './stdin-flow';
 
 type AttachCall = ServerDuplexStream<container.AttachInput, container.AttachOutput>;
 
@@ -19,9 +20,11 @@ export interface AttachTarget {
 export type LogReplay = (record: ContainerRecord, stdout: boolean, stderr: boolean, write: (stream: 1 | 2, data: Buffer) => Promise<void>) => Promise<void>;
 
 /** One client's attach: its options, stdin waiting for the connection, and the connection. */
-export class AttachSession {
+export class AttachSession implements StdinTarget {
   attachment?: ConmonAttachment;
   private stdinQueue: Buffer[] = [];
+  /** Waiting for the connection to conmon before they can wait for its drain. */
+  private connectWaiters: (() => void)[] = [];
   private stdinClosed = false;
   private finished = false;
   private readonly detach?: DetachWatcher;
@@ -53,6 +56,7 @@ export class AttachSession {
     for (const chunk of this.stdinQueue) this.attachment.write(chunk);
     this.stdinQueue = [];
     if (this.stdinClosed) this.attachment.closeStdin();
+    for (const fn of this.connectWaiters.splice(0)) this.attachment.onDrain(fn);
   }
 
   send(stream: number, data: Buffer): boolean {
@@ -60,8 +64,9 @@ export class AttachSession {
     return this.call.write({ output: { $case: 'chunk', chunk: { stream, data } } });
   }
 
-  stdin(data: Buffer): void {
-    if (!this.opts.stdin || this.stdinClosed) return;
+  /** Stdin from the client; false when conmon (or the wait for it) cannot take more: see onDrain. */
+  write(data: Buffer): boolean {
+    if (!this.opts.stdin || this.stdinClosed || this.finished) return true;
     let forward = data;
     if (this.detach) {
       const r = this.detach.feed(data);
@@ -70,16 +75,28 @@ export class AttachSession {
         if (forward.length > 0) this.writeStdin(forward);
         // Detaching leaves the container's stdin open: just drop this client.
         this.finish();
-        return;
+        return true;
       }
     }
-    this.writeStdin(forward);
+    return this.writeStdin(forward);
   }
 
-  private writeStdin(data: Buffer): void {
-    if (data.length === 0) return;
-    if (this.attachment) this.attachment.write(data);
-    else this.stdinQueue.push(data);
+  onDrain(fn: () => void): void {
+    if (this.attachment) this.attachment.onDrain(fn);
+    else if (this.finished) queueMicrotask(fn);
+    else this.connectWaiters.push(fn);
+  }
+
+  close(): void {
+    this.closeStdin();
+  }
+
+  private writeStdin(data: Buffer): boolean {
+    if (data.length === 0) return true;
+    if (this.attachment) return this.attachment.write(data);
+    // Before the container runs nothing takes stdin: hold this piece and no more.
+    this.stdinQueue.push(data);
+    return false;
   }
 
   closeStdin(): void {
@@ -94,6 +111,7 @@ export class AttachSession {
     this.finished = true;
     this.attachment?.close();
     this.onFinish(this);
+    this.releaseConnectWaiters();
     this.call.end();
   }
 
@@ -103,6 +121,11 @@ export class AttachSession {
     this.finished = true;
     this.attachment?.close();
     this.onFinish(this);
+    this.releaseConnectWaiters();
+  }
+
+  private releaseConnectWaiters(): void {
+    for (const fn of this.connectWaiters.splice(0)) fn();
   }
 }
 
@@ -124,8 +147,8 @@ export class AttachHub {
 
   /** The gRPC Attach handler. */
   handle = (call: AttachCall): void => {
-    let session: AttachSession | undefined;
     let opened = false;
+    const stdin = new StdinFlow(call);
     // grpc-js sends a server stream's status from an 'error' event.
     const fail = (err: unknown) => {
       call.emit('error', toStatusObject(err));
@@ -138,14 +161,16 @@ export class AttachHub {
         opened = true;
         this.open(call, input.open).then((s) => {
           session = s;
+          if (s) stdin.attach(s);
         }, fail);
       } else if (input.$case === 'stdin') {
-        session?.stdin(Buffer.from(input.stdin));
+        stdin.write(Buffer.from(input.stdin));
       } else if (input.$case === 'closeStdin') {
-        session?.closeStdin();
+        stdin.close();
       }
     });
-    call.on('end', () => session?.closeStdin());
+    let session: AttachSession | undefined;
+    call.on('end', () => stdin.close());
     call.on('cancelled', () => session?.abandon());
     call.on('error', () => session?.abandon());
   };

@@ -5,6 +5,13 @@ const CONMON_STDOUT = 2;
 const CONMON_STDERR = 3;
 /** conmon's STDIO_BUF_SIZE: the most it reads from the attach socket at once. */
 const CONMON_READ_BUFFER = 8192;
+/**
+ * Stdin bytes handed to the socket but not yet taken by the kernel, past
+ * which write() says "full": node-unix-socket queues without limit when
+ * the socket is full (conmon stops reading when the container does), so
+ * the caller must stop feeding and wait for onDrain.
+ */
+export const STDIN_HIGH_WATER_MARK = 64 * 1024;
 
 export interface AttachSink {
   /** 1 stdout, 2 stderr (Docker's stream numbers). */
@@ -22,6 +29,9 @@ export interface AttachSink {
 export class ConmonAttachment {
   private readonly socket = new SeqpacketSocket();
   private ended = false;
+  /** Bytes written whose callback has not run: what node-unix-socket still holds. */
+  private unflushed = 0;
+  private drainWaiters: (() => void)[] = [];
 
   private constructor(private readonly sink: AttachSink) {
     this.socket.on('data', (buf: Buffer) => {
@@ -33,6 +43,7 @@ export class ConmonAttachment {
     const finish = () => {
       if (this.ended) return;
       this.ended = true;
+      this.releaseWaiters();
       sink.end();
     };
     this.socket.on('end', finish);
@@ -56,10 +67,35 @@ export class ConmonAttachment {
   /**
    * conmon reads each message into a fixed buffer and a SEQPACKET read drops
    * what does not fit: stdin goes out in pieces no larger than that buffer.
+   * False when the socket holds STDIN_HIGH_WATER_MARK or more not yet taken
+   * by the kernel: stop writing until onDrain.
    */
-  write(data: Buffer): void {
-    if (this.ended) return;
-    for (let off = 0; off < data.length; off += CONMON_READ_BUFFER) this.socket.write(data.subarray(off, off + CONMON_READ_BUFFER));
+  write(data: Buffer): boolean {
+    if (this.ended) return true;
+    for (let off = 0; off < data.length; off += CONMON_READ_BUFFER) {
+      const piece = data.subarray(off, off + CONMON_READ_BUFFER);
+      this.unflushed += piece.length;
+      this.socket.write(piece, 0, piece.length, () => this.flushed(piece.length));
+    }
+    return this.unflushed < STDIN_HIGH_WATER_MARK;
+  }
+
+  /** Runs `fn` once what was written is taken (at once when nothing waits, or once the socket is gone). */
+  onDrain(fn: () => void): void {
+    if (this.ended || this.unflushed < STDIN_HIGH_WATER_MARK) {
+      queueMicrotask(fn);
+      return;
+    }
+    this.drainWaiters.push(fn);
+  }
+
+  private flushed(n: number): void {
+    this.unflushed -= n;
+    if (this.unflushed < STDIN_HIGH_WATER_MARK) this.releaseWaiters();
+  }
+
+  private releaseWaiters(): void {
+    for (const fn of this.drainWaiters.splice(0)) fn();
   }
 
   /** No more stdin from this client. */
@@ -70,5 +106,6 @@ export class ConmonAttachment {
   close(): void {
     this.ended = true;
     this.socket.destroy();
+    this.releaseWaiters();
   }
 }

@@ -284,11 +284,17 @@ export class ConmonExec extends EventEmitter {
     return code;
   }
 
-  /** Bytes for the process's stdin (needs `stdin` and attach()). */
-  write(data: Buffer): void {
-    if (!this.socket || this.socketDone) return;
+  /** Bytes for the process's stdin (needs `stdin` and attach()); false when it is full: wait for onDrain. */
+  write(data: Buffer): boolean {
+    if (!this.socket || this.socketDone) return true;
     // ConmonAttachment splits it into packets conmon reads whole
-    this.socket.write(data);
+    return this.socket.write(data);
+  }
+
+  /** Runs `fn` once the process's stdin takes more (at once when there is none). */
+  onDrain(fn: () => void): void {
+    if (!this.socket || this.socketDone) queueMicrotask(fn);
+    else this.socket.onDrain(fn);
   }
 
   /** Half-closes the attach socket: conmon closes the process's stdin once what was written is in. */

@@ -299,11 +299,13 @@ export class ExecManager {
       };
       return {
         write: (data: Buffer) => {
-          if (!forward || !e.openStdin) return;
+          if (!forward || !e.openStdin) return true;
           const { forward: pass, detach: typed } = detector ? detector.feed(data) : { forward: data, detach: false };
-          if (pass.length > 0) proc!.write(pass);
+          const room = pass.length > 0 ? proc!.write(pass) : true;
           if (typed) detach(true);
+          return room || !forward;
         },
+        onDrain: (fn: () => void) => proc!.onDrain(fn),
         closeStdin: () => {
           // dockerd copies (and so watches) the client's stdin only for an exec that asked for it
           if (!forward || !e.openStdin) return;

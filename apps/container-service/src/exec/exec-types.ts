@@ -53,8 +53,10 @@ export interface StartOptions {
 
 /** An attached exec in progress. */
 export interface AttachedExec {
-  /** Client stdin (ignored unless the exec has AttachStdin). */
-  write(data: Buffer): void;
+  /** Client stdin (ignored unless the exec has AttachStdin); false when the process's stdin is full: see onDrain. */
+  write(data: Buffer): boolean;
+  /** Runs `fn` once the process's stdin takes more. */
+  onDrain(fn: () => void): void;
   /** The client's stdin ended: without a TTY the process's stdin closes; with one the session ends (dockerd's rule). */
   closeStdin(): void;
   /** The client went away: stop sending it output; the process runs on. */

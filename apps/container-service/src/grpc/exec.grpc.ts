@@ -5,6 +5,7 @@ import { RpcError, ServiceBinding, toStatusObject, unary } from '@berth/rpc';
 import type { Logger } from '@berth/logging';
 import { AttachedExec, ExecCreateConfig, ExecManager } from '../exec/exec-manager';
 import { LOGGER } from '../tokens';
+import { StdinFlow } from '../attach/stdin-flow';
 
 function parseConfig(json: string): ExecCreateConfig {
   let v: unknown;
@@ -49,8 +50,8 @@ export class ContainerExecGrpcController {
     let session: AttachedExec | undefined;
     let started = false;
     let finished = false;
-    // stdin that arrives while the exec is being launched
-    const pending: (Buffer | 'close')[] = [];
+    // stdin waits (the call paused) while the exec is being launched, and whenever the process's stdin is full
+    const stdin = new StdinFlow(call);
     const fail = (err: unknown) => {
       if (finished) return;
       finished = true;
@@ -68,19 +69,19 @@ export class ContainerExecGrpcController {
       if (input.$case === 'start') {
         if (started) return;
         started = true;
-        void this.run(call, input.start, pending, (s) => { session = s; }).then(end, fail);
+        void this.run(call, input.start, (s) => {
+          session = s;
+          stdin.attach({ write: (d) => s.write(d), onDrain: (fn) => s.onDrain(fn), close: () => s.closeStdin() });
+        }).then(end, fail);
       } else if (input.$case === 'stdin') {
-        if (session) session.write(input.stdin);
-        else pending.push(input.stdin);
+        stdin.write(Buffer.from(input.stdin));
       } else if (input.$case === 'closeStdin') {
-        if (session) session.closeStdin();
-        else pending.push('close');
+        stdin.close();
       }
     });
     // the gateway half-closes once its client's stdin is done
     call.on('end', () => {
-      if (session) session.closeStdin();
-      else pending.push('close');
+      stdin.close();
       if (!started) end();
     });
     call.on('cancelled', () => {
@@ -90,7 +91,7 @@ export class ContainerExecGrpcController {
     call.on('error', () => session?.abandon());
   }
 
-  private async run(call: StartCall, o: containerExec.StartExecOptions, pending: (Buffer | 'close')[], onSession: (s: AttachedExec) => void): Promise<void> {
+  private async run(call: StartCall, o: containerExec.StartExecOptions, onSession: (s: AttachedExec) => void): Promise<void> {
     const { tty } = this.execs.checkStartable(o.id);
     const consoleSize = o.height > 0 && o.width > 0 ? { height: o.height, width: o.width } : undefined;
     if (o.detach) {
@@ -107,13 +108,9 @@ export class ContainerExecGrpcController {
         call.write({ output: { $case: 'chunk', chunk: { stream, data: Buffer.from(data) } } });
       },
     });
-    onSession(session);
     // the client left while the exec was being launched
     if (call.cancelled) session.abandon();
-    for (const p of pending.splice(0)) {
-      if (p === 'close') session.closeStdin();
-      else session.write(p);
-    }
+    onSession(session);
     const code = await session.done;
     this.logger.debug('exec session over', { exec: o.id, exitCode: code });
   }

@@ -20,6 +20,8 @@ export interface DuplexSession<In, Out> extends MessageStream<Out> {
   on(event: 'error', listener: (err: StreamError) => void): unknown;
   on(event: 'end', listener: () => void): unknown;
   on(event: 'drain', listener: () => void): unknown;
+  /** Once the backend takes more after write() said false (grpc-js: the client stream's 'drain'). */
+  once(event: 'drain', listener: () => void): unknown;
   end(): void;
 }
 

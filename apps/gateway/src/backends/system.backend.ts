@@ -35,6 +35,9 @@ export interface EventsBackend {
    * now, with the function that stops it.
    */
   subscribe(listener: (entry: StoredEvent) => void): Promise<() => void>;
-  /** Stored events between two times in nanoseconds (until open-ended when undefined). */
-  readRange(sinceNano: number, untilNano: number | undefined): Promise<StoredEvent[]>;
+  /**
+   * Stored events between two times in nanoseconds (until open-ended when
+   * undefined), a page at a time: the next page is read when asked for.
+   */
+  pages(sinceNano: number, untilNano: number | undefined): AsyncIterable<StoredEvent[]>;
 }

@@ -102,7 +102,8 @@ export class ContainerAttach {
     const session = this.backend.attach();
     const input: HijackBackend = {
       stdin: (d: Buffer) => session.write({ input: { $case: 'stdin', stdin: d } }),
-      closeStdin: () => session.write({ input: { $case: 'closeStdin', closeStdin: true } }),
+      onStdinDrain: (fn) => session.once('drain', fn),
+      closeStdin: () => { session.write({ input: { $case: 'closeStdin', closeStdin: true } }); },
       cancel: () => session.cancel(),
     };
     let client: AttachedClient | undefined;

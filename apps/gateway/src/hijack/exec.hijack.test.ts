@@ -3,7 +3,7 @@ import type { IncomingMessage } from 'node:http';
 import { PassThrough } from 'node:stream';
 import { describe, test } from 'node:test';
 import { featuresFor } from '../versions/features';
-import { parseStartBody, readUpgradeBody, startOptions } from './exec.hijack';
+import { parseStartBody, readUpgradeBody, startOptions, UPGRADE_BODY_LIMIT } from './exec.hijack';
 
 describe('exec start request', () => {
   test('the body is required JSON', () => {
@@ -35,5 +35,12 @@ describe('exec start request', () => {
 
     const none = await readUpgradeBody({ headers: {} } as IncomingMessage, socket, Buffer.from('abc'));
     assert.deepEqual([none.body.length, none.rest.toString()], [0, 'abc']);
+  });
+
+  test('a declared body larger than any exec start is refused before anything is buffered (413)', async () => {
+    const socket = new PassThrough();
+    const req = { headers: { 'content-length': String(UPGRADE_BODY_LIMIT + 1) } } as unknown as IncomingMessage;
+    await assert.rejects(readUpgradeBody(req, socket, Buffer.from('{')), (err: { statusCode?: number }) => err.statusCode === 413);
+    assert.equal(socket.listenerCount('data'), 0);
   });
 });

@@ -39,22 +39,33 @@ export function startOptions(id: string, body: ExecStartBody, features: ApiFeatu
 }
 
 /**
+ * The largest exec start body read off an upgraded connection: an
+ * ExecStartCheck is a few dozen bytes, and whatever Content-Length a client
+ * declares, the gateway must not buffer more than this before the stream starts.
+ */
+export const UPGRADE_BODY_LIMIT = 1024 * 1024;
+
+/**
  * Reads a request body that arrived with a hijack request (Node hands an
  * upgrade over at the end of the headers): Content-Length bytes from what was
  * already read, then from the socket. What follows is the client's stdin.
  */
-export function readUpgradeBody(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<{ body: Buffer; rest: Buffer }> {
+export function readUpgradeBody(req: IncomingMessage, socket: Duplex, head: Buffer, limit = UPGRADE_BODY_LIMIT): Promise<{ body: Buffer; rest: Buffer }> {
   const length = Number(req.headers['content-length'] ?? 0);
   if (!Number.isInteger(length) || length <= 0) return Promise.resolve({ body: Buffer.alloc(0), rest: head });
+  if (length > limit) return Promise.reject(new ApiError(413, 'request body too large'));
   if (head.length >= length) return Promise.resolve({ body: head.subarray(0, length), rest: head.subarray(length) });
   return new Promise((resolve, reject) => {
-    let buf = head;
+    const chunks: Buffer[] = [head];
+    let size = head.length;
     const onData = (d: Buffer) => {
-      buf = Buffer.concat([buf, d]);
-      if (buf.length < length) return;
+      chunks.push(d);
+      size += d.length;
+      if (size < length) return;
       socket.off('data', onData);
       socket.off('end', onEnd);
       socket.pause();
+      const buf = Buffer.concat(chunks, size);
       resolve({ body: buf.subarray(0, length), rest: buf.subarray(length) });
     };
     const onEnd = () => reject(ApiError.badRequest('invalid JSON: unexpected EOF'));
@@ -135,11 +146,10 @@ export class ExecStart {
         conn = new HijackedConnection(socket, framed);
         conn.pipeInput(stdinHead, {
           stdin: (d) => session.write({ input: { $case: 'stdin', stdin: d } }),
-          closeStdin: () => session.write({ input: { $case: 'closeStdin', closeStdin: true } }),
+          onStdinDrain: (fn) => session.once('drain', fn),
+          closeStdin: () => { session.write({ input: { $case: 'closeStdin', closeStdin: true } }); },
           cancel: () => session.cancel(),
         });
-        // reading the body may have paused the socket
-        socket.resume();
       } else if (out.$case === 'chunk' && conn) {
         const attached = conn;
         if (!attached.output(out.chunk.stream, Buffer.from(out.chunk.data))) {

@@ -27,7 +27,7 @@ export function acceptHijack(req: IncomingMessage, socket: Duplex, contentType: 
 export function rejectHijack(socket: Duplex, err: unknown): void {
   const api = toApiError(err);
   const body = JSON.stringify({ message: redactError(api.statusCode, api.message) }) + '\n';
-  const reason = api.statusCode === 404 ? 'Not Found' : api.statusCode === 409 ? 'Conflict' : api.statusCode === 400 ? 'Bad Request' : 'Error';
+  const reason = api.statusCode === 404 ? 'Not Found' : api.statusCode === 409 ? 'Conflict' : api.statusCode === 400 ? 'Bad Request' : api.statusCode === 413 ? 'Request Entity Too Large' : 'Error';
   socket.end(
     `HTTP/1.1 ${api.statusCode} ${reason}\r\n${headerLines({ 'Content-Type': 'application/json', 'Content-Length': String(Buffer.byteLength(body)), Connection: 'close' })}\r\n${body}`,
   );
@@ -35,12 +35,31 @@ export function rejectHijack(socket: Duplex, err: unknown): void {
 
 /** What a hijacked stream needs from the gRPC call behind it. */
 export interface HijackBackend {
-  /** Bytes the client typed. */
-  stdin(data: Buffer): void;
+  /** Bytes the client typed; false when the call cannot take more (wait for onStdinDrain). */
+  stdin(data: Buffer): boolean;
+  /** Runs `fn` once the call takes more stdin. */
+  onStdinDrain(fn: () => void): void;
   /** The client half-closed its side. */
   closeStdin(): void;
   /** The client went away entirely. */
   cancel(): void;
+}
+
+/**
+ * Forwards a client's stdin to a backend, pausing `source` while the
+ * backend is full and resuming it on the backend's drain.
+ */
+export function stdinFeeder(source: { pause(): unknown; resume(): unknown }, backend: HijackBackend): (data: Buffer) => void {
+  let waiting = false;
+  return (data: Buffer) => {
+    if (backend.stdin(data) || waiting) return;
+    waiting = true;
+    source.pause();
+    backend.onStdinDrain(() => {
+      waiting = false;
+      source.resume();
+    });
+  };
 }
 
 /**
@@ -56,10 +75,20 @@ export class HijackedConnection {
     socket.on('error', () => undefined);
   }
 
-  /** Starts reading the client: call once the response head is written. */
+  /**
+   * Starts reading the client: call once the response head is written. The
+   * socket is paused while the call behind it is full, so a client pushing
+   * stdin into a process that never reads it is held back by TCP (or the
+   * unix socket) rather than by the gateway's memory.
+   */
   pipeInput(head: Buffer, backend: HijackBackend): void {
-    if (head.length > 0) backend.stdin(head);
-    this.socket.on('data', (d: Buffer) => backend.stdin(d));
+    const feed = stdinFeeder(this.socket, backend);
+    this.socket.on('data', feed);
+    // Reading an exec start's body may have paused the socket. Flowing
+    // starts on the next tick, so the head still goes first, and a pause
+    // the head causes holds.
+    this.socket.resume();
+    if (head.length > 0) feed(head);
     this.socket.on('end', () => backend.closeStdin());
     this.socket.on('close', () => {
       if (!this.ended) backend.cancel();

@@ -3,7 +3,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer } from 'ws';
 import { toApiError } from '@berth/engine-api';
 import { COMMON_HEADERS } from '../server/identity';
-import type { HijackBackend } from './hijack-session';
+import { HijackBackend, stdinFeeder } from './hijack-session';
 
 /**
  * The largest client message taken: stdin arrives in small pieces, and a
@@ -77,7 +77,8 @@ export class WebSocketClient {
   }
 
   pipeInput(backend: HijackBackend): void {
-    this.ws.on('message', (data: Buffer) => backend.stdin(data));
+    // paused (the socket underneath) while the call behind is full
+    this.ws.on('message', stdinFeeder(this.ws, backend));
     this.ws.on('close', () => backend.cancel());
   }
 

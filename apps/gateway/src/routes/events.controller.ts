@@ -1,10 +1,10 @@
 import { Controller, Get, Inject, Query, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError, Filters } from '@berth/engine-api';
-import { eventMatches, StoredEvent, compareStreamIds } from '@berth/events';
+import { EventFollower, FollowEnd } from '@berth/events';
 import type { EventsBackend } from '../backends/system.backend';
 import { EVENTS_BACKEND } from '../backends/tokens';
-import { formatEvent } from '../events/event-format';
+import { ResponseOutput } from '../events/response-output';
 import { parseUnixTimestamp } from '../events/timestamps';
 import { Features } from '../server/request-context';
 import type { ApiFeatures } from '../versions/features';
@@ -28,53 +28,30 @@ export class EventsController {
       throw ApiError.badRequest(`\`since\` time (${sinceRaw ?? ''}) cannot be after \`until\` time (${untilRaw})`);
     }
     const filters = Filters.parse(filtersRaw);
-    const nowNano = Date.now() * 1e6;
-    const onlyPast = until !== undefined && until < nowNano;
+    const follower = new EventFollower(this.events, new ResponseOutput(reply.raw, filters, features), {
+      sinceNano: since,
+      untilNano: until,
+      nowNano: Date.now() * 1e6,
+    });
 
     const res = reply.raw;
     reply.hijack();
     res.writeHead(200, { 'Content-Type': features.eventsContentType });
     res.flushHeaders();
+    const gone = (): void => follower.close();
+    req.raw.on('close', gone);
+    res.on('close', gone);
 
-    let closed = false;
-    let lastSent = '0-0';
-    const send = (entry: StoredEvent): void => {
-      if (closed || compareStreamIds(entry.id, lastSent) <= 0) return;
-      lastSent = entry.id;
-      if (until !== undefined && entry.event.timeNano > until) return;
-      if (!eventMatches(entry.event, filters)) return;
-      const shown = formatEvent(entry.event, features);
-      if (shown) res.write(JSON.stringify(shown) + '\n');
-    };
-
-    const pending: StoredEvent[] = [];
-    let replaying = true;
-    let unsubscribe: () => void = () => undefined;
-    let timer: NodeJS.Timeout | undefined;
-    const finish = (): void => {
-      if (closed) return;
-      closed = true;
-      unsubscribe();
-      if (timer) clearTimeout(timer);
-      if (!res.writableEnded) res.end();
-    };
-    req.raw.on('close', finish);
-    res.on('close', finish);
-
+    let end: FollowEnd;
     try {
-      if (!onlyPast) {
-        unsubscribe = await this.events.subscribe((entry) => (replaying ? pending.push(entry) : send(entry)));
-      }
-      if (since !== undefined || until !== undefined) {
-        for (const entry of await this.events.readRange(since ?? 0, until)) send(entry);
-      }
-      replaying = false;
-      for (const entry of pending.splice(0)) send(entry);
-      if (onlyPast) return finish();
-      if (until !== undefined) timer = setTimeout(finish, Math.max(0, (until - Date.now() * 1e6) / 1e6));
+      end = await follower.run();
     } catch (err) {
-      finish();
+      if (!res.writableEnded) res.end();
       throw err;
     }
+    // A follower that fell behind may have a socket full of unread events:
+    // destroying it frees them, where end() would wait for a reader that never comes.
+    if (end === 'done') res.end();
+    else res.destroy();
   }
 }

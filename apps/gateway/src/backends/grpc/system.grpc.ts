@@ -1,5 +1,5 @@
 import type Redis from 'ioredis';
-import { readRange, StoredEvent } from '@berth/events';
+import { RangeSource, readRangePages, StoredEvent } from '@berth/events';
 import type { container, image } from '@berth/proto';
 import type { ServiceClients } from '../../services/service-clients';
 import type { EventsHub } from '../../events/events-hub';
@@ -49,7 +49,7 @@ export class RedisEventsBackend implements EventsBackend {
     return this.hub.subscribe(listener);
   }
 
-  readRange(sinceNano: number, untilNano: number | undefined): Promise<StoredEvent[]> {
-    return readRange(this.redis, sinceNano, untilNano);
+  pages(sinceNano: number, untilNano: number | undefined): AsyncIterable<StoredEvent[]> {
+    return readRangePages(this.redis as unknown as RangeSource, sinceNano, untilNano);
   }
 }
