@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import { PassThrough, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { packDirectory } from '@berth/archive';
+import { openMaybeCompressed } from '@berth/archive';
 import type { EventSink } from '@berth/events';
 import type { Logger } from '@berth/logging';
 import { RpcError } from '@berth/rpc';
@@ -14,9 +14,7 @@ import { ChangeWalker, type Change } from './changes';
 import { HelperFailure, startHelper, type HelperRun } from './fs-helper-client';
 import type { HelperRequest } from './fs-helper-protocol';
 import { layerDiff } from './layer-diff';
-import { graftMounts, mountBelow, viewMounts, volumePoints, type ViewMount } from './mount-view';
-import { archiveTarget, packTarget, statForCp, type ArchiveTarget } from './cp-read';
-import { ScopedPathError } from './scoped-path';
+import { viewMounts, volumePoints, type ViewMount } from './mount-view';
 import type { PathStatJson } from './path-stat';
 
 export interface PutArchiveOptions {
@@ -39,10 +37,10 @@ export interface ArchiveStream extends TarStream {
  * docker cp (stat, archive, extract), export, diff, and the writable layer
  * as a layer tar for commit. The root filesystem is held mounted for each
  * operation (RootfsManager counts holders, so a running container's mount
- * is shared and a stopped one's is made for the operation). Reads look
- * through the container's mounts as path grafts; writes, and archives of a
- * directory with a mount inside, run in the fs helper, which has the
- * volumes and /etc files really mounted in its own mount namespace.
+ * is shared and a stopped one's is made for the operation). Everything
+ * that reads or writes the container's tree by path runs in the fs helper,
+ * chrooted in the root with the volumes and /etc files really mounted in
+ * its own mount namespace (see fs-helper.ts for why).
  */
 export class ContainerFiles {
   constructor(
@@ -74,31 +72,28 @@ export class ContainerFiles {
     return this.rootfs.with(record.Id, record.LayerPaths ?? [], fn);
   }
 
-  /** A lookup failure in the container's tree in dockerd's words and status. */
-  private lookupFailure(err: unknown, ref: string, requested: string): unknown {
-    if (err instanceof ScopedPathError) {
-      if (err.code === 'ENOENT') return RpcError.notFound(`Could not find the file ${requested} in container ${ref}`);
-      return RpcError.internal(err.message);
-    }
-    return this.failure(err, ref, requested);
-  }
-
-  /** HEAD /containers/{id}/archive: looked up here, through the container's mounts as path grafts. */
+  /** HEAD /containers/{id}/archive: looked up by the fs helper, inside the container's root. */
   async statPath(ref: string, requested: string): Promise<PathStatJson> {
     const { record } = this.containers.resolve(ref);
     return this.hold(record, async (rootfs) => {
+      const run = this.helper({ op: 'stat', rootfs, mounts: viewMounts(record), path: requested });
       try {
-        return statForCp(rootfs, requested, graftMounts(rootfs, viewMounts(record)));
+        const stat = await run.stat;
+        await run.finished;
+        return stat;
       } catch (err) {
-        throw this.lookupFailure(err, ref, requested);
+        run.kill();
+        await run.finished.catch(() => undefined);
+        throw this.failure(err, ref, requested);
       }
     });
   }
 
   /**
-   * GET /containers/{id}/archive: the stat, then the tar. Packed here unless
-   * a mount sits inside the directory asked for; then the fs helper packs it
-   * with the mounts really in place.
+   * GET /containers/{id}/archive: the stat, then the tar, both from the fs
+   * helper. Never packed here by host path: the container could swap a
+   * directory of the path for a symlink to the host between the lookup and
+   * the read (CVE-2018-15664); the helper works chrooted in its root.
    */
   async archive(ref: string, requested: string): Promise<ArchiveStream> {
     const { record } = this.containers.resolve(ref);
@@ -109,21 +104,12 @@ export class ContainerFiles {
       released = true;
       this.rootfs.release(record.Id).catch((err: unknown) => this.logger.warn('rootfs release failed', { container: record.Id, error: String(err) }));
     };
-    const mounts = viewMounts(record);
-    let target: ArchiveTarget;
     try {
-      const grafts = graftMounts(rootfs, mounts);
-      target = archiveTarget(rootfs, requested, grafts);
-      if (target.isDir && mountBelow(target.containerPath, grafts)) return await this.archiveInHelper(record, rootfs, mounts, ref, requested, release);
+      return await this.archiveInHelper(record, rootfs, viewMounts(record), ref, requested, release);
     } catch (err) {
       release();
-      throw this.lookupFailure(err, ref, requested);
+      throw this.failure(err, ref, requested);
     }
-    emitContainerEvent(this.events, this.logger, 'archive-path', record);
-    const out = new PassThrough({ highWaterMark: 256 * 1024 });
-    const done = pipeline(packTarget(target), out).finally(release);
-    done.catch(() => undefined);
-    return { stat: target.stat, stream: out, done, cancel: () => out.destroy() };
   }
 
   private async archiveInHelper(record: ContainerRecord, rootfs: string, mounts: ViewMount[], ref: string, requested: string, release: () => void): Promise<ArchiveStream> {
@@ -166,8 +152,11 @@ export class ContainerFiles {
         readonlyRootfs: record.HostConfig.ReadonlyRootfs === true,
         volumes: volumePoints(record),
       });
+      // Decompressed here: in the helper, chrooted in the container, xz or zstd would be the container's.
       // The helper may stop reading early (a refused destination): its answer is what counts.
-      pipeline(input, run.stdin!).catch(() => undefined);
+      openMaybeCompressed(input)
+        .then((opened) => pipeline(opened.stream, run.stdin!))
+        .catch(() => run.stdin!.destroy());
       try {
         await run.finished;
       } catch (err) {
@@ -186,10 +175,14 @@ export class ContainerFiles {
     if (record.State.Status === 'dead') throw RpcError.conflict(`You cannot export container ${record.Id} which is Dead`);
     if (record.State.Status === 'removing') throw RpcError.conflict(`You cannot export container ${record.Id} which is being removed`);
     const rootfs = await this.rootfs.acquire(record.Id, record.LayerPaths ?? []);
+    // Packed by the fs helper inside the root: a running container may swap its directories for links to the host.
+    const run = this.helper({ op: 'export', rootfs });
     const out = new PassThrough({ highWaterMark: 256 * 1024 });
-    const done = pipeline(packDirectory(rootfs), out).finally(() => this.rootfs.release(record.Id));
+    const packed = pipeline(run.stdout!, out);
+    packed.catch(() => undefined);
+    const done = Promise.all([run.finished, packed]).then(() => undefined).finally(() => this.rootfs.release(record.Id));
     done.then(() => emitContainerEvent(this.events, this.logger, 'export', record), () => undefined);
-    return { stream: out, done, cancel: () => out.destroy() };
+    return { stream: out, done, cancel: () => { run.kill(); out.destroy(); } };
   }
 
   /** GET /containers/{id}/changes. */
