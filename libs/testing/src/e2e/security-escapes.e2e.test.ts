@@ -117,14 +117,14 @@ test('WORKDIR with .. does not create a directory on the host', async () => {
   const name = `berth-sec-wd-${unique()}`;
   const hostPath = path.join('/tmp', name);
   escapeTargets.push(hostPath);
-  const image = await hostileImage(`sec-wd-${unique()}`, {}, [`WORKDIR /../../../../tmp/${name}`, 'USER 65534']);
+  const image = await hostileImage(`sec-wd-${unique()}`, {}, [`WORKDIR /${'../'.repeat(30)}tmp/${name}`, 'USER 65534']);
   const res = await berth.docker(['run', '--rm', image, 'pwd']);
   assert.ok(!fs.existsSync(hostPath), `WORKDIR created ${hostPath} on the host`);
   // dockerd cleans the path and creates it inside the container.
   assert.equal(res.code, 0, res.stderr);
   assert.equal(res.stdout.trim(), `/tmp/${name}`);
   // The same given with -w.
-  const res2 = await berth.docker(['run', '--rm', '-w', `/../../../tmp/${name}-w`, 'busybox', 'pwd']);
+  const res2 = await berth.docker(['run', '--rm', '-w', `/${'../'.repeat(30)}tmp/${name}-w`, 'busybox', 'pwd']);
   escapeTargets.push(`${hostPath}-w`);
   assert.ok(!fs.existsSync(`${hostPath}-w`), `-w created ${hostPath}-w on the host`);
   assert.equal(res2.code, 0, res2.stderr);
@@ -218,7 +218,11 @@ test('docker export of a running container swapping a directory with a symlink t
 
 test('nothing appeared on the host and the services did not grow', () => {
   const c = watch.changes();
-  assert.deepEqual(c.newEntries, [], `new host entries: ${c.newEntries.join(', ')}`);
+  // /tmp and /var/tmp are shared with whatever else runs on the machine (other test runs): there only
+  // this file's attack names count (each attack also checks its own target). Everywhere else, anything.
+  const shared = (p: string): boolean => /^\/(var\/)?tmp\/[^/]+$/.test(p) && !p.includes('berth-sec');
+  const entries = c.newEntries.filter((p) => !shared(p));
+  assert.deepEqual(entries, [], `new host entries: ${entries.join(', ')}`);
   assert.deepEqual(c.newMounts, [], `new host mounts: ${c.newMounts.join(', ')}`);
   for (const [svc, growth] of Object.entries(c.rssGrowth)) {
     assert.ok((growth ?? 0) <= 50 * 1024 * 1024, `${svc} grew by ${Math.round((growth ?? 0) / 1048576)} MB`);
