@@ -137,7 +137,8 @@ test('WORKDIR through an image symlink does not create a directory on the host',
   const res = await berth.docker(['run', '--rm', image, 'pwd']);
   assert.deepEqual(fs.readdirSync(host), [], `WORKDIR created ${fs.readdirSync(host).join(', ')} in the host directory ${host}`);
   assert.equal(res.code, 0, res.stderr);
-  assert.equal(res.stdout.trim(), '/w/sub/deeper');
+  // As with dockerd: runc enters /w/sub/deeper inside the root, where the link leads (getcwd names the real path).
+  assert.equal(res.stdout.trim(), `${host}/sub/deeper`);
 });
 
 test('a relative WorkingDir is refused with dockerd wording', async () => {
