@@ -248,6 +248,34 @@ describe('the fs helper against a hostile root', () => {
     assert.deepEqual(fs.readdirSync(hostDir), ['secret']);
   });
 
+  test('extract and archive keep xattrs and make FIFOs without running any program in the root', async () => {
+    const src = path.join(work, 'xsrc');
+    fs.mkdirSync(src);
+    fs.writeFileSync(path.join(src, 'capped'), 'elf');
+    // cap_net_raw+ep as the kernel stores it (VFS_CAP_REVISION_2 | effective, permitted bit 13).
+    const cap = '0x0100000200200000000000000000000000000000';
+    execFileSync('setfattr', ['-n', 'security.capability', '-v', cap, path.join(src, 'capped')]);
+    execFileSync('setfattr', ['-n', 'user.berth', '-v', 'kept', path.join(src, 'capped')]);
+    execFileSync('mkfifo', [path.join(src, 'fifo')]);
+    const tar = execFileSync('tar', ['--xattrs', '--xattrs-include=*', '-C', src, '-cf', '-', 'capped', 'fifo']);
+    // A setfattr of the container's own: it must never run.
+    fs.mkdirSync(path.join(root, 'usr/bin'), { recursive: true });
+    fs.writeFileSync(path.join(root, 'usr/bin/setfattr'), '#!/bin/sh\ntouch /ran\n', { mode: 0o755 });
+    fs.mkdirSync(path.join(root, 'x'));
+    const run = startHelper({ op: 'extract', rootfs: root, mounts: [], path: '/x', noOverwriteDirNonDir: false, readonlyRootfs: false, volumes: [] });
+    Readable.from([tar]).pipe(run.stdin!);
+    await run.finished;
+    assert.equal(execFileSync('getfattr', ['--only-values', '-n', 'user.berth', path.join(root, 'x/capped')]).toString(), 'kept');
+    assert.match(execFileSync('getfattr', ['-e', 'hex', '-n', 'security.capability', path.join(root, 'x/capped')]).toString(), new RegExp(`security.capability=${cap}`));
+    assert.ok(fs.lstatSync(path.join(root, 'x/fifo')).isFIFO());
+    assert.ok(!fs.existsSync(path.join(root, 'ran')));
+    const out = startHelper({ op: 'archive', rootfs: root, mounts: [], path: '/x/capped' });
+    await out.stat;
+    const packed = await collect(out.stdout!);
+    await out.finished;
+    assert.ok(packed.includes('SCHILY.xattr.security.capability'), 'the capability was not archived');
+  });
+
   test('export packs the root and nothing else', async () => {
     const run = startHelper({ op: 'export', rootfs: root });
     const tar = await collect(run.stdout!);

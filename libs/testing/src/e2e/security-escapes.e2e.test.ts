@@ -188,7 +188,7 @@ test('docker cp in and out while the container swaps a directory with a symlink 
   assert.deepEqual(leaked, [], 'docker cp returned the host marker');
 });
 
-test('docker export of a running container swapping a directory with a symlink to / does not pack host files', async () => {
+test('docker export and diff of a running container swapping a directory with a symlink to / does not pack host files', async () => {
   const src = path.resolve(__dirname, '../../src/fixtures/rename-exchange.c');
   const bin = path.join(work, 'rename-exchange-export');
   execFileSync('gcc', ['-static', '-O2', '-o', bin, src]);
@@ -213,6 +213,13 @@ test('docker export of a running container swapping a directory with a symlink t
     assert.deepEqual(foreign, [], `export packed host entries under /w: ${foreign.slice(0, 5).join(', ')}`);
     const big = names.filter((n) => /^w\/[dl]\/(etc|usr|proc)\//.test(n));
     assert.deepEqual(big.slice(0, 5), [], 'export packed the host tree under /w');
+  }
+  // docker diff walks the same changing tree.
+  for (let i = 0; i < 10; i++) {
+    const res = await berth.docker(['diff', name], { timeoutMs: 30_000 });
+    assert.ok(res.signal === null, 'docker diff ran for 30 s: it was walking the host');
+    const foreign = res.stdout.split('\n').filter((l) => /^[ACD] \/w\/[dl]\/(etc|usr|proc|sys|root|home|boot|var)(\/|$)/.test(l));
+    assert.deepEqual(foreign.slice(0, 5), [], 'docker diff listed host entries under /w');
   }
   await ok(['rm', '-f', name]);
 });
