@@ -14,7 +14,10 @@ import { ChangeWalker, type Change } from './changes';
 import { HelperFailure, startHelper, type HelperRun } from './fs-helper-client';
 import type { HelperRequest } from './fs-helper-protocol';
 import { layerDiff } from './layer-diff';
-import { viewMounts, volumePoints, type ViewMount } from './mount-view';
+import { graftMounts, viewMounts, volumePoints, type ViewMount } from './mount-view';
+import { archiveTarget, packTarget, statForCp, type ArchiveTarget } from './cp-read';
+import { PinnedView } from './pinned-view';
+import { ScopedPathError } from './scoped-path';
 import type { PathStatJson } from './path-stat';
 
 export interface PutArchiveOptions {
@@ -72,44 +75,67 @@ export class ContainerFiles {
     return this.rootfs.with(record.Id, record.LayerPaths ?? [], fn);
   }
 
-  /** HEAD /containers/{id}/archive: looked up by the fs helper, inside the container's root. */
+  /**
+   * HEAD /containers/{id}/archive: looked up here (docker cp in asks it
+   * first, so this saves a helper per copy), through descriptors of each
+   * directory on the way (PinnedView): a directory the container swaps for
+   * a symlink meanwhile is not followed onto the host.
+   */
   async statPath(ref: string, requested: string): Promise<PathStatJson> {
     const { record } = this.containers.resolve(ref);
     return this.hold(record, async (rootfs) => {
-      const run = this.helper({ op: 'stat', rootfs, mounts: viewMounts(record), path: requested });
+      const view = new PinnedView(rootfs, graftMounts(rootfs, viewMounts(record)));
       try {
-        const stat = await run.stat;
-        await run.finished;
-        return stat;
+        return statForCp(rootfs, requested, undefined, view);
       } catch (err) {
-        run.kill();
-        await run.finished.catch(() => undefined);
-        throw this.failure(err, ref, requested);
+        throw this.lookupFailure(err, ref, requested);
+      } finally {
+        view.close();
       }
     });
   }
 
+  /** A lookup failure in the container's tree in dockerd's words and status. */
+  private lookupFailure(err: unknown, ref: string, requested: string): unknown {
+    if (err instanceof ScopedPathError) {
+      if (err.code === 'ENOENT') return RpcError.notFound(`Could not find the file ${requested} in container ${ref}`);
+      return RpcError.internal(err.message);
+    }
+    return this.failure(err, ref, requested);
+  }
+
   /**
-   * GET /containers/{id}/archive: the stat, then the tar, both from the fs
-   * helper. Never packed here by host path: the container could swap a
-   * directory of the path for a symlink to the host between the lookup and
-   * the read (CVE-2018-15664); the helper works chrooted in its root.
+   * GET /containers/{id}/archive: the stat, then the tar. A single file (or
+   * link) is read here through its pinned directory (PinnedView), which is
+   * what most docker cp out do; a directory is packed by the fs helper,
+   * chrooted in the root, since a walk by host path could be sent onto the
+   * host by a directory swapped for a symlink (CVE-2018-15664).
    */
   async archive(ref: string, requested: string): Promise<ArchiveStream> {
     const { record } = this.containers.resolve(ref);
     const rootfs = await this.rootfs.acquire(record.Id, record.LayerPaths ?? []);
     let released = false;
+    const mounts = viewMounts(record);
+    const view = new PinnedView(rootfs, graftMounts(rootfs, mounts));
     const release = (): void => {
       if (released) return;
       released = true;
+      view.close();
       this.rootfs.release(record.Id).catch((err: unknown) => this.logger.warn('rootfs release failed', { container: record.Id, error: String(err) }));
     };
+    let target: ArchiveTarget;
     try {
-      return await this.archiveInHelper(record, rootfs, viewMounts(record), ref, requested, release);
+      target = archiveTarget(rootfs, requested, undefined, view);
+      if (target.isDir) return await this.archiveInHelper(record, rootfs, mounts, ref, requested, release);
     } catch (err) {
       release();
-      throw this.failure(err, ref, requested);
+      throw this.lookupFailure(err, ref, requested);
     }
+    emitContainerEvent(this.events, this.logger, 'archive-path', record);
+    const out = new PassThrough({ highWaterMark: 256 * 1024 });
+    const done = pipeline(packTarget(target), out).finally(release);
+    done.catch(() => undefined);
+    return { stat: target.stat, stream: out, done, cancel: () => out.destroy() };
   }
 
   private async archiveInHelper(record: ContainerRecord, rootfs: string, mounts: ViewMount[], ref: string, requested: string, release: () => void): Promise<ArchiveStream> {

@@ -6,8 +6,10 @@ const { O_RDONLY, O_DIRECTORY, O_NOFOLLOW } = fs.constants;
 /**
  * Walks a directory tree that a running container can change under us (its
  * writable layer) without ever leaving it: each directory is opened from
- * its parent's descriptor (through /proc/self/fd, which names the opened
- * directory itself, not a path to look up again) with O_NOFOLLOW, so a
+ * its parent's descriptor (through /proc/<pid>/fd, which names the opened
+ * directory itself, not a path to look up again; the pid rather than
+ * `self` so that a program we run, such as getfattr, sees the same) with
+ * O_NOFOLLOW, so a
  * directory swapped for a symlink to `/` between the listing and the visit
  * is simply not a directory any more, instead of a way onto the host.
  * Names are `rel` paths below the root ('' for the root). Descriptors are
@@ -27,7 +29,7 @@ export class NoFollowTree {
     if (parent === null) return null;
     let fd: number;
     try {
-      fd = fs.openSync(`/proc/self/fd/${parent}/${path.posix.basename(rel)}`, O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
+      fd = fs.openSync(`/proc/${process.pid}/fd/${parent}/${path.posix.basename(rel)}`, O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
     } catch {
       return null; // gone, or no longer a directory
     }
@@ -37,9 +39,9 @@ export class NoFollowTree {
 
   /** A path naming `rel` through its parent's descriptor, for one call that does not follow the last link (lstat, readlink, O_NOFOLLOW open). */
   entryPath(rel: string): string | null {
-    if (rel === '') return `/proc/self/fd/${this.fds.get('')!}`;
+    if (rel === '') return `/proc/${process.pid}/fd/${this.fds.get('')!}`;
     const parent = this.dirFd(parentOf(rel));
-    return parent === null ? null : `/proc/self/fd/${parent}/${path.posix.basename(rel)}`;
+    return parent === null ? null : `/proc/${process.pid}/fd/${parent}/${path.posix.basename(rel)}`;
   }
 
   /** The names in directory `rel`; none when it is gone or was swapped for something else. */
@@ -47,7 +49,7 @@ export class NoFollowTree {
     const fd = this.dirFd(rel);
     if (fd === null) return [];
     try {
-      return fs.readdirSync(`/proc/self/fd/${fd}`);
+      return fs.readdirSync(`/proc/${process.pid}/fd/${fd}`);
     } catch {
       return [];
     }
@@ -57,7 +59,7 @@ export class NoFollowTree {
   async listAsync(rel: string): Promise<string[]> {
     const fd = this.dirFd(rel);
     if (fd === null) return [];
-    return fs.promises.readdir(`/proc/self/fd/${fd}`).catch(() => []);
+    return fs.promises.readdir(`/proc/${process.pid}/fd/${fd}`).catch(() => []);
   }
 
   /** lstat, without holding the event loop. */
