@@ -55,6 +55,14 @@ export function parseGroup(text: string): GroupEntry[] {
  * unreadable: empty, as dockerd treats a missing passwd file.
  */
 function readInRoot(rootfs: string, file: string): string {
+  if (rootfs === '/') {
+    // Chrooted in the container's root (the fs helper): the kernel keeps every lookup inside it, and there is no /proc.
+    try {
+      return fs.readFileSync(`/${file}`, 'utf8');
+    } catch {
+      return '';
+    }
+  }
   const view = new PinnedView(rootfs);
   try {
     const r = resolveInRoot(rootfs, `/${file}`, { followLast: true, pinned: view });
