@@ -13,7 +13,7 @@ APT_PACKAGES=(
   protobuf-compiler                                  # libs/proto's build
   attr xz-utils zstd bzip2                            # layer extraction: xattrs, compressed layers
   openssl curl jq
-  gcc libc6-dev                                      # the e2e security probes, built with gcc -static
+  gcc libc6-dev                                      # container-service's fs helper addon; the static probes of the security tests
 )
 PNPM_VERSION=9.15.9
 

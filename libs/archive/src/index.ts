@@ -32,7 +32,7 @@ export { type SymlinkPolicy, cleanEntryName } from './scope';
 export { type EntryType, type TarEntryHeader, END_OF_ARCHIVE, blockPadding, encodeTarHeader } from './tar-writer';
 export { HashingStream, sha256Stream } from './hash';
 /** Reads xattrs of a whole tree in one getfattr run (overlay opaque markers, file capabilities). */
-export { getXattrsRecursive } from './system';
+export { type ArchiveSyscalls, getXattrsRecursive, useArchiveSyscalls } from './system';
 export {
   OVERLAY_OPAQUE_XATTR,
   WHITEOUT_META_PREFIX,

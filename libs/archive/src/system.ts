@@ -1,4 +1,4 @@
-import { accessSync, constants } from 'node:fs';
+import { accessSync, constants, lstatSync, readdirSync } from 'node:fs';
 import * as path from 'node:path';
 import { CommandError, runCommand } from '@berth/host';
 
@@ -10,6 +10,26 @@ import { CommandError, runCommand } from '@berth/host';
  */
 
 const found = new Map<string, string | null>();
+
+/**
+ * The system calls behind xattrs and device nodes, for a process that must
+ * not exec anything: container-service's fs helper works chrooted in a
+ * container's root, where any `setfattr` it found would be the container's.
+ * Errors carry `code` as Node's fs errors do.
+ */
+export interface ArchiveSyscalls {
+  lsetxattr(path: string, name: string, value: Buffer): void;
+  lgetxattr(path: string, name: string): Buffer;
+  llistxattr(path: string): string[];
+  mknod(path: string, mode: number, major: number, minor: number): void;
+}
+
+let syscalls: ArchiveSyscalls | null = null;
+
+/** From now on, xattrs and device nodes go through these calls instead of Debian's binaries. */
+export function useArchiveSyscalls(calls: ArchiveSyscalls): void {
+  syscalls = calls;
+}
 
 /** The absolute path of a binary on PATH (or in sbin), or null; cached. */
 export function findCommand(name: string): string | null {
@@ -70,6 +90,19 @@ export function isTransportableXattrName(name: string): boolean {
  */
 export async function setXattrs(entries: ReadonlyArray<{ path: string; xattrs: ReadonlyMap<string, Buffer> }>): Promise<string[]> {
   if (entries.length === 0) return [];
+  if (syscalls !== null) {
+    const warnings: string[] = [];
+    for (const { path: p, xattrs } of entries) {
+      for (const [name, value] of xattrs) {
+        try {
+          syscalls.lsetxattr(p, name, value);
+        } catch (err) {
+          warnings.push(`xattr not set: ${p}: ${name}: ${(err as Error).message}`);
+        }
+      }
+    }
+    return warnings;
+  }
   const setfattr = findCommand('setfattr');
   if (setfattr === null) {
     return [`extended attributes not set on ${entries.length} file(s): setfattr not found (install Debian package attr)`];
@@ -86,6 +119,10 @@ export async function setXattrs(entries: ReadonlyArray<{ path: string; xattrs: R
 
 /** Sets one xattr, failing loudly: for what a layer cannot do without (overlay opaque dirs). */
 export async function setXattrStrict(target: string, name: string, value: string): Promise<void> {
+  if (syscalls !== null) {
+    syscalls.lsetxattr(target, name, Buffer.from(value));
+    return;
+  }
   const setfattr = findCommand('setfattr');
   if (setfattr === null) throw new Error(`cannot set ${name} on ${target}: setfattr not found (install Debian package attr)`);
   const { code, stderr } = await run(setfattr, ['-h', '-n', name, '-v', value, target]);
@@ -98,6 +135,7 @@ export async function setXattrStrict(target: string, name: string, value: string
  * following symlinks. Null when getfattr is missing.
  */
 export async function getXattrsRecursive(root: string, pattern: string): Promise<Map<string, Map<string, Buffer>> | null> {
+  if (syscalls !== null) return xattrsByWalk(syscalls, root, pattern);
   const getfattr = findCommand('getfattr');
   if (getfattr === null) return null;
   const { stdout } = await run(getfattr, ['-R', '-P', '-h', '--absolute-names', '-d', '-m', pattern, '-e', 'base64', '--', root]);
@@ -123,10 +161,55 @@ export async function getXattrsRecursive(root: string, pattern: string): Promise
   return result;
 }
 
+/** getXattrsRecursive with the system calls: the same walk as `getfattr -R -P -h`, links not followed. */
+function xattrsByWalk(calls: ArchiveSyscalls, root: string, pattern: string): Map<string, Map<string, Buffer>> {
+  const match = pattern === '-' ? () => true : (name: string) => new RegExp(pattern).test(name);
+  const result = new Map<string, Map<string, Buffer>>();
+  const visit = (p: string): void => {
+    let names: string[];
+    try {
+      names = calls.llistxattr(p).filter(match);
+    } catch {
+      names = [];
+    }
+    if (names.length > 0) {
+      const attrs = new Map<string, Buffer>();
+      for (const name of names) {
+        try {
+          attrs.set(name, calls.lgetxattr(p, name));
+        } catch {
+          // gone or refused since the listing: as getfattr, skip it
+        }
+      }
+      if (attrs.size > 0) result.set(p, attrs);
+    }
+    const st = lstatSync(p, { throwIfNoEntry: false });
+    if (!st?.isDirectory()) return;
+    let entries: string[];
+    try {
+      entries = readdirSync(p);
+    } catch {
+      return;
+    }
+    for (const e of entries) visit(p === '/' ? `/${e}` : `${p}/${e}`);
+  };
+  visit(root);
+  return result;
+}
+
 export type NodeKind = 'character-device' | 'block-device' | 'fifo';
 
 /** Creates a device node or FIFO with `mknod`, mode 0600 until the caller chmods it. */
 export function mknod(target: string, kind: NodeKind, major = 0, minor = 0): Promise<void> {
+  if (syscalls !== null) {
+    const type = kind === 'fifo' ? constants.S_IFIFO : kind === 'character-device' ? constants.S_IFCHR : constants.S_IFBLK;
+    try {
+      syscalls.mknod(target, type | 0o600, major, minor);
+      return Promise.resolve();
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
   const command = findCommand('mknod') ?? 'mknod';
   const args = kind === 'fifo'
     ? ['-m', '0600', '--', target, 'p']

@@ -1,3 +1,4 @@
+import { workingDirError } from '../lifecycle/workdir';
 import { Filters, HostConfig, NetworkingConfig } from '@berth/engine-api';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -100,6 +101,8 @@ export class ContainerManager {
    */
   async create(input: CreateInput): Promise<{ id: string; warnings: string[] }> {
     const wanted = input.name === '' ? '' : validateContainerName(input.name);
+    const workdirError = workingDirError(input.config.WorkingDir);
+    if (workdirError) throw RpcError.invalidArgument(workdirError);
     const id = generateContainerId();
     return this.images.withLease(id, input.image, input.platform, (img) => this.createFrom(id, wanted, input, img));
   }

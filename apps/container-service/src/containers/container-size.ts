@@ -1,41 +1,41 @@
 import * as fs from 'node:fs';
-import * as path from 'node:path';
+import { NoFollowTree } from '../files/nofollow-tree';
 
 /**
  * Bytes of the files under a directory, each inode counted once, as dockerd's
- * directory.Size; a missing directory is 0.
+ * directory.Size; a missing directory is 0. The writable layer belongs to a
+ * running container that may swap a directory for a link to `/` while we
+ * count: the walk never follows links (NoFollowTree), so it cannot wander
+ * over the host.
  */
 export async function directorySize(dir: string): Promise<number> {
+  if (!fs.existsSync(dir)) return 0;
   const seen = new Set<string>();
   let total = 0;
-  const walk = async (d: string): Promise<void> => {
-    let entries: fs.Dirent[];
-    try {
-      entries = await fs.promises.readdir(d, { withFileTypes: true });
-    } catch {
-      return;
-    }
-    for (const e of entries) {
-      const p = path.join(d, e.name);
-      let st: fs.Stats;
-      try {
-        st = await fs.promises.lstat(p);
-      } catch {
-        continue;
-      }
+  const tree = new NoFollowTree(dir);
+  const walk = async (rel: string): Promise<void> => {
+    for (const name of await tree.listAsync(rel)) {
+      const child = rel === '' ? name : `${rel}/${name}`;
+      const st = await tree.lstatAsync(child);
+      if (st === null) continue;
       if (st.isDirectory()) {
-        await walk(p);
+        await walk(child);
+        tree.done(child);
         continue;
       }
-      if (st.nlink > 1) {
+      if (st.nlink > 1n) {
         const key = `${st.dev}:${st.ino}`;
         if (seen.has(key)) continue;
         seen.add(key);
       }
-      total += st.size;
+      total += Number(st.size);
     }
   };
-  await walk(dir);
+  try {
+    await walk('');
+  } finally {
+    tree.close();
+  }
   return total;
 }
 

@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { NoFollowTree } from './nofollow-tree';
 import { readTreeXattrs, type TreeXattrs } from './layer-xattrs';
 import { LowerView, isInitPlaceholder, isWhiteout, type LowerMatch } from './lower-view';
 
@@ -48,27 +49,28 @@ function isDirMatch(lower: LowerMatch): boolean {
 export class ChangeWalker {
   private readonly out: Change[] = [];
 
-  private constructor(private readonly upper: string, private readonly lower: LowerView, private readonly attrs: TreeXattrs) {}
+  private constructor(private readonly tree: NoFollowTree, private readonly lower: LowerView, private readonly attrs: TreeXattrs) {}
 
+  /** The upper directory is the running container's: it is walked without following its links (NoFollowTree). */
   static async run(upper: string, layers: string[]): Promise<Change[]> {
     if (!fs.existsSync(upper)) return [];
     const [lower, attrs] = await Promise.all([LowerView.open(layers), readTreeXattrs(upper)]);
-    const walker = new ChangeWalker(upper, lower, attrs);
-    walker.walkDir('', false);
-    return walker.out;
-  }
-
-  private names(rel: string): string[] {
+    const tree = new NoFollowTree(upper);
     try {
-      return fs.readdirSync(path.join(this.upper, rel)).sort(byteOrder);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return []; // removed while we walk
-      throw err;
+      const walker = new ChangeWalker(tree, lower, attrs);
+      walker.walkDir('', false);
+      return walker.out;
+    } finally {
+      tree.close();
     }
   }
 
+  private names(rel: string): string[] {
+    return this.tree.list(rel).sort(byteOrder);
+  }
+
   private lstat(rel: string): fs.BigIntStats | null {
-    return fs.lstatSync(path.join(this.upper, rel), { bigint: true, throwIfNoEntry: false }) ?? null;
+    return this.tree.lstat(rel);
   }
 
   /** A directory that exists in the image too (or is an init-layer one). */
@@ -85,18 +87,24 @@ export class ChangeWalker {
       }
       if (lower === null) {
         this.out.push({ path: `/${child}`, kind: ChangeKind.Add });
-        if (st.isDirectory()) this.addAll(child);
+        if (st.isDirectory()) {
+          this.addAll(child);
+          this.tree.done(child);
+        }
         continue;
       }
       const mark = this.out.length;
       let listed = false;
-      if (differs(lower, st, this.attrs.capabilities.get(child), path.join(this.upper, child))) {
+      const abs = this.tree.entryPath(child);
+      if (abs === null) continue;
+      if (differs(lower, st, this.attrs.capabilities.get(child), abs)) {
         this.out.push({ path: `/${child}`, kind: ChangeKind.Modify });
         listed = true;
       }
       if (st.isDirectory()) {
         if (isDirMatch(lower)) this.walkDir(child, this.attrs.opaque.has(child));
         else this.addAll(child);
+        this.tree.done(child);
         // A change inside makes the directory part of the diff, placed before what it holds.
         if (!listed && this.out.length > mark) this.out.splice(mark, 0, { path: `/${child}`, kind: ChangeKind.Modify });
       }
@@ -116,7 +124,10 @@ export class ChangeWalker {
       const st = this.lstat(child);
       if (st === null || isWhiteout(st)) continue;
       this.out.push({ path: `/${child}`, kind: ChangeKind.Add });
-      if (st.isDirectory()) this.addAll(child);
+      if (st.isDirectory()) {
+        this.addAll(child);
+        this.tree.done(child);
+      }
     }
   }
 }

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import { PassThrough, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { packDirectory } from '@berth/archive';
+import { openMaybeCompressed } from '@berth/archive';
 import type { EventSink } from '@berth/events';
 import type { Logger } from '@berth/logging';
 import { RpcError } from '@berth/rpc';
@@ -14,8 +14,9 @@ import { ChangeWalker, type Change } from './changes';
 import { HelperFailure, startHelper, type HelperRun } from './fs-helper-client';
 import type { HelperRequest } from './fs-helper-protocol';
 import { layerDiff } from './layer-diff';
-import { graftMounts, mountBelow, viewMounts, volumePoints, type ViewMount } from './mount-view';
+import { graftMounts, viewMounts, volumePoints, type ViewMount } from './mount-view';
 import { archiveTarget, packTarget, statForCp, type ArchiveTarget } from './cp-read';
+import { PinnedView } from './pinned-view';
 import { ScopedPathError } from './scoped-path';
 import type { PathStatJson } from './path-stat';
 
@@ -39,10 +40,10 @@ export interface ArchiveStream extends TarStream {
  * docker cp (stat, archive, extract), export, diff, and the writable layer
  * as a layer tar for commit. The root filesystem is held mounted for each
  * operation (RootfsManager counts holders, so a running container's mount
- * is shared and a stopped one's is made for the operation). Reads look
- * through the container's mounts as path grafts; writes, and archives of a
- * directory with a mount inside, run in the fs helper, which has the
- * volumes and /etc files really mounted in its own mount namespace.
+ * is shared and a stopped one's is made for the operation). Everything
+ * that reads or writes the container's tree by path runs in the fs helper,
+ * chrooted in the root with the volumes and /etc files really mounted in
+ * its own mount namespace (see fs-helper.ts for why).
  */
 export class ContainerFiles {
   constructor(
@@ -74,6 +75,26 @@ export class ContainerFiles {
     return this.rootfs.with(record.Id, record.LayerPaths ?? [], fn);
   }
 
+  /**
+   * HEAD /containers/{id}/archive: looked up here (docker cp in asks it
+   * first, so this saves a helper per copy), through descriptors of each
+   * directory on the way (PinnedView): a directory the container swaps for
+   * a symlink meanwhile is not followed onto the host.
+   */
+  async statPath(ref: string, requested: string): Promise<PathStatJson> {
+    const { record } = this.containers.resolve(ref);
+    return this.hold(record, async (rootfs) => {
+      const view = new PinnedView(rootfs, graftMounts(rootfs, viewMounts(record)));
+      try {
+        return statForCp(rootfs, requested, undefined, view);
+      } catch (err) {
+        throw this.lookupFailure(err, ref, requested);
+      } finally {
+        view.close();
+      }
+    });
+  }
+
   /** A lookup failure in the container's tree in dockerd's words and status. */
   private lookupFailure(err: unknown, ref: string, requested: string): unknown {
     if (err instanceof ScopedPathError) {
@@ -83,38 +104,29 @@ export class ContainerFiles {
     return this.failure(err, ref, requested);
   }
 
-  /** HEAD /containers/{id}/archive: looked up here, through the container's mounts as path grafts. */
-  async statPath(ref: string, requested: string): Promise<PathStatJson> {
-    const { record } = this.containers.resolve(ref);
-    return this.hold(record, async (rootfs) => {
-      try {
-        return statForCp(rootfs, requested, graftMounts(rootfs, viewMounts(record)));
-      } catch (err) {
-        throw this.lookupFailure(err, ref, requested);
-      }
-    });
-  }
-
   /**
-   * GET /containers/{id}/archive: the stat, then the tar. Packed here unless
-   * a mount sits inside the directory asked for; then the fs helper packs it
-   * with the mounts really in place.
+   * GET /containers/{id}/archive: the stat, then the tar. A single file (or
+   * link) is read here through its pinned directory (PinnedView), which is
+   * what most docker cp out do; a directory is packed by the fs helper,
+   * chrooted in the root, since a walk by host path could be sent onto the
+   * host by a directory swapped for a symlink (CVE-2018-15664).
    */
   async archive(ref: string, requested: string): Promise<ArchiveStream> {
     const { record } = this.containers.resolve(ref);
     const rootfs = await this.rootfs.acquire(record.Id, record.LayerPaths ?? []);
     let released = false;
+    const mounts = viewMounts(record);
+    const view = new PinnedView(rootfs, graftMounts(rootfs, mounts));
     const release = (): void => {
       if (released) return;
       released = true;
+      view.close();
       this.rootfs.release(record.Id).catch((err: unknown) => this.logger.warn('rootfs release failed', { container: record.Id, error: String(err) }));
     };
-    const mounts = viewMounts(record);
     let target: ArchiveTarget;
     try {
-      const grafts = graftMounts(rootfs, mounts);
-      target = archiveTarget(rootfs, requested, grafts);
-      if (target.isDir && mountBelow(target.containerPath, grafts)) return await this.archiveInHelper(record, rootfs, mounts, ref, requested, release);
+      target = archiveTarget(rootfs, requested, undefined, view);
+      if (target.isDir) return await this.archiveInHelper(record, rootfs, mounts, ref, requested, release);
     } catch (err) {
       release();
       throw this.lookupFailure(err, ref, requested);
@@ -166,8 +178,11 @@ export class ContainerFiles {
         readonlyRootfs: record.HostConfig.ReadonlyRootfs === true,
         volumes: volumePoints(record),
       });
+      // Decompressed here: in the helper, chrooted in the container, xz or zstd would be the container's.
       // The helper may stop reading early (a refused destination): its answer is what counts.
-      pipeline(input, run.stdin!).catch(() => undefined);
+      openMaybeCompressed(input)
+        .then((opened) => pipeline(opened.stream, run.stdin!))
+        .catch(() => run.stdin!.destroy());
       try {
         await run.finished;
       } catch (err) {
@@ -186,10 +201,14 @@ export class ContainerFiles {
     if (record.State.Status === 'dead') throw RpcError.conflict(`You cannot export container ${record.Id} which is Dead`);
     if (record.State.Status === 'removing') throw RpcError.conflict(`You cannot export container ${record.Id} which is being removed`);
     const rootfs = await this.rootfs.acquire(record.Id, record.LayerPaths ?? []);
+    // Packed by the fs helper inside the root: a running container may swap its directories for links to the host.
+    const run = this.helper({ op: 'export', rootfs });
     const out = new PassThrough({ highWaterMark: 256 * 1024 });
-    const done = pipeline(packDirectory(rootfs), out).finally(() => this.rootfs.release(record.Id));
+    const packed = pipeline(run.stdout!, out);
+    packed.catch(() => undefined);
+    const done = Promise.all([run.finished, packed]).then(() => undefined).finally(() => this.rootfs.release(record.Id));
     done.then(() => emitContainerEvent(this.events, this.logger, 'export', record), () => undefined);
-    return { stream: out, done, cancel: () => out.destroy() };
+    return { stream: out, done, cancel: () => { run.kill(); out.destroy(); } };
   }
 
   /** GET /containers/{id}/changes. */

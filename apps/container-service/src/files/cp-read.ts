@@ -2,6 +2,7 @@ import type { Readable } from 'node:stream';
 import { packDirectory } from '@berth/archive';
 import { archivePath, cleanAbsolute, goBase, preserveTrailingDotOrSeparator } from './go-paths';
 import { pathStatOf, type PathStatJson } from './path-stat';
+import type { PinnedView } from './pinned-view';
 import { resolveInRoot, type GraftedMount } from './scoped-path';
 
 /** What GET /containers/{id}/archive sends: the stat header and the tree to pack. */
@@ -17,24 +18,24 @@ export interface ArchiveTarget {
 }
 
 /** lstat of a container path, its last component not followed, with dockerd's name and link target. */
-function statOf(root: string, resolvePath: string, name: string, display: string, mounts?: GraftedMount[]): ArchiveTarget {
-  const r = resolveInRoot(root, resolvePath, { display, mounts });
+function statOf(root: string, resolvePath: string, name: string, display: string, mounts?: GraftedMount[], pinned?: PinnedView): ArchiveTarget {
+  const r = resolveInRoot(root, resolvePath, { display, mounts, pinned });
   const st = r.stat!;
   let linkTarget = '';
-  if (st.isSymbolicLink()) linkTarget = resolveInRoot(root, resolvePath, { followLast: true, lenient: true, display, mounts }).containerPath;
+  if (st.isSymbolicLink()) linkTarget = resolveInRoot(root, resolvePath, { followLast: true, lenient: true, display, mounts, pinned }).containerPath;
   return { stat: pathStatOf(name, st, linkTarget), host: r.host, containerPath: r.containerPath, isDir: st.isDirectory(), rebase: name };
 }
 
 /** HEAD /containers/{id}/archive: dockerd lstats the path as given (relative to `/`), named by its base. */
-export function statForCp(root: string, requested: string, mounts?: GraftedMount[]): PathStatJson {
+export function statForCp(root: string, requested: string, mounts?: GraftedMount[], pinned?: PinnedView): PathStatJson {
   const resolvePath = preserveTrailingDotOrSeparator(cleanAbsolute(requested), requested);
-  return statOf(root, resolvePath, goBase(requested), requested, mounts).stat;
+  return statOf(root, resolvePath, goBase(requested), requested, mounts, pinned).stat;
 }
 
 /** GET /containers/{id}/archive: the path cleaned as filepath.Join("/", p), a trailing `/` or `/.` kept. */
-export function archiveTarget(root: string, requested: string, mounts?: GraftedMount[]): ArchiveTarget {
+export function archiveTarget(root: string, requested: string, mounts?: GraftedMount[], pinned?: PinnedView): ArchiveTarget {
   const abs = archivePath(requested);
-  return statOf(root, abs, goBase(abs), abs, mounts);
+  return statOf(root, abs, goBase(abs), abs, mounts, pinned);
 }
 
 /**

@@ -41,7 +41,7 @@ const STDERR_KEEP = 4096;
 export function startHelper(req: HelperRequest, opts: HelperOptions = {}): HelperRun {
   const script = opts.script ?? path.join(__dirname, 'fs-helper.js');
   const wantsInput = req.op === 'extract';
-  const wantsOutput = req.op === 'archive';
+  const wantsOutput = req.op === 'archive' || req.op === 'export';
   const child: ChildProcess = spawn('unshare', ['--mount', '--propagation', 'private', '--', process.execPath, script, JSON.stringify(req)], {
     stdio: [wantsInput ? 'pipe' : 'ignore', wantsOutput ? 'pipe' : 'ignore', 'pipe', 'pipe'],
   });

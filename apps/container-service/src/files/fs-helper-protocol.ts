@@ -5,6 +5,8 @@ import type { ViewMount, VolumePoint } from './mount-view';
 export type HelperRequest =
   | { op: 'stat'; rootfs: string; mounts: ViewMount[]; path: string }
   | { op: 'archive'; rootfs: string; mounts: ViewMount[]; path: string }
+  /** docker export: the root file system alone, as a tar on stdout. */
+  | { op: 'export'; rootfs: string }
   | {
     op: 'extract';
     rootfs: string;

@@ -1,6 +1,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -211,3 +211,119 @@ describe('the fs helper: docker cp in the container\'s view', () => {
     assert.ok(!info.includes(root), 'no mount under the test root');
   });
 });
+
+/**
+ * The helper works chrooted in the root: a tree that changes under it (a
+ * container swapping a directory for a symlink to `/`) can only ever point
+ * it at the root's own files, and a mount destination that is a link to a
+ * host path is attached inside the root.
+ */
+describe('the fs helper against a hostile root', () => {
+  let work: string;
+  let root: string;
+  let hostDir: string;
+  let volume: string;
+
+  before(() => {
+    work = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-cp-hostile-'));
+    root = path.join(work, 'rootfs');
+    hostDir = path.join(work, 'host');
+    volume = path.join(work, 'vol');
+    for (const d of [path.join(root, 'w/d'), path.join(root, 'etc'), hostDir, volume]) fs.mkdirSync(d, { recursive: true });
+    fs.writeFileSync(path.join(root, 'etc/passwd'), 'root:x:0:0:root:/root:/bin/sh\n');
+    fs.writeFileSync(path.join(hostDir, 'secret'), 'host secret');
+    fs.mkdirSync(path.join(root, 'w/d', hostDir), { recursive: true });
+    fs.writeFileSync(path.join(root, 'w/d', hostDir, 'secret'), 'inside');
+    fs.writeFileSync(path.join(volume, 'in-volume'), 'volume data');
+    fs.symlinkSync(hostDir, path.join(root, 'data'));
+  });
+  after(() => fs.rmSync(work, { recursive: true, force: true }));
+
+  test('a mount destination linking to a host path is attached inside the root', async () => {
+    const run = startHelper({ op: 'archive', rootfs: root, mounts: [{ source: volume, destination: '/data', readOnly: false }], path: '/data/' });
+    await run.stat;
+    const tar = await collect(run.stdout!);
+    await run.finished;
+    assert.ok(tarNames(tar).some((n) => n.endsWith('in-volume')), tarNames(tar).join(' '));
+    assert.deepEqual(fs.readdirSync(hostDir), ['secret']);
+  });
+
+  test('extract and archive keep xattrs and make FIFOs without running any program in the root', async () => {
+    const src = path.join(work, 'xsrc');
+    fs.mkdirSync(src);
+    fs.writeFileSync(path.join(src, 'capped'), 'elf');
+    // cap_net_raw+ep as the kernel stores it (VFS_CAP_REVISION_2 | effective, permitted bit 13).
+    const cap = '0x0100000200200000000000000000000000000000';
+    execFileSync('setfattr', ['-n', 'security.capability', '-v', cap, path.join(src, 'capped')]);
+    execFileSync('setfattr', ['-n', 'user.berth', '-v', 'kept', path.join(src, 'capped')]);
+    execFileSync('mkfifo', [path.join(src, 'fifo')]);
+    const tar = execFileSync('tar', ['--xattrs', '--xattrs-include=*', '-C', src, '-cf', '-', 'capped', 'fifo']);
+    // A setfattr of the container's own: it must never run.
+    fs.mkdirSync(path.join(root, 'usr/bin'), { recursive: true });
+    fs.writeFileSync(path.join(root, 'usr/bin/setfattr'), '#!/bin/sh\ntouch /ran\n', { mode: 0o755 });
+    fs.mkdirSync(path.join(root, 'x'));
+    const run = startHelper({ op: 'extract', rootfs: root, mounts: [], path: '/x', noOverwriteDirNonDir: false, readonlyRootfs: false, volumes: [] });
+    Readable.from([tar]).pipe(run.stdin!);
+    await run.finished;
+    assert.equal(execFileSync('getfattr', ['--only-values', '-n', 'user.berth', path.join(root, 'x/capped')]).toString(), 'kept');
+    assert.match(execFileSync('getfattr', ['-e', 'hex', '-n', 'security.capability', path.join(root, 'x/capped')]).toString(), new RegExp(`security.capability=${cap}`));
+    assert.ok(fs.lstatSync(path.join(root, 'x/fifo')).isFIFO());
+    assert.ok(!fs.existsSync(path.join(root, 'ran')));
+    const out = startHelper({ op: 'archive', rootfs: root, mounts: [], path: '/x/capped' });
+    await out.stat;
+    const packed = await collect(out.stdout!);
+    await out.finished;
+    assert.ok(packed.includes('SCHILY.xattr.security.capability'), 'the capability was not archived');
+  });
+
+  test('export packs the root and nothing else', async () => {
+    const run = startHelper({ op: 'export', rootfs: root });
+    const tar = await collect(run.stdout!);
+    await run.finished;
+    const names = tarNames(tar);
+    assert.ok(names.includes('etc/passwd'), names.join(' '));
+    assert.ok(!names.some((n) => n.includes('in-volume')));
+  });
+
+  test('cp in and out while the tree swaps a directory with a symlink to /', async () => {
+    const src = path.join(work, 'src');
+    fs.mkdirSync(src);
+    const name = `landed-${process.pid}`;
+    fs.writeFileSync(path.join(src, name), 'payload');
+    const tar = makeTar(src, [name]);
+    // The attacker: d and a link to / take turns at w/d, as fast as a loop of renames goes.
+    const racer = spawnRacer(path.join(root, 'w'));
+    const leaked: number[] = [];
+    const landed: number[] = [];
+    try {
+      for (let i = 0; i < 20; i++) {
+        const run = startHelper({
+          op: 'extract', rootfs: root, mounts: [], path: '/w/d/', noOverwriteDirNonDir: false, readonlyRootfs: false, volumes: [],
+        });
+        Readable.from([tar]).pipe(run.stdin!);
+        await run.finished.catch(() => undefined);
+        if (fs.existsSync(path.join('/', name))) landed.push(i);
+        const out = startHelper({ op: 'archive', rootfs: root, mounts: [], path: `/w/d${hostDir}/secret` });
+        const got = await out.stat.then(() => collect(out.stdout!), () => Buffer.alloc(0));
+        await out.finished.catch(() => undefined);
+        if (got.toString('latin1').includes('host secret')) leaked.push(i);
+      }
+    } finally {
+      racer.kill('SIGKILL');
+      fs.rmSync(path.join('/', name), { force: true });
+    }
+    assert.deepEqual(landed, [], 'the helper wrote onto the host');
+    assert.deepEqual(leaked, [], 'the helper read a host file');
+  });
+});
+
+/** A process that keeps swapping `dir/d` (a directory) with a symlink to `/`, until killed. */
+function spawnRacer(dir: string): import('node:child_process').ChildProcess {
+  const script = `
+    const fs = require('fs');
+    const d = ${JSON.stringify(dir)} + '/d', real = ${JSON.stringify(dir)} + '/real';
+    for (;;) {
+      try { fs.renameSync(d, real); fs.symlinkSync('/', d); fs.unlinkSync(d); fs.renameSync(real, d); } catch {}
+    }`;
+  return spawn(process.execPath, ['-e', script], { stdio: 'ignore' });
+}

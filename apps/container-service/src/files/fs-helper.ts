@@ -1,19 +1,36 @@
 /*
- * The fs helper: one short-lived process per docker cp request, started by
- * container-service under `unshare --mount`. In its private mount namespace
- * it bind-mounts the container's volumes and /etc files over the root
- * filesystem, so the tree it reads or writes is the one the container sees,
- * exactly as dockerd's own view; the mounts die with the process, whatever
- * happens to it. Protocol: fs-helper-protocol.ts.
+ * The fs helper: one short-lived process per docker cp (stat, archive,
+ * extract) and export, started by container-service under `unshare
+ * --mount`. In its private mount namespace it clones the container's
+ * volumes and /etc files as detached mounts, then chroots into the
+ * container's root file system and attaches them there, so the tree it
+ * reads or writes is the one the container sees, exactly as dockerd's own
+ * view; the mounts die with the process, whatever happens to it.
+ *
+ * Why chroot: a running container can swap any directory of its tree for a
+ * symlink at any moment (renameat2 RENAME_EXCHANGE), so a path resolved in
+ * userspace and then used by host path may land on the host by the time it
+ * is used (CVE-2018-15664). Chrooted, the kernel resolves every component
+ * of every path against the container's `/` at each use: the worst a race
+ * can do is point the helper at another of the container's own files, as
+ * with dockerd since 19.03. chroot rather than openat2(RESOLVE_IN_ROOT) on
+ * each call because the archive code works by path (lstat, readdir, open,
+ * utimes, lchown...) and stays as it is.
+ *
+ * Once chrooted nothing from the host is in reach, so everything the helper
+ * needs is loaded before (every module is imported at the top, the addon
+ * with the system calls Node lacks), and it may exec nothing: a binary it
+ * found would be the container's. Protocol: fs-helper-protocol.ts.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { InvalidArchiveError, UnsafeArchiveError, extractLayer } from '@berth/archive';
+import { InvalidArchiveError, UnsafeArchiveError, extractLayer, packDirectory, useArchiveSyscalls } from '@berth/archive';
 import { CONTROL_FD, type HelperErrorKind, type HelperMessage, type HelperRequest } from './fs-helper-protocol';
 import { archiveTarget, packTarget, statForCp } from './cp-read';
 import { cleanAbsolute } from './go-paths';
-import { applyMounts, type VolumePoint } from './mount-view';
+import { fsNative } from './fs-native';
+import { attachMounts, takeMounts, type VolumePoint } from './mount-view';
 import { ScopedPathError, errnoText, resolveInRoot } from './scoped-path';
 import { UserError, resolveUser } from '../runtime/users';
 
@@ -94,6 +111,8 @@ async function doExtract(root: string, req: Extract<HelperRequest, { op: 'extrac
   try {
     const result = await extractLayer(process.stdin, resolved.host, {
       root,
+      // container-service decompressed it: a decompressor here would be the container's binary.
+      decompress: false,
       symlinks: 'chroot',
       // A `.wh.` file copied in is just a file.
       whiteouts: 'keep',
@@ -106,12 +125,38 @@ async function doExtract(root: string, req: Extract<HelperRequest, { op: 'extrac
   }
 }
 
+/** Any exec from here on would run a program of the container's, as root: make it impossible. */
+function forbidExec(): void {
+  const refuse = (): never => {
+    throw new Error('the fs helper runs no program inside a container root');
+  };
+  // The module object itself (not an import's copy of it), which every caller looks its functions up on.
+  const childProcess = require('node:child_process') as Record<string, unknown>;
+  for (const name of ['spawn', 'spawnSync', 'exec', 'execSync', 'execFile', 'execFileSync', 'fork'] as const) {
+    Object.defineProperty(childProcess, name, { value: refuse, configurable: false, writable: false });
+  }
+  process.env['PATH'] = '';
+}
+
+/** docker export: the container's root as it is, without its mounts. */
+async function doExport(): Promise<void> {
+  await pipeline(packDirectory('/'), fs.createWriteStream('', { fd: 1 }));
+}
+
 async function main(): Promise<void> {
   const req = JSON.parse(process.argv[2] ?? '{}') as HelperRequest;
-  const root = fs.realpathSync(req.rootfs);
-  applyMounts(root, req.mounts, (message) => send({ type: 'warning', message }));
+  const native = fsNative();
+  const warn = (message: string): void => send({ type: 'warning', message });
+  const hostRoot = fs.realpathSync(req.rootfs);
+  const taken = takeMounts(req.op === 'export' ? [] : req.mounts, native, warn);
+  useArchiveSyscalls(native);
+  native.chroot(hostRoot);
+  forbidExec();
+  const root = '/';
+  attachMounts(root, taken, native, warn);
   if (req.op === 'stat') doStat(root, req.path);
   else if (req.op === 'archive') await doArchive(root, req.path);
+  else if (req.op === 'export') await doExport();
   else await doExtract(root, req);
 }
 

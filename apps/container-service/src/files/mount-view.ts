@@ -1,7 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { ContainerRecord } from '../containers/container-record';
-import { CommandError, runCommandSync } from '@berth/host';
 import { resolveInRoot, type GraftedMount } from './scoped-path';
 
 /** A mount the container sees, to be put in place for docker cp's view of its files. */
@@ -48,37 +47,71 @@ export function volumePoints(record: ContainerRecord): VolumePoint[] {
   return (record.Mounts ?? []).map((m) => ({ destination: m.Destination, rw: m.RW }));
 }
 
-const MOUNT = '/bin/mount';
+/** A mount taken from the host before the helper enters the container's root. */
+export interface TakenMount {
+  mount: ViewMount;
+  /** The detached tree's fd (open_tree). */
+  fd: number;
+  isDirectory: boolean;
+}
+
+export interface MountCalls {
+  openTree(source: string, readOnly: boolean): number;
+  moveMount(fd: number, destination: string): void;
+}
 
 /**
- * Bind-mounts each source at its destination inside `root`. Only for a
- * process in its own mount namespace (the fs helper): the mounts vanish
- * with it. A destination is resolved through the container's symlinks and
- * created when missing, as dockerd does; a mount that cannot be made is
- * reported and skipped rather than failing the copy.
+ * First half of the fs helper's view: each source, a host path, is cloned as
+ * a detached mount while the host is still in reach. A source that cannot
+ * be taken is reported and skipped rather than failing the copy.
  */
-export function applyMounts(root: string, mounts: ViewMount[], warn: (message: string) => void): void {
+export function takeMounts(mounts: ViewMount[], calls: MountCalls, warn: (message: string) => void): TakenMount[] {
+  const out: TakenMount[] = [];
   for (const m of mounts) {
+    const source = fs.statSync(m.source, { throwIfNoEntry: false });
+    if (!source) {
+      warn(`mount source ${m.source} is missing`);
+      continue;
+    }
     try {
-      const source = fs.statSync(m.source, { throwIfNoEntry: false });
-      if (!source) {
-        warn(`mount source ${m.source} is missing`);
-        continue;
-      }
+      out.push({ mount: m, fd: calls.openTree(m.source, m.readOnly), isDirectory: source.isDirectory() });
+    } catch (err) {
+      warn(`cannot mount ${m.source} at ${m.destination}: ${(err as Error).message}`);
+    }
+  }
+  return out;
+}
+
+/**
+ * Second half, run chrooted in the container's root (so `root` is `/`): each
+ * tree is attached at its destination, which the kernel resolves inside the
+ * root whatever links the container made or swaps in; a missing destination
+ * is created, as dockerd does. Shallow ones come first, so a mount inside
+ * another lands on top of it.
+ */
+export function attachMounts(root: string, taken: TakenMount[], calls: MountCalls, warn: (message: string) => void): void {
+  for (const t of taken) {
+    const m = t.mount;
+    try {
       const target = resolveInRoot(root, m.destination, { followLast: true, lenient: true });
       const abs = target.rel === '' ? root : path.join(root, target.rel);
       if (target.stat === null) {
-        if (source.isDirectory()) {
+        if (t.isDirectory) {
           fs.mkdirSync(abs, { recursive: true, mode: 0o755 });
         } else {
           fs.mkdirSync(path.dirname(abs), { recursive: true, mode: 0o755 });
           fs.closeSync(fs.openSync(abs, fs.constants.O_CREAT | fs.constants.O_WRONLY | fs.constants.O_NOFOLLOW, 0o755));
         }
       }
-      runCommandSync(MOUNT, ['--rbind', m.source, abs]);
-      if (m.readOnly) runCommandSync(MOUNT, ['-o', 'remount,bind,ro', abs]);
+      calls.moveMount(t.fd, abs);
     } catch (err) {
-      warn(`cannot mount ${m.source} at ${m.destination}: ${err instanceof CommandError ? err.detail : (err as Error).message}`);
+      warn(`cannot mount ${m.source} at ${m.destination}: ${(err as Error).message}`);
+    } finally {
+      try {
+        fs.closeSync(t.fd);
+      } catch {
+        // already gone
+      }
     }
   }
 }

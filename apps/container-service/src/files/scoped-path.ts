@@ -63,6 +63,11 @@ export interface ResolveOptions {
   display?: string;
   /** Mounts to see through, for a caller outside the helper's mount namespace. */
   mounts?: GraftedMount[];
+  /**
+   * Look every entry up through descriptors of its directory (PinnedView)
+   * instead of by host path: for a tree a running container changes.
+   */
+  pinned?: { at(parts: string[]): string | null };
 }
 
 /** The host path of container path components, through the deepest mount that holds them. */
@@ -98,8 +103,14 @@ export function resolveInRoot(root: string, containerPath: string, opts: Resolve
   const followLast = opts.followLast === true || trailing;
   const queue = containerPath.split('/');
   const stack: string[] = [];
-  const at = (parts: string[]): string => hostPathOf(root, parts, opts.mounts);
-  let final: fs.BigIntStats | null = lstat(root);
+  const pinned = opts.pinned;
+  // null: a directory on the way is no longer one (a racing container swapped it): nothing there.
+  const at = (parts: string[]): string | null => (pinned ? pinned.at(parts) : hostPathOf(root, parts, opts.mounts));
+  const lstatAt = (parts: string[]): fs.BigIntStats | null => {
+    const p = at(parts);
+    return p === null ? null : lstat(p);
+  };
+  let final: fs.BigIntStats | null = lstatAt([]);
   /** Where the first missing component sits in `stack`, or -1: below it, names are taken as they come. */
   let missingAt = -1;
   let hops = 0;
@@ -111,7 +122,7 @@ export function resolveInRoot(root: string, containerPath: string, opts: Resolve
     if (c === '..') {
       stack.pop();
       if (stack.length <= missingAt) missingAt = -1;
-      final = missingAt >= 0 ? null : lstat(at(stack));
+      final = missingAt >= 0 ? null : lstatAt(stack);
       continue;
     }
     if (missingAt >= 0) {
@@ -119,7 +130,7 @@ export function resolveInRoot(root: string, containerPath: string, opts: Resolve
       continue;
     }
     const here = at([...stack, c]);
-    const st = lstat(here);
+    const st = here === null ? null : lstat(here);
     if (st === null) {
       if (!opts.lenient) throw new ScopedPathError('ENOENT', 'lstat', display);
       missingAt = stack.length;
@@ -130,10 +141,10 @@ export function resolveInRoot(root: string, containerPath: string, opts: Resolve
     const last = isLast();
     if (st.isSymbolicLink() && (!last || followLast)) {
       if (++hops > MAX_SYMLINK_HOPS) throw new ScopedPathError('ELOOP', 'lstat', display);
-      const target = fs.readlinkSync(here);
+      const target = fs.readlinkSync(here!);
       if (target.startsWith('/')) stack.length = 0;
       queue.unshift(...target.split('/'));
-      if (target.startsWith('/') || stack.length === 0) final = lstat(root);
+      if (target.startsWith('/') || stack.length === 0) final = lstatAt([]);
       continue;
     }
     if (!last && !st.isDirectory()) throw new ScopedPathError('ENOTDIR', 'lstat', display);
@@ -142,5 +153,5 @@ export function resolveInRoot(root: string, containerPath: string, opts: Resolve
   }
   if (trailing && final !== null && !final.isDirectory()) throw new ScopedPathError('ENOTDIR', 'lstat', display);
   const rel = stack.join('/');
-  return { rel, host: at(stack), containerPath: `/${rel}`, stat: missingAt >= 0 ? null : final };
+  return { rel, host: at(stack) ?? '', containerPath: `/${rel}`, stat: missingAt >= 0 ? null : final };
 }

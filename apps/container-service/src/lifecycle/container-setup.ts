@@ -13,6 +13,7 @@ import type { NetworkAttachment, NetworkLink } from './network-link';
 import type { RootfsLink } from './rootfs-link';
 import { specInputFor } from './spec-input';
 import { StartUserError } from './start-failure';
+import { makeWorkingDir } from './workdir';
 import type { VolumeMounts } from './volume-mounts';
 
 /** Steps that undo what a start set up, run in reverse when a later step fails. */
@@ -57,10 +58,10 @@ export class ContainerSetup {
       throw err;
     }
     if (r.Config.WorkingDir) {
-      const wd = path.join(rootfs, r.Config.WorkingDir);
-      if (!fs.existsSync(wd)) {
-        fs.mkdirSync(wd, { recursive: true, mode: 0o755 });
-        fs.chownSync(wd, user.uid, user.gid);
+      try {
+        makeWorkingDir(rootfs, r.Config.WorkingDir, user);
+      } catch (err) {
+        throw new StartUserError((err as Error).message);
       }
     }
     const mounts = await this.volumes.mountAll(id, plan, rootfs);

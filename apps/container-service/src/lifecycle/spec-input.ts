@@ -1,3 +1,4 @@
+import * as path from 'node:path';
 import type { ContainerRecord } from '../containers/container-record';
 import { bindMount, OciMount, OciSpecInput } from '../runtime/oci-spec';
 import type { ResolvedUser } from '../runtime/users';
@@ -84,7 +85,8 @@ export function specInputFor(record: ContainerRecord, ctx: SpecContext): OciSpec
     readonlyRootfs,
     args: init ? [INIT_PATH, '--', ...args] : args,
     env,
-    cwd: cfg.WorkingDir || '/',
+    // Cleaned as dockerd's SetupWorkingDirectory leaves it (runc resolves it inside the root either way).
+    cwd: cfg.WorkingDir ? path.posix.normalize(`/${cfg.WorkingDir}`) : '/',
     user: { uid: ctx.user.uid, gid: ctx.user.gid, additionalGids: ctx.user.additionalGids },
     terminal: cfg.Tty === true,
     consoleSize,

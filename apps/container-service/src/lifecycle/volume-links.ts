@@ -6,6 +6,7 @@ import type { volume } from '@berth/proto';
 import type { PromiseClient } from '@berth/rpc';
 import { RpcError } from '@berth/rpc';
 import { generateContainerId } from '../containers/names';
+import { resolveInRoot } from '../files/scoped-path';
 import type { PlannedMount } from './mount-plan';
 import type { ResolvedMount } from './spec-input';
 
@@ -79,7 +80,7 @@ export class VolumeLinks {
         if (m.type === 'volume' && m.volumeName) {
           const res = await this.volumes.mount({ name: m.volumeName, containerId, destination: m.destination, readWrite: !m.readOnly, propagation: m.propagation });
           mounted.push(m.volumeName);
-          if (m.copyImageData) await copyImageData(path.join(rootfs, m.destination), res.mountpoint);
+          if (m.copyImageData) await copyImageData(rootfs, m.destination, res.mountpoint);
           out.push({ type: 'volume', source: res.mountpoint, destination: m.destination, readOnly: m.readOnly, propagation: m.propagation, tmpfsOptions: [] });
         } else if (m.type === 'bind') {
           if (!fs.existsSync(m.source)) {
@@ -112,17 +113,26 @@ export class VolumeLinks {
   }
 }
 
-/** dockerd's copy-up: a new, empty volume starts with the image's content at its mount point. */
-async function copyImageData(from: string, to: string): Promise<void> {
-  let st: fs.Stats;
+/**
+ * dockerd's copy-up: a new, empty volume starts with the image's content at
+ * its mount point. The mount point is resolved inside the root file system
+ * (the image's symlinks followed against the root, `..` stopping at it), so
+ * an image whose `/data` links to a host directory copies nothing from the
+ * host: the volume is then mounted where that link leads inside the root,
+ * which is empty, as with dockerd. The copy runs before the container's
+ * first process, and `cp -a` copies links as links.
+ */
+async function copyImageData(rootfs: string, destination: string, to: string): Promise<void> {
+  let from;
   try {
-    st = fs.statSync(from);
+    from = resolveInRoot(rootfs, destination, { followLast: true, lenient: true });
   } catch {
     return;
   }
-  if (!st.isDirectory() || !isEmptyDir(to) || isEmptyDir(from)) return;
+  const st = from.stat;
+  if (st === null || !st.isDirectory() || !isEmptyDir(to) || isEmptyDir(from.host)) return;
   // cp -a keeps owners, modes, links and xattrs, which the image's files need.
-  await runCommand('cp', ['-a', '--', `${from}/.`, to]);
-  fs.chownSync(to, st.uid, st.gid);
-  fs.chmodSync(to, st.mode & 0o7777);
+  await runCommand('cp', ['-a', '--', `${from.host}/.`, to]);
+  fs.chownSync(to, Number(st.uid), Number(st.gid));
+  fs.chmodSync(to, Number(st.mode) & 0o7777);
 }

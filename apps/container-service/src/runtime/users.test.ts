@@ -33,4 +33,17 @@ describe('resolveUser', () => {
       fs.rmSync(other, { recursive: true, force: true });
     }
   });
+
+  test('an absolute passwd symlink is followed inside the root, as the container sees it', () => {
+    const other = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-users3-'));
+    try {
+      fs.mkdirSync(path.join(other, 'etc'));
+      fs.mkdirSync(path.join(other, 'usr/lib'), { recursive: true });
+      fs.writeFileSync(path.join(other, 'usr/lib/passwd'), 'app:x:1234:1234::/home/app:/bin/sh\n');
+      fs.symlinkSync('/usr/lib/passwd', path.join(other, 'etc/passwd'));
+      assert.equal(resolveUser(other, 'app').uid, 1234);
+    } finally {
+      fs.rmSync(other, { recursive: true, force: true });
+    }
+  });
 });

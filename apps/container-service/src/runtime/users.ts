@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
-import * as path from 'node:path';
+import { PinnedView } from '../files/pinned-view';
+import { resolveInRoot } from '../files/scoped-path';
 
 export interface ResolvedUser {
   uid: number;
@@ -46,15 +47,36 @@ export function parseGroup(text: string): GroupEntry[] {
   return out;
 }
 
-/** Reads a file of the container's root without following a symlink out of it. */
+/**
+ * Reads a file of the container's root as the container would see it (its
+ * links followed against its root, never out of it), through descriptors of
+ * each directory on the way: exec reads /etc/passwd of a running container,
+ * which may swap /etc for a link to the host's while we look. Missing or
+ * unreadable: empty, as dockerd treats a missing passwd file.
+ */
 function readInRoot(rootfs: string, file: string): string {
-  const target = path.join(rootfs, file);
+  if (rootfs === '/') {
+    // Chrooted in the container's root (the fs helper): the kernel keeps every lookup inside it, and there is no /proc.
+    try {
+      return fs.readFileSync(`/${file}`, 'utf8');
+    } catch {
+      return '';
+    }
+  }
+  const view = new PinnedView(rootfs);
   try {
-    const real = fs.realpathSync(target);
-    if (real !== rootfs && !real.startsWith(rootfs.replace(/\/$/, '') + '/')) return '';
-    return fs.readFileSync(real, 'utf8');
+    const r = resolveInRoot(rootfs, `/${file}`, { followLast: true, pinned: view });
+    if (!r.stat?.isFile()) return '';
+    const fd = fs.openSync(r.host, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
+    try {
+      return fs.readFileSync(fd, 'utf8');
+    } finally {
+      fs.closeSync(fd);
+    }
   } catch {
     return '';
+  } finally {
+    view.close();
   }
 }
 
