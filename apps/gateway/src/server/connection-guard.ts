@@ -113,7 +113,12 @@ export function guardSlowClients(server: http.Server, t: SlowClientTimeouts): vo
       if (exchange.req.complete) return;
       // Body bytes wait unread on our side (a `docker load` whose consumer is
       // busy): the silence is ours, not the client's.
-      if (exchange.req.readableLength > 0) return;
+      // Node emits 'timeout' once per silence: arm it again, or a client
+      // that then stays silent would never be cut.
+      if (exchange.req.readableLength > 0) {
+        socket.setTimeout(t.bodyTimeoutMs);
+        return;
+      }
     }
     socket.destroy();
   });
