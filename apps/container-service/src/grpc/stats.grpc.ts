@@ -7,6 +7,18 @@ import { ContainerStats } from '../stats/container-stats';
 import { ContainerTop } from '../stats/container-top';
 import { LOGGER } from '../tokens';
 
+function drained(call: ServerWritableStream<containerStats.StatsRequest, containerStats.StatsSample>, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      call.off('drain', done);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    call.once('drain', done);
+    signal.addEventListener('abort', done, { once: true });
+  });
+}
+
 /** The ContainerStats contract: docker stats (a stream of StatsJSON lines) and docker top. */
 @Injectable()
 export class ContainerStatsGrpcController {
@@ -23,7 +35,8 @@ export class ContainerStatsGrpcController {
             const { id, stream, oneShot } = call.request;
             for await (const json of this.stats.lines(id, { stream, oneShot }, ac.signal)) {
               if (ac.signal.aborted) break;
-              call.write({ json });
+              // A client that stops reading holds the next sample back, instead of samples piling up here.
+              if (!call.write({ json })) await drained(call, ac.signal);
             }
             if (!ac.signal.aborted) call.end();
           } catch (err) {

@@ -42,7 +42,11 @@ export class ContainerStatsController {
           res.writeHead(200);
           resolve();
         }
-        res.write(msg.json + '\n');
+        // A client that stops reading pauses the call (and so container-service's sampling) instead of filling memory.
+        if (!res.write(msg.json + '\n')) {
+          call.pause();
+          res.once('drain', () => call.resume());
+        }
       });
       call.on('error', (err) => {
         if (!started) reject(toApiError(err));
