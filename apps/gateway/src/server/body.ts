@@ -21,8 +21,10 @@ export function registerBodyParsers(fastify: FastifyInstance, bodyLimit: number)
 }
 
 /**
- * The first JSON value of a body, as dockerd's json.Decoder reads it (what
- * follows it is not read); malformed, a 400 in Go's words.
+ * The first JSON value of a body, as dockerd's ReadJSON reads it with a
+ * json.Decoder: malformed, a 400 in Go's words; followed by more than
+ * whitespace, a 400 too, unless what follows starts with a closing bracket
+ * (json.Decoder.More's answer, kept as it is).
  */
 export function parseJsonBody(text: string): unknown {
   try {
@@ -30,6 +32,8 @@ export function parseJsonBody(text: string): unknown {
   } catch {
     const syntax = goJsonSyntax(text);
     if (syntax.error !== undefined) throw ApiError.badRequest(`invalid JSON: ${syntax.error}`);
+    const rest = text.slice(syntax.end).trimStart();
+    if (rest !== '' && rest[0] !== '}' && rest[0] !== ']') throw ApiError.badRequest('unexpected content after JSON');
     return JSON.parse(text.slice(0, syntax.end));
   }
 }
