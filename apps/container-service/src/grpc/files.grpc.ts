@@ -7,6 +7,7 @@ import type { Logger } from '@berth/logging';
 import { ContainerFiles, type TarStream } from '../files/container-files';
 import type { PathStatJson } from '../files/path-stat';
 import { LOGGER } from '../tokens';
+import { writable } from './writable';
 
 type Writable<Req, Res> = ServerWritableStream<Req, Res>;
 
@@ -15,19 +16,6 @@ const MESSAGE_BYTES = 1024 * 1024;
 
 function toProtoStat(s: PathStatJson): containerFiles.PathStat {
   return { name: s.name, size: s.size, mode: s.mode, mtime: s.mtime, linkTarget: s.linkTarget };
-}
-
-/** Waits until gRPC's buffer has room again, or the call is gone. */
-function writable(call: Writable<unknown, unknown>, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const done = (): void => {
-      call.off('drain', done);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    call.on('drain', done);
-    signal.addEventListener('abort', done, { once: true });
-  });
 }
 
 /** The data of a PutArchive call after its options message, as a byte stream. */
@@ -74,7 +62,7 @@ export class ContainerFilesGrpcController {
           const data = batch.length === 1 ? batch[0]! : Buffer.concat(batch, size);
           batch = [];
           size = 0;
-          if (!call.write(chunk(data))) await writable(call as Writable<unknown, unknown>, ac.signal);
+          if (!call.write(chunk(data))) await writable(call, ac.signal);
         };
         for await (const data of tar.stream) {
           if (ac.signal.aborted) break;

@@ -5,21 +5,9 @@ import { ServiceBinding, toStatusObject } from '@berth/rpc';
 import type { Logger } from '@berth/logging';
 import { ContainerLogs } from '../logs';
 import { LOGGER } from '../tokens';
+import { writable } from './writable';
 
 type LogsCall = ServerWritableStream<containerLogs.LogsRequest, containerLogs.LogChunk>;
-
-/** Waits until gRPC's buffer has room again, or the call is gone. */
-function writable(call: LogsCall, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      call.off('drain', done);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    call.on('drain', done);
-    signal.addEventListener('abort', done, { once: true });
-  });
-}
 
 /** The ContainerLogs contract: streams ContainerLogs' chunks with gRPC's backpressure. */
 @Injectable()

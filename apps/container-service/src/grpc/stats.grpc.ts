@@ -6,18 +6,7 @@ import type { Logger } from '@berth/logging';
 import { ContainerStats } from '../stats/container-stats';
 import { ContainerTop } from '../stats/container-top';
 import { LOGGER } from '../tokens';
-
-function drained(call: ServerWritableStream<containerStats.StatsRequest, containerStats.StatsSample>, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const done = (): void => {
-      call.off('drain', done);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    call.once('drain', done);
-    signal.addEventListener('abort', done, { once: true });
-  });
-}
+import { writable } from './writable';
 
 /** The ContainerStats contract: docker stats (a stream of StatsJSON lines) and docker top. */
 @Injectable()
@@ -36,7 +25,7 @@ export class ContainerStatsGrpcController {
             for await (const json of this.stats.lines(id, { stream, oneShot }, ac.signal)) {
               if (ac.signal.aborted) break;
               // A client that stops reading holds the next sample back, instead of samples piling up here.
-              if (!call.write({ json })) await drained(call, ac.signal);
+              if (!call.write({ json })) await writable(call, ac.signal);
             }
             if (!ac.signal.aborted) call.end();
           } catch (err) {
