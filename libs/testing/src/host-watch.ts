@@ -81,6 +81,15 @@ function listMounts(ignore: (p: string) => boolean): Set<string> {
   return out;
 }
 
+/**
+ * Names that other work on a shared machine leaves in /tmp while a test
+ * runs (parallel runs' logs and worktrees, tool and compile caches): a test
+ * may let these through; anything else new in /tmp still counts.
+ */
+export function sharedScratch(p: string): boolean {
+  return /^\/tmp\/([^/]+\.(log|txt|md|json|js|mjs|out|err)|wt-[^/]*|sec-[^/]*|bash_tool_[^/]*|node-compile-cache|tsx-[^/]*|v8-compile-cache-[^/]*)$/.test(p);
+}
+
 export interface HostWatchOptions {
   /** Further paths that may appear (the test's own temp files). */
   allow?: (p: string) => boolean;

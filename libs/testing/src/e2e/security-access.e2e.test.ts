@@ -5,7 +5,7 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { Berth, HostWatch, startBerth, startBerthWithBusybox, watchHost, freePort, dockerOk, DOCKER_BIN } from '../index';
+import { Berth, HostWatch, startBerth, startBerthWithBusybox, watchHost, sharedScratch, freePort, dockerOk, DOCKER_BIN } from '../index';
 
 /**
  * Issue 9, "Security": who can reach the Engine API at all. Every test here
@@ -28,7 +28,7 @@ before(async () => {
   fs.chmodSync(berth.root, 0o755);
   // The machine is shared with other test runs that make their own files in
   // /tmp; the attacks here that would write there name it berth-pwned-*.
-  watch = watchHost(berth, { allow: (p) => /^\/(var\/)?tmp\/[^/]+$/.test(p) && !/pwned/.test(p) });
+  watch = watchHost(berth, { allow: sharedScratch });
 });
 
 after(async () => {

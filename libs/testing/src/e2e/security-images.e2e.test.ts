@@ -13,7 +13,7 @@ import * as http from 'node:http';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { Berth, HostWatch, Registry, fixturePath, makeImage, startBerth, startRegistry, tarOf, watchHost } from '../index';
+import { Berth, HostWatch, Registry, fixturePath, makeImage, startBerth, startRegistry, tarOf, watchHost, sharedScratch } from '../index';
 import type { GeneratedImage } from '../index';
 
 const USER = 'mallory-victim';
@@ -184,7 +184,7 @@ before(async () => {
   slow = await startSlowProxy(privateRegistry, 3000);
   berth = await startBerth();
   // Other worktrees' runs on this machine write their own files in /tmp.
-  watch = watchHost(berth, { allow: (p) => /^\/tmp\/(wt-|sec-)/.test(p) });
+  watch = watchHost(berth, { allow: sharedScratch });
 });
 
 after(async () => {

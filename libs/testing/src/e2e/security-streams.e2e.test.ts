@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
 import * as http from 'node:http';
 import * as net from 'node:net';
-import { Berth, HostWatch, rssOf, startBerthWithBusybox, watchHost } from '../index';
+import { Berth, HostWatch, rssOf, startBerthWithBusybox, watchHost, sharedScratch } from '../index';
 
 /*
  * Issue 9, the memory-DoS findings on streams: `GET /events?since=` over a
@@ -23,17 +23,9 @@ const children: ChildProcess[] = [];
 before(async () => {
   berth = await startBerthWithBusybox();
   await sleep(1000);
-  watch = watchHost(berth, { allow: sharedTmp });
+  watch = watchHost(berth, { allow: sharedScratch });
 });
 
-/**
- * /tmp is shared with whatever else runs on the machine (parallel test runs
- * and builds leave their logs and scratch directories there); those names
- * are let through, anything else new in /tmp still counts.
- */
-function sharedTmp(p: string): boolean {
-  return /^\/tmp\/([^/]+\.(log|txt|md|json|js|mjs|out|err)|wt-[^/]*|bash_tool_[^/]*|berths?-[^/]*|node-compile-cache|tsx-[^/]*|v8-compile-cache-[^/]*)$/.test(p);
-}
 
 after(async () => {
   for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
