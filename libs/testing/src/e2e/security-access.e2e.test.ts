@@ -33,7 +33,7 @@ before(async () => {
 
 after(async () => {
   if (berth && watch) {
-    const changes = watch.changes();
+    const changes = await watch.settledChanges();
     console.log(`RSS growth (MB): ${Object.entries(changes.rssGrowth).map(([n, g]) => `${n} ${((g ?? 0) / 1048576).toFixed(1)}`).join(', ')}`);
     await berth.stop();
     assert.deepEqual(changes.newEntries, [], 'nothing new on the host');

@@ -156,8 +156,8 @@ test('Redis answers nothing without the password', async () => {
   assert.match(await redisSays('AUTH default nothing'), /^-WRONGPASS/);
 });
 
-test('nothing appeared on the host and no service grew by more than 50 MB', () => {
-  const changes = watch.changes();
+test('nothing appeared on the host and no service grew by more than 50 MB', async () => {
+  const changes = await watch.settledChanges();
   assert.deepEqual(changes.newEntries, []);
   assert.deepEqual(changes.newMounts, []);
   for (const [name, growth] of Object.entries(changes.rssGrowth)) {

@@ -224,8 +224,8 @@ test('docker export and diff of a running container swapping a directory with a 
   await ok(['rm', '-f', name]);
 });
 
-test('nothing appeared on the host and the services did not grow', () => {
-  const c = watch.changes();
+test('nothing appeared on the host and the services did not grow', async () => {
+  const c = await watch.settledChanges();
   // /tmp and /var/tmp are shared with whatever else runs on the machine (other test runs): there only
   // this file's attack names count (each attack also checks its own target). Everywhere else, anything.
   const shared = (p: string): boolean => /^\/(var\/)?tmp\/[^/]+$/.test(p) && !p.includes('berth-sec');

@@ -316,8 +316,8 @@ test('what a crash left under a chain ID is not trusted: the next pull puts the 
   assert.deepEqual(unfinishedLayerDirs(), []);
 });
 
-test('the attacks left nothing on the host and no service grew by more than 50 MB', () => {
-  const c = watch.changes();
+test('the attacks left nothing on the host and no service grew by more than 50 MB', async () => {
+  const c = await watch.settledChanges();
   assert.deepEqual(c.newEntries, [], 'new host entries');
   assert.deepEqual(c.newMounts, [], 'new mounts');
   for (const [name, growth] of Object.entries(c.rssGrowth)) {

@@ -232,7 +232,7 @@ describe('no-new-privileges', () => {
 describe('after the attacks', () => {
   test('nothing appeared on the host and no service grew', async () => {
     await ok(['rmi', 'probe:latest']);
-    const c = watch.changes();
+    const c = await watch.settledChanges();
     assert.deepEqual(c.newEntries, []);
     assert.deepEqual(c.newMounts, []);
     for (const [name, growth] of Object.entries(c.rssGrowth)) assert.ok((growth ?? 0) <= 50 * 1024 * 1024, `${name} grew by ${growth} bytes`);

@@ -280,7 +280,7 @@ test('stdin still flows: echo hi | docker run -i --rm busybox cat', async () => 
 
 test('after the attacks: no host entries or mounts appeared, no service kept more than 50 MB', async () => {
   await sleep(3000);
-  const changes = watch.changes();
+  const changes = await watch.settledChanges();
   console.log(`rss growth (MB): ${Object.entries(changes.rssGrowth).map(([k, v]) => `${k} ${mb(v)}`).join(', ')}`);
   assert.deepEqual(changes.newEntries, []);
   assert.deepEqual(changes.newMounts, []);
