@@ -25,6 +25,7 @@ import { emitContainerEvent } from './container-events';
 import { writeInitLayer } from '../rootfs/init-layer';
 import type { ContainerImages, LeasedImage } from '../images/image-lease-keeper';
 import { parseSecurityOpt, SecurityOptError } from '../runtime/security-opt';
+import { unimplementedOption } from './unimplemented-options';
 
 export { rfc3339Nano };
 
@@ -116,6 +117,8 @@ export class ContainerManager {
     if (!hostConfig.NetworkMode || hostConfig.NetworkMode === 'default') hostConfig.NetworkMode = 'bridge';
     const policyError = validateRestartPolicy(hostConfig.RestartPolicy, hostConfig.AutoRemove === true);
     if (policyError) throw RpcError.invalidArgument(policyError);
+    const unimplemented = unimplementedOption(hostConfig);
+    if (unimplemented) throw RpcError.invalidArgument(unimplemented);
     // dockerd refuses a bad --security-opt at create, not when the container first starts
     try {
       parseSecurityOpt(hostConfig.SecurityOpt as string[] | null | undefined);

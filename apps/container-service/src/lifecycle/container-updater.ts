@@ -7,6 +7,7 @@ import type { ContainerRuntime } from './container-runtime';
 import type { LifecycleRecords } from './lifecycle-records';
 import { RestartPolicy, validateRestartPolicy } from './restart-policy';
 import { specInputFor } from './spec-input';
+import { unimplementedUpdate } from '../containers/unimplemented-options';
 
 /** HostConfig fields `docker update` may change (dockerd's UpdateConfig Resources). */
 /** KernelMemory left the API in 1.42; older clients still send it. */
@@ -28,6 +29,8 @@ export class ContainerUpdater {
   async update(id: string, body: UpdateBody): Promise<string[]> {
     return this.lock.run(id, async () => {
       const r = this.records.get(id);
+      const unimplemented = unimplementedUpdate(body as Record<string, unknown>);
+      if (unimplemented) throw RpcError.invalidArgument(unimplemented);
       const hc: UpdatableHostConfig = { ...r.HostConfig };
       if (body.RestartPolicy !== undefined && body.RestartPolicy !== null) {
         const p: RestartPolicy = body.RestartPolicy;

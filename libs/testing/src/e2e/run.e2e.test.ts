@@ -361,3 +361,20 @@ describe('resilience', () => {
     assert.deepEqual(conmons, []);
   });
 });
+
+test('options Berth does not implement are refused at create, never run without', async () => {
+  const before = (await ok(['ps', '-aq'])).trim();
+  for (const [args, message] of [
+    [['--pid', 'host'], /--pid \(HostConfig\.PidMode\) is not supported by Berth yet/],
+    [['--ipc', 'host'], /--ipc \(HostConfig\.IpcMode\) is not supported by Berth yet/],
+    [['--blkio-weight', '300'], /--blkio-weight \(HostConfig\.BlkioWeight\) is not supported by Berth yet/],
+    [['--memory-swappiness', '10'], /--memory-swappiness \(HostConfig\.MemorySwappiness\) is not supported by Berth yet/],
+    [['-p', '8080:80'], /--publish \(HostConfig\.PortBindings\) is not supported by Berth yet/],
+    [['--runtime', 'kata'], /unknown or invalid runtime name: kata/],
+  ] as const) {
+    assert.match(await fails(['run', '--rm', ...args, 'busybox', 'true']), message);
+  }
+  assert.equal((await ok(['ps', '-aq'])).trim(), before, 'nothing was created');
+  // The zero values the CLI always sends are no request: a plain run still works.
+  assert.equal((await ok(['run', '--rm', '--ipc', 'private', 'busybox', 'echo', 'ok'])).trim(), 'ok');
+});
