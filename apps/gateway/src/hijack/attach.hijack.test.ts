@@ -1,18 +1,12 @@
 import assert from 'node:assert/strict';
 import { EventEmitter, once } from 'node:events';
-import * as http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import * as net from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { WebSocket } from 'ws';
 import type { container } from '@berth/proto';
 import type { ContainerAttachBackend } from '../backends/container.backend';
 import type { DuplexSession } from '../backends/streams';
-import { UpgradeRouter } from '../server/upgrade';
-import { silentLogger } from '../testing/fake-app';
-import { ContainerAttach } from './attach.hijack';
-import { registerHijackRoutes } from './hijack-routes';
-import type { ExecStart } from './exec.hijack';
+import { startAttachServer } from '../testing/attach-server';
 import { WS_MAX_PAYLOAD } from './websocket';
 
 /** A container that echoes stdin back as stdout, and says `hi` on stderr when attached. */
@@ -43,21 +37,13 @@ class EchoSession extends EventEmitter implements DuplexSession<container.Attach
 describe('container attach: one entry point, hijacked or websocket', () => {
   const sessions: EchoSession[] = [];
   const backend: ContainerAttachBackend = { attach: () => { const s = new EchoSession(); sessions.push(s); return s; } };
-  let server: http.Server;
+  let server: { port: number; close(): void };
   let port: number;
   before(async () => {
-    const router = new UpgradeRouter((_req, res) => res.end(), 5000);
-    registerHijackRoutes(router, new ContainerAttach(backend, silentLogger), {} as ExecStart);
-    server = http.createServer((_req, res) => res.end());
-    server.on('upgrade', router.handle);
-    server.listen(0, '127.0.0.1');
-    await once(server, 'listening');
-    port = (server.address() as AddressInfo).port;
+    server = await startAttachServer(backend);
+    port = server.port;
   });
-  after(() => {
-    server.closeAllConnections();
-    server.close();
-  });
+  after(() => server.close());
 
   async function wsOpen(version: string): Promise<{ ws: WebSocket; messages: { data: Buffer; binary: boolean }[] }> {
     const ws = new WebSocket(`ws://127.0.0.1:${port}/v${version}/containers/box/attach/ws?stream=1&stdin=1&stdout=1&stderr=1`);

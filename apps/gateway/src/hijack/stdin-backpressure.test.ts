@@ -1,18 +1,12 @@
 import assert from 'node:assert/strict';
 import { EventEmitter, once } from 'node:events';
-import * as http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import * as net from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { WebSocket } from 'ws';
 import type { container } from '@berth/proto';
 import type { ContainerAttachBackend } from '../backends/container.backend';
 import type { DuplexSession } from '../backends/streams';
-import { UpgradeRouter } from '../server/upgrade';
-import { silentLogger } from '../testing/fake-app';
-import { ContainerAttach } from './attach.hijack';
-import { registerHijackRoutes } from './hijack-routes';
-import type { ExecStart } from './exec.hijack';
+import { startAttachServer } from '../testing/attach-server';
 
 const MB = 1024 * 1024;
 
@@ -62,21 +56,13 @@ async function pushUntilStalled(write: (b: Buffer) => boolean, waitDrain: () => 
 describe('stdin backpressure: a client cannot push more than the process takes', () => {
   const sessions: FullSession[] = [];
   const backend: ContainerAttachBackend = { attach: () => { const s = new FullSession(MB); sessions.push(s); return s; } };
-  let server: http.Server;
+  let server: { port: number; close(): void };
   let port: number;
   before(async () => {
-    const router = new UpgradeRouter((_req, res) => res.end(), 5000);
-    registerHijackRoutes(router, new ContainerAttach(backend, silentLogger), {} as ExecStart);
-    server = http.createServer((_req, res) => res.end());
-    server.on('upgrade', router.handle);
-    server.listen(0, '127.0.0.1');
-    await once(server, 'listening');
-    port = (server.address() as AddressInfo).port;
+    server = await startAttachServer(backend);
+    port = server.port;
   });
-  after(() => {
-    server.closeAllConnections();
-    server.close();
-  });
+  after(() => server.close());
 
   test('hijacked attach: the socket is paused while the call is full, resumed on its drain', async () => {
     const sock = net.connect(port, '127.0.0.1');
