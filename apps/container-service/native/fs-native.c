@@ -23,6 +23,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -125,6 +126,19 @@ static char *string_arg(napi_env env, napi_value v) {
   return s;
 }
 
+/* The (path, xattr name) pair of the xattr calls: both malloc'ed, or false with an exception pending. */
+static bool path_and_name(napi_env env, napi_value *argv, char **path, char **name) {
+  *path = string_arg(env, argv[0]);
+  if (!*path) return false;
+  *name = string_arg(env, argv[1]);
+  if (!*name) {
+    free(*path);
+    *path = NULL;
+    return false;
+  }
+  return true;
+}
+
 static int args(napi_env env, napi_callback_info info, size_t want, napi_value *argv) {
   size_t argc = want;
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
@@ -209,13 +223,8 @@ static napi_value do_move_mount(napi_env env, napi_callback_info info) {
 static napi_value do_lsetxattr(napi_env env, napi_callback_info info) {
   napi_value argv[3];
   if (!args(env, info, 3, argv)) return NULL;
-  char *p = string_arg(env, argv[0]);
-  if (!p) return NULL;
-  char *name = string_arg(env, argv[1]);
-  if (!name) {
-    free(p);
-    return NULL;
-  }
+  char *p = NULL, *name = NULL;
+  if (!path_and_name(env, argv, &p, &name)) return NULL;
   void *data = NULL;
   size_t len = 0;
   if (napi_get_buffer_info(env, argv[2], &data, &len) != napi_ok) {
@@ -235,13 +244,8 @@ static napi_value do_lsetxattr(napi_env env, napi_callback_info info) {
 static napi_value do_lgetxattr(napi_env env, napi_callback_info info) {
   napi_value argv[2];
   if (!args(env, info, 2, argv)) return NULL;
-  char *p = string_arg(env, argv[0]);
-  if (!p) return NULL;
-  char *name = string_arg(env, argv[1]);
-  if (!name) {
-    free(p);
-    return NULL;
-  }
+  char *p = NULL, *name = NULL;
+  if (!path_and_name(env, argv, &p, &name)) return NULL;
   napi_value r = NULL;
   for (;;) {
     ssize_t n = lgetxattr(p, name, NULL, 0);
