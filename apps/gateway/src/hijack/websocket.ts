@@ -3,6 +3,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer } from 'ws';
 import { toApiError } from '@berth/engine-api';
 import { COMMON_HEADERS } from '../server/identity';
+import { redactError } from '../server/redact';
 import { HijackBackend, stdinFeeder } from './hijack-session';
 
 /**
@@ -44,7 +45,7 @@ export function webSocketServer(): WebSocketServer {
       if (!gate) return done(true);
       gate(() => done(true), (err) => {
         const api = toApiError(err);
-        done(false, api.statusCode, JSON.stringify({ message: api.message }) + '\n', errorHeaders());
+        done(false, api.statusCode, JSON.stringify({ message: redactError(api.statusCode, api.message) }) + '\n', errorHeaders());
       });
     },
   });
