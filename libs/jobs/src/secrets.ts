@@ -75,6 +75,11 @@ function readKey(file: string): Buffer {
  * file changed (rotated by an operator, or removed and made anew), so both
  * sides follow one key instead of each keeping the one it started with.
  */
+/** What tells one version of the key file from another: a rename, a rewrite or a new file all change it. */
+function stampOf(st: fs.Stats): string {
+  return `${st.dev}:${st.ino}:${st.size}:${st.mtimeMs}`;
+}
+
 export class JobKeyFile {
   private loaded?: { stamp: string; secrets: JobSecrets };
 
@@ -83,15 +88,13 @@ export class JobKeyFile {
   secrets(): JobSecrets {
     let stamp: string | undefined;
     try {
-      const st = fs.statSync(this.file);
-      stamp = `${st.dev}:${st.ino}:${st.size}:${st.mtimeMs}`;
+      stamp = stampOf(fs.statSync(this.file));
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
     }
     if (this.loaded && stamp !== undefined && this.loaded.stamp === stamp) return this.loaded.secrets;
     const secrets = new JobSecrets(loadOrCreateJobKey(this.file));
-    const st = fs.statSync(this.file);
-    this.loaded = { stamp: `${st.dev}:${st.ino}:${st.size}:${st.mtimeMs}`, secrets };
+    this.loaded = { stamp: stampOf(fs.statSync(this.file)), secrets };
     return secrets;
   }
 }

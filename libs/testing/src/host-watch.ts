@@ -102,6 +102,16 @@ export function sharedScratch(p: string): boolean {
   return /^\/tmp\/([^/]+\.(log|txt|md|json|js|mjs|out|err)|wt-[^/]*|sec-[^/]*|bash_tool_[^/]*|node-compile-cache|tsx-[^/]*|v8-compile-cache-[^/]*)$/.test(p);
 }
 
+/**
+ * One round of what a CLI user's session asks (info and lists) and a short
+ * pause: the light traffic under which V8 collects and gives memory back.
+ */
+export async function cliTraffic(berth: Berth): Promise<void> {
+  await Promise.all(['/info', '/containers/json?all=1', '/images/json', '/volumes', '/_ping']
+    .map((p) => berth.request('GET', p).catch(() => undefined)));
+  await new Promise((r) => setTimeout(r, 200));
+}
+
 export interface HostWatchOptions {
   /** Further paths that may appear (the test's own temp files). */
   allow?: (p: string) => boolean;
@@ -126,9 +136,7 @@ export function watchHost(berth: Berth, opts: HostWatchOptions = {}): HostWatch 
       const lowest = watch.changes();
       const over = (): boolean => Object.values(lowest.rssGrowth).some((g) => (g ?? 0) > bound);
       while (over() && Date.now() - started < timeoutMs) {
-        await Promise.all(['/info', '/containers/json?all=1', '/images/json', '/volumes', '/_ping']
-          .map((p) => berth.request('GET', p).catch(() => undefined)));
-        await new Promise((r) => setTimeout(r, 200));
+        await cliTraffic(berth);
         const now = watch.changes().rssGrowth;
         for (const name of SERVICES) {
           const g = now[name];

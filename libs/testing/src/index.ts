@@ -15,5 +15,5 @@ export * from './registry';
 export { dockerOk, dockerFails } from './cli-expect';
 export { dockerInPty, PtyStep, PtyResult } from './pty';
 export { startBerthWithBusybox } from './with-busybox';
-export { watchHost, rssOf, sharedScratch, WATCHED_HOST_DIRS } from './host-watch';
+export { watchHost, rssOf, sharedScratch, cliTraffic, WATCHED_HOST_DIRS } from './host-watch';
 export type { HostWatch, HostChanges, HostWatchOptions } from './host-watch';

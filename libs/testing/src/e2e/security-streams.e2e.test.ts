@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
 import * as http from 'node:http';
 import * as net from 'node:net';
-import { Berth, HostWatch, rssOf, startBerthWithBusybox, watchHost, sharedScratch } from '../index';
+import { Berth, HostWatch, rssOf, startBerthWithBusybox, watchHost, sharedScratch, cliTraffic } from '../index';
 
 /*
  * Issue 9, the memory-DoS findings on streams: `GET /events?since=` over a
@@ -62,8 +62,7 @@ async function settledRss(pid: number, bound: number): Promise<{ rss: number; se
   const started = Date.now();
   let rss = rssOf(pid) ?? 0;
   while (rss >= bound && Date.now() - started < 120_000) {
-    await Promise.all(['/info', '/containers/json?all=1', '/images/json', '/volumes', '/_ping'].map((p) => berth.request('GET', `/v1.50${p}`)));
-    await sleep(200);
+    await cliTraffic(berth);
     rss = rssOf(pid) ?? 0;
   }
   return { rss, seconds: (Date.now() - started) / 1000 };
