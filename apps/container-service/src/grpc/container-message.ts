@@ -60,6 +60,7 @@ export function summaryMessage(r: ContainerRecord, size = NO_SIZE): container.Co
     labels: labelsOf(r),
     networkMode: (r.HostConfig.NetworkMode as string | undefined) ?? 'bridge',
     networksJson: r.NetworkSettings?.Networks ? JSON.stringify(r.NetworkSettings.Networks) : '',
+    portsJson: '[]',
   };
 }
 

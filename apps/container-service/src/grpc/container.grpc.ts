@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { container } from '@berth/proto';
 import type { ContainerUpdateRequest, HostConfig, NetworkingConfig } from '@berth/engine-api';
 import { RpcError, ServiceBinding, unary } from '@berth/rpc';
+import { status } from '@grpc/grpc-js';
 import type { Logger } from '@berth/logging';
 import type { ContainerConfig } from '../containers/config-merge';
 import { ContainerManager } from '../containers/container-manager';
@@ -117,6 +118,9 @@ export class ContainerGrpcController {
         lc.resize(idOf(req.id), req.height, req.width);
         return {};
       }, l),
+      // Issue 10 in progress: container-side connect/disconnect land with the container-service work.
+      connectNetwork: unary(async () => { throw new RpcError(status.UNIMPLEMENTED, 'not implemented yet'); }, l),
+      disconnectNetwork: unary(async () => { throw new RpcError(status.UNIMPLEMENTED, 'not implemented yet'); }, l),
       update: unary(async (req: container.UpdateContainerRequest) => ({ warnings: await lc.update(idOf(req.id), parseObject<ContainerUpdateRequest>(req.updateJson, 'update config')) }), l),
       attach: this.attach.handle,
     };

@@ -16,6 +16,14 @@ export class GrpcNetworkLink implements NetworkLink {
       hostname: (record.Config.Hostname as string | undefined) ?? '',
       domainname: (record.Config.Domainname as string | undefined) ?? '',
       extraHosts: (record.HostConfig.ExtraHosts as string[] | null | undefined) ?? [],
+      containerName: record.Name.replace(/^\//, ''),
+      endpoints: [],
+      portBindings: [],
+      publishAllPorts: false,
+      exposedPorts: [],
+      dns: [],
+      dnsSearch: [],
+      dnsOptions: [],
     });
     return {
       netnsPath: res.netnsPath || undefined,

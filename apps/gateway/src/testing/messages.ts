@@ -9,7 +9,7 @@ export function containerMessage(id: string, over: Partial<container.Container> 
     restartCount: 0, platform: 'linux', logPath: '', resolvConfPath: '', hostnamePath: '', hostsPath: '', mounts: [],
     configJson: JSON.stringify({ Image: 'busybox', Cmd: ['sh', '-c', 'echo hi there'], Labels: { k: 'v' } }),
     hostConfigJson: JSON.stringify({ NetworkMode: 'bridge' }), networkSettingsJson: '', graphDriver: undefined, execIds: [],
-    labels: { k: 'v' }, networkMode: 'bridge', networksJson: '',
+    labels: { k: 'v' }, networkMode: 'bridge', networksJson: '', portsJson: '[]',
     ...over,
   };
 }

@@ -57,13 +57,16 @@ after(async () => {
   fs.rmSync(root, { recursive: true, force: true });
 });
 
+/** The fields of a plain start on a predefined network. */
+const noEndpoints = { containerName: '', endpoints: [], portBindings: [], publishAllPorts: false, exposedPorts: [], dns: [], dnsSearch: [], dnsOptions: [] };
+
 test('Attach and Detach over gRPC, also after the service restarted', async () => {
   startService();
   const { raw, call } = createClient(network.NetworkServiceClient, address);
   await waitForReady(raw, 15_000);
 
   const id = crypto.randomBytes(32).toString('hex');
-  const a = await call.attach({ containerId: id, networkMode: 'bridge', hostname: 'h', domainname: '', extraHosts: [] });
+  const a = await call.attach({ containerId: id, networkMode: 'bridge', hostname: 'h', domainname: '', extraHosts: [], ...noEndpoints });
   assert.equal(a.netnsPath, path.join(root, 'run', 'netns', id));
   assert.equal(a.gateway, subnet.replace(/0\/24$/, '1'));
   assert.equal(a.ipAddress, subnet.replace(/0\/24$/, '2'));
@@ -72,20 +75,20 @@ test('Attach and Detach over gRPC, also after the service restarted', async () =
   const settings = JSON.parse(a.settingsJson) as { IPAddress: string; Networks: Record<string, { NetworkID: string; IPAddress: string }> };
   assert.equal(settings.Networks.bridge.IPAddress, a.ipAddress);
   const bridgeId = settings.Networks.bridge.NetworkID;
-  const host = await call.attach({ containerId: `${id.slice(0, 60)}host`, networkMode: 'host', hostname: '', domainname: '', extraHosts: [] });
+  const host = await call.attach({ containerId: `${id.slice(0, 60)}host`, networkMode: 'host', hostname: '', domainname: '', extraHosts: [], ...noEndpoints });
   assert.equal(host.hostNetwork, true);
   assert.equal(host.netnsPath, '');
 
-  await assert.rejects(call.attach({ containerId: 'c1', networkMode: 'nosuch', hostname: '', domainname: '', extraHosts: [] }),
+  await assert.rejects(call.attach({ containerId: 'c1', networkMode: 'nosuch', hostname: '', domainname: '', extraHosts: [], ...noEndpoints }),
     (err: { code: number; details: string }) => err.code === status.NOT_FOUND && err.details === 'network nosuch not found');
-  await assert.rejects(call.attach({ containerId: 'c1', networkMode: 'container:abc', hostname: '', domainname: '', extraHosts: [] }),
+  await assert.rejects(call.attach({ containerId: 'c1', networkMode: 'container:abc', hostname: '', domainname: '', extraHosts: [], ...noEndpoints }),
     (err: { code: number }) => err.code === status.INVALID_ARGUMENT);
 
   // A crash, then a new process: what the first one made is still undone by Detach.
   await kill('SIGKILL');
   startService();
   await waitForReady(raw, 15_000);
-  const again = await call.attach({ containerId: crypto.randomBytes(32).toString('hex'), networkMode: 'bridge', hostname: '', domainname: '', extraHosts: [] });
+  const again = await call.attach({ containerId: crypto.randomBytes(32).toString('hex'), networkMode: 'bridge', hostname: '', domainname: '', extraHosts: [], ...noEndpoints });
   assert.notEqual(again.ipAddress, a.ipAddress, 'the first address is still taken');
   assert.equal((JSON.parse(again.settingsJson) as typeof settings).Networks.bridge.NetworkID, bridgeId, 'network ids are kept');
   await call.detach({ containerId: id });

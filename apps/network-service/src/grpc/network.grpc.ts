@@ -1,9 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { network } from '@berth/proto';
-import { ServiceBinding, unary } from '@berth/rpc';
+import { RpcError, ServiceBinding, unary } from '@berth/rpc';
+import { status } from '@grpc/grpc-js';
 import type { Logger } from '@berth/logging';
 import { NetworkManager } from '../networks/network-manager';
 import { LOGGER } from '../tokens';
+
+function notYet(): never {
+  throw new RpcError(status.UNIMPLEMENTED, 'not implemented yet');
+}
 
 /** The NetworkService contract; each method hands straight to NetworkManager. */
 @Injectable()
@@ -25,12 +30,21 @@ export class NetworkGrpcController {
           ipPrefixLen: a.ipPrefixLen,
           macAddress: a.macAddress,
           hostNetwork: a.hostNetwork,
+          embeddedDns: false,
         };
       }, l),
       detach: unary(async (req: network.DetachNetworkRequest) => {
         await n.detach(req.containerId);
         return {};
       }, l),
+      // Issue 10 in progress: the network API lands with the network manager's growth.
+      connect: unary(async (): Promise<network.ContainerNetworkSettings> => notYet(), l),
+      disconnect: unary(async (): Promise<network.ContainerNetworkSettings> => notYet(), l),
+      createNetwork: unary(async (): Promise<network.CreateNetworkResponse> => notYet(), l),
+      inspectNetwork: unary(async (): Promise<network.Network> => notYet(), l),
+      listNetworks: unary(async (): Promise<network.ListNetworksResponse> => notYet(), l),
+      removeNetwork: unary(async () => notYet(), l),
+      pruneNetworks: unary(async (): Promise<network.PruneNetworksResponse> => notYet(), l),
     };
     return { definition: network.NetworkServiceService, implementation };
   }
