@@ -4,14 +4,34 @@ import type { BerthConfig } from '@berth/config';
 import type { Logger } from '@berth/logging';
 import type { EventSink } from '@berth/events';
 import { loadNetworkConfig, NetworkConfig } from './config/network-config';
+import type { DnsListeners, DnsNameSource } from './dns/name-source';
+import type { PortPublisher } from './ports/port-publisher';
 import { NetworkGrpcController } from './grpc/network.grpc';
-import { NetworkManager } from './networks/network-manager';
+import { BridgeNetworks } from './networks/bridge-networks';
+import { NetworkCatalog } from './networks/network-catalog';
+import { NetworkManager, noPorts } from './networks/network-manager';
 import { NetworkStore } from './networks/network-store';
+import { StoreNameSource } from './networks/store-name-source';
 import { DefaultBridge } from './wiring/bridge';
+import { Firewall } from './wiring/firewall';
 import { NetnsDirectory } from './wiring/netns';
-import { CONFIG, EVENTS, LOGGER } from './tokens';
+import { CONFIG, DNS_LISTENERS, EVENTS, LOGGER, PORT_PUBLISHER } from './tokens';
 
 const NETWORK_CONFIG = Symbol('NetworkConfig');
+const NAME_SOURCE = Symbol('DnsNameSource');
+
+/** Placeholder: replaced at merge by EmbeddedDns (src/dns/embedded-dns.ts). Answers nothing. */
+class PlaceholderDns implements DnsListeners {
+  constructor(readonly source: DnsNameSource, readonly logger: Logger) {}
+  async listen(): Promise<void> {}
+  async unlisten(): Promise<void> {}
+  async close(): Promise<void> {}
+}
+
+/** Placeholder: replaced at merge by IptablesPortPublisher (src/ports/iptables-port-publisher.ts). Publishes nothing. */
+function placeholderPorts(_opts: { stateDir: string; tag: string; logger: Logger }): PortPublisher {
+  return noPorts;
+}
 
 /** network-service's graph, built by Nest's injector from the inputs main.ts gives it. */
 @Module({})
@@ -25,11 +45,30 @@ export class NetworkServiceModule {
         { provide: EVENTS, useValue: events },
         { provide: NETWORK_CONFIG, inject: [CONFIG], useFactory: (c: BerthConfig) => loadNetworkConfig(c.runRoot, c.dataRoot) },
         { provide: NetworkStore, inject: [NETWORK_CONFIG], useFactory: (n: NetworkConfig) => new NetworkStore(path.join(n.stateDir, 'network.db')) },
+        { provide: NAME_SOURCE, inject: [NetworkStore], useFactory: (store: NetworkStore) => new StoreNameSource(store) },
+        { provide: DNS_LISTENERS, inject: [NAME_SOURCE, LOGGER], useFactory: (source: DnsNameSource, log: Logger) => new PlaceholderDns(source, log) },
+        {
+          provide: PORT_PUBLISHER,
+          inject: [NETWORK_CONFIG, LOGGER],
+          useFactory: (n: NetworkConfig, log: Logger) => placeholderPorts({ stateDir: path.join(n.stateDir, 'ports'), tag: n.bridgeName, logger: log }),
+        },
+        {
+          provide: BridgeNetworks,
+          inject: [NETWORK_CONFIG, DNS_LISTENERS, LOGGER],
+          useFactory: (n: NetworkConfig, dns: DnsListeners, log: Logger) =>
+            new BridgeNetworks(new DefaultBridge(n.bridgeName, n.subnet, new Firewall(n.bridgeName)), dns, log),
+        },
         {
           provide: NetworkManager,
-          inject: [NetworkStore, NETWORK_CONFIG, LOGGER, EVENTS],
-          useFactory: (store: NetworkStore, n: NetworkConfig, log: Logger, sink: EventSink) =>
-            new NetworkManager(store, new NetnsDirectory(n.netnsDir), new DefaultBridge(n.bridgeName, n.subnet), log, '/etc/resolv.conf', sink),
+          inject: [NetworkStore, NETWORK_CONFIG, BridgeNetworks, LOGGER, EVENTS, PORT_PUBLISHER],
+          useFactory: (store: NetworkStore, n: NetworkConfig, bridges: BridgeNetworks, log: Logger, sink: EventSink, ports: PortPublisher) =>
+            new NetworkManager(store, new NetnsDirectory(n.netnsDir), bridges, log, '/etc/resolv.conf', sink, ports),
+        },
+        {
+          provide: NetworkCatalog,
+          inject: [NetworkStore, NETWORK_CONFIG, BridgeNetworks, EVENTS, LOGGER],
+          useFactory: (store: NetworkStore, n: NetworkConfig, bridges: BridgeNetworks, sink: EventSink, log: Logger) =>
+            new NetworkCatalog(store, bridges, n.addressPools, sink, log),
         },
         NetworkGrpcController,
       ],

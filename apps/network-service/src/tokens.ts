@@ -2,3 +2,7 @@
 export const LOGGER = Symbol('Logger');
 export const CONFIG = Symbol('BerthConfig');
 export const EVENTS = Symbol('EventSink');
+/** The embedded DNS server's listeners (EmbeddedDns). */
+export const DNS_LISTENERS = Symbol('DnsListeners');
+/** The port publisher (IptablesPortPublisher). */
+export const PORT_PUBLISHER = Symbol('PortPublisher');

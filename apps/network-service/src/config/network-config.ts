@@ -1,4 +1,5 @@
 import { Ipv4Subnet, parseSubnet } from '../ipam/ipv4';
+import { AddressPool, parseAddressPools } from '../ipam/subnet-pools';
 
 export interface NetworkConfig {
   /** The default bridge's interface (dockerd: docker0). */
@@ -9,6 +10,8 @@ export interface NetworkConfig {
   netnsDir: string;
   /** <data-root>/network: the database. */
   stateDir: string;
+  /** BERTH_DEFAULT_ADDRESS_POOLS: where user networks' subnets come from (dockerd's defaults unless set). */
+  addressPools: AddressPool[];
 }
 
 type Env = Record<string, string | undefined>;
@@ -27,5 +30,11 @@ export function loadNetworkConfig(runRoot: string, dataRoot: string, env: Env = 
   } catch (err) {
     throw new Error(`BERTH_BRIDGE_SUBNET: ${(err as Error).message}`);
   }
-  return { bridgeName, subnet, netnsDir: `${runRoot}/netns`, stateDir: `${dataRoot}/network` };
+  let addressPools: AddressPool[];
+  try {
+    addressPools = parseAddressPools(env.BERTH_DEFAULT_ADDRESS_POOLS);
+  } catch (err) {
+    throw new Error(`BERTH_DEFAULT_ADDRESS_POOLS: ${(err as Error).message}`);
+  }
+  return { bridgeName, subnet, netnsDir: `${runRoot}/netns`, stateDir: `${dataRoot}/network`, addressPools };
 }

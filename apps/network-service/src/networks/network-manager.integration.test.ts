@@ -15,6 +15,9 @@ import { DefaultBridge } from '../wiring/bridge';
 import { isMountPoint, mountsUnder } from '@berth/host';
 import { NetnsDirectory } from '../wiring/netns';
 import { NetworkManager } from './network-manager';
+import { BridgeNetworks } from './bridge-networks';
+
+const noDns = { listen: async () => undefined, unlisten: async () => undefined, close: async () => undefined };
 import { NetworkStore } from './network-store';
 
 const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {}, child() { return quiet; } };
@@ -36,7 +39,7 @@ const recorder: EventSink = { publish: async (e) => published.push(e) };
 function manager(): NetworkManager {
   const store = new NetworkStore(dbFile);
   stores.push(store);
-  return new NetworkManager(store, new NetnsDirectory(path.join(root, 'run', 'netns')), new DefaultBridge(bridgeName, subnet), quiet, hostResolv, recorder);
+  return new NetworkManager(store, new NetnsDirectory(path.join(root, 'run', 'netns')), new BridgeNetworks(new DefaultBridge(bridgeName, subnet), noDns, quiet), quiet, hostResolv, recorder);
 }
 
 function containerId(): string {
@@ -160,7 +163,7 @@ test('bridge: address, route, gateway reachable, NAT rule; Detach removes all of
   if (upstream && spawnSync('busybox', ['ping', '-c', '1', '-W', '2', upstream[1]], { stdio: 'ignore' }).status === 0) {
     assert.ok(ping(a.netnsPath, upstream[1]), `upstream ${upstream[1]} answers through the NAT`);
   }
-  assert.match(execFileSync('iptables', ['-w', '-t', 'nat', '-S', 'POSTROUTING'], { encoding: 'utf8' }), new RegExp(`-s ${subnetText.replace(/\./g, '\\.')} ! -o ${bridgeName} .*berth:${bridgeName}"? -j MASQUERADE`));
+  assert.match(execFileSync('iptables', ['-w', '-t', 'nat', '-S', `BERTH-POST-${bridgeName}`], { encoding: 'utf8' }), new RegExp(`-s ${subnetText.replace(/\./g, '\\.')} ! -o ${bridgeName} .*berth:${bridgeName}"? -j MASQUERADE`));
 
   const s = a.settings;
   assert.equal(s.IPAddress, a.ipAddress);

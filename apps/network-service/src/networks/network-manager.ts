@@ -2,15 +2,37 @@ import * as fs from 'node:fs';
 import { RpcError } from '@berth/rpc';
 import type { Logger } from '@berth/logging';
 import { EventSink, discardEvents } from '@berth/events';
-import { containerResolvConf } from '../dns/resolv-conf';
-import { formatIpv4 } from '../ipam/ipv4';
-import type { DefaultBridge } from '../wiring/bridge';
-import type { NetnsDirectory } from '../wiring/netns';
-import { deleteVeth, HOST_NETNS, randomMacAddress, randomVethName, vethScript } from '../wiring/veth';
 import { KeyedLock } from '@berth/storage';
+import { containerResolvConf } from '../dns/resolv-conf';
+import type { PortMap, PortPublisher } from '../ports/port-publisher';
+import { formatIpv4 } from '../ipam/ipv4';
+import type { NetnsDirectory } from '../wiring/netns';
+import { interfaceAlias } from '../wiring/bridge';
+import { deleteVeth, HOST_NETNS, randomMacAddress, randomVethName, vethScript } from '../wiring/veth';
+import { BridgeNetworks, NetworkWiring } from './bridge-networks';
 import { resolveNetworkMode } from './network-mode';
-import { networkSettings } from './network-settings';
-import { EndpointRecord, NetworkStore, PredefinedNetwork, SubnetFullError, randomId } from './network-store';
+import { findNetwork } from './network-resolver';
+import { EndpointView, endpointDnsNames, networkSettings } from './network-settings';
+import { AddressInUseError, EndpointRecord, NetworkRecord, NetworkStore, SandboxRecord, SubnetFullError, randomId } from './network-store';
+import { embeddedResolvConf } from './embedded-resolv-conf';
+
+/** One network a container asks to join (NetworkingConfig.EndpointsConfig.<network>). */
+export interface EndpointRequest {
+  network: string;
+  aliases?: string[];
+  ipv4Address?: string;
+  ipv6Address?: string;
+  macAddress?: string;
+  links?: string[];
+  driverOpts?: Record<string, string>;
+  gwPriority?: number;
+}
+
+export interface PortBindingInput {
+  containerPort: string;
+  hostIp: string;
+  hostPort: string;
+}
 
 export interface AttachRequest {
   containerId: string;
@@ -18,6 +40,14 @@ export interface AttachRequest {
   hostname?: string;
   domainname?: string;
   extraHosts?: string[];
+  containerName?: string;
+  endpoints?: EndpointRequest[];
+  portBindings?: PortBindingInput[];
+  publishAllPorts?: boolean;
+  exposedPorts?: string[];
+  dns?: string[];
+  dnsSearch?: string[];
+  dnsOptions?: string[];
 }
 
 export interface Attachment {
@@ -30,6 +60,14 @@ export interface Attachment {
   gateway: string;
   ipPrefixLen: number;
   macAddress: string;
+  embeddedDns: boolean;
+}
+
+export interface ConnectRequest {
+  containerId: string;
+  containerName?: string;
+  hostname?: string;
+  endpoint: EndpointRequest;
 }
 
 /** dockerd's SandboxKey for host networking is netns/default: the host's own namespace. */
@@ -42,10 +80,27 @@ function checkContainerId(id: string): void {
   }
 }
 
+const MAC = /^[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}$/;
+
+/** A placeholder publisher: nothing published (tests of the manager alone). */
+export const noPorts: PortPublisher = {
+  publish: async (req) => Object.fromEntries(req.exposed.map((p) => [p, null])),
+  unpublish: async () => undefined,
+  reconcile: async () => undefined,
+  close: async () => undefined,
+};
+
+interface Planned {
+  network: NetworkRecord;
+  request: EndpointRequest;
+}
+
 /**
- * Gives containers their network when they start (Attach) and takes it back
- * when they stop (Detach). Every endpoint is recorded before anything is
- * made for it, so a Detach after a crash or a restart still finds what to undo.
+ * Gives containers their networks when they start (Attach), adds and takes
+ * away networks while they run (Connect, Disconnect) and takes everything
+ * back when they stop (Detach). Every endpoint is recorded before anything
+ * is made for it, so a Detach after a crash or a restart still finds what to
+ * undo; a failure half-way undoes what was done and leaks nothing.
  */
 export class NetworkManager {
   private readonly lock = new KeyedLock();
@@ -53,111 +108,326 @@ export class NetworkManager {
   constructor(
     private readonly store: NetworkStore,
     private readonly netns: NetnsDirectory,
-    private readonly bridge: DefaultBridge,
+    private readonly bridges: BridgeNetworks,
     private readonly logger: Logger,
     private readonly hostResolvConfPath = '/etc/resolv.conf',
     private readonly events: EventSink = discardEvents,
+    private readonly ports: PortPublisher = noPorts,
   ) {}
 
-  /** Forgets endpoints of an earlier boot: their namespaces and interfaces are gone with it. */
-  /** Nest's start-up hook: the default bridge and namespaces are settled before the service answers. */
+  /** Nest's start-up hook: what a crash left is settled before the service answers. */
   onApplicationBootstrap(): Promise<void> {
     return this.start();
   }
 
+  /**
+   * Reconciles with the host: endpoints of an earlier boot are forgotten (their
+   * namespaces and interfaces died with it); this boot's sandboxes whose
+   * namespace is gone are undone; user networks' bridges are made again if
+   * missing; interfaces tagged with this instance that belong to nothing are
+   * deleted; the port publisher keeps only live containers' ports.
+   */
   async start(): Promise<void> {
-    for (const ep of this.store.staleEndpoints()) {
-      await this.teardown(ep).catch((err: unknown) => this.logger.warn('could not clean up an endpoint of an earlier boot', { container: ep.containerId, error: String(err) }));
+    const warn = (what: string, extra: Record<string, unknown>) => (err: unknown) => this.logger.warn(what, { ...extra, error: String(err) });
+    for (const ep of this.store.staleEndpoints()) this.store.removeEndpoint(ep.containerId, ep.networkId);
+    for (const sb of this.store.staleSandboxes()) {
+      await this.netns.remove(sb.containerId).catch(warn('could not remove a namespace of an earlier boot', { container: sb.containerId }));
+      this.store.removeSandbox(sb.containerId);
     }
+    for (const sb of this.store.sandboxes()) {
+      if (sb.hostNetwork || this.netns.exists(sb.containerId)) continue;
+      await this.lock.run(sb.containerId, () => this.teardownAll(sb.containerId)).catch(warn('could not undo a sandbox whose namespace is gone', { container: sb.containerId }));
+    }
+    // Endpoints without a sandbox (a crash between the two records).
+    for (const ep of this.store.allEndpoints()) {
+      if (!this.store.sandbox(ep.containerId)) {
+        await deleteVeth(ep.hostVeth).catch(() => undefined);
+        this.store.removeEndpoint(ep.containerId, ep.networkId);
+      }
+    }
+    const networks = this.store.networks();
+    const inUse = new Set(this.store.allEndpoints().map((e) => e.networkId));
+    for (const n of networks) {
+      if (n.name === 'bridge' && !inUse.has(n.id)) continue;
+      if (!this.bridges.wiring(n)) continue;
+      await this.bridges.ensure(n).catch(warn('could not make a network\'s bridge again', { network: n.name }));
+    }
+    await this.sweepInterfaces(networks).catch(warn('could not sweep interfaces', {}));
+    await this.ports.reconcile(new Set(this.store.sandboxes().map((s) => s.containerId))).catch(warn('could not reconcile published ports', {}));
   }
 
+  /** Deletes interfaces carrying this instance's ifalias that no network or endpoint owns. */
+  private async sweepInterfaces(networks: NetworkRecord[]): Promise<void> {
+    const alias = interfaceAlias(this.bridges.tag);
+    const owned = new Set<string>([this.bridges.defaultBridge.name, ...networks.map((n) => n.bridge).filter((b) => b), ...this.store.allEndpoints().map((e) => e.hostVeth)]);
+    let names: string[] = [];
+    try {
+      names = fs.readdirSync('/sys/class/net');
+    } catch {
+      return;
+    }
+    for (const name of names) {
+      let ifalias = '';
+      try {
+        ifalias = fs.readFileSync(`/sys/class/net/${name}/ifalias`, 'utf8').trim();
+      } catch {
+        continue;
+      }
+      if (ifalias !== alias || owned.has(name)) continue;
+      this.logger.info('deleting an interface a crash left', { interface: name });
+      await deleteVeth(name).catch(() => undefined);
+      if (fs.existsSync(`/sys/class/net/${name}`)) await import('@berth/host').then((h) => h.runCommand('ip', ['link', 'del', name])).catch(() => undefined);
+    }
+  }
 
   async attach(req: AttachRequest): Promise<Attachment> {
     checkContainerId(req.containerId);
-    const network = resolveNetworkMode(req.networkMode, this.store.networks());
-    const attachment = await this.lock.run(req.containerId, () => this.attachLocked(req, network));
-    await this.emit('connect', req.containerId, network);
+    const plan = this.plan(req);
+    const attachment = await this.lock.run(req.containerId, () => this.attachLocked(req, plan));
+    for (const p of plan) await this.emit('connect', req.containerId, p.network);
     return attachment;
   }
 
-  private async attachLocked(req: AttachRequest, network: PredefinedNetwork): Promise<Attachment> {
-    // Whatever an earlier start left (the container-service crashed before its Detach).
-    const earlier = this.store.endpoint(req.containerId);
-    if (earlier) await this.teardown(earlier);
-    else await this.netns.remove(req.containerId);
-
-    const hostResolv = this.readHostResolvConf();
-    const base = { containerId: req.containerId, network, sandboxId: randomId(), endpointId: randomId(), macAddress: '', hostVeth: '', netnsPath: '' };
-    if (network === 'host') {
-      const sandboxKey = await this.netns.host(HOST_NAMESPACE);
-      const ep = this.store.addEndpoint(base);
-      return this.attachment(ep, { sandboxKey, hostNetwork: true, resolvConf: hostResolv });
-    }
-    const netnsPath = this.netns.pathOf(req.containerId);
-    if (network === 'none') {
-      const ep = this.store.addEndpoint({ ...base, netnsPath });
-      await this.wire(ep, () => this.netns.create(req.containerId));
-      return this.attachment(ep, { sandboxKey: netnsPath, hostNetwork: false, resolvConf: containerResolvConf(hostResolv) });
-    }
-    await this.bridge.ensure();
-    let ep: EndpointRecord;
-    try {
-      ep = this.store.addEndpoint({ ...base, netnsPath, hostVeth: randomVethName(), macAddress: randomMacAddress() }, this.bridge.subnet);
-    } catch (err) {
-      if (err instanceof SubnetFullError) throw RpcError.conflict(`${err.message}: bridge`);
-      throw err;
-    }
-    await this.wire(ep, async () => {
-      const script = vethScript(
-        {
-          hostVeth: ep.hostVeth,
-          bridge: this.bridge.name,
-          macAddress: ep.macAddress,
-          addressCidr: `${formatIpv4(ep.address!)}/${this.bridge.subnet.prefixLen}`,
-          gateway: this.bridge.gateway,
-        },
-        HOST_NETNS,
-      );
-      await this.netns.create(req.containerId, script);
+  /** The networks to join, resolved and checked before anything is made. */
+  private plan(req: AttachRequest): Planned[] {
+    const networks = this.store.networks();
+    const requests: EndpointRequest[] = req.endpoints && req.endpoints.length > 0 ? req.endpoints : [{ network: req.networkMode }];
+    const planned = requests.map((r) => {
+      const term = resolveNetworkMode(r.network);
+      return { network: findNetwork(term, networks), request: r };
     });
-    return this.attachment(ep, { sandboxKey: netnsPath, hostNetwork: false, resolvConf: containerResolvConf(hostResolv) });
+    const special = planned.filter((p) => p.network.name === 'host' || p.network.name === 'none');
+    if (special.length > 0 && planned.length > 1) throw RpcError.invalidArgument('conflicting options: cannot attach both user-defined and non-user-defined network-modes');
+    const seen = new Set<string>();
+    for (const p of planned) {
+      if (seen.has(p.network.id)) throw RpcError.invalidArgument(`network ${p.network.name} is given twice`);
+      seen.add(p.network.id);
+      this.checkEndpointRequest(p);
+    }
+    return planned;
   }
 
-  /** Undoes Attach; nothing to undo is fine. */
+  private checkEndpointRequest(p: Planned): void {
+    const r = p.request;
+    const userDefined = !['bridge', 'host', 'none'].includes(p.network.name);
+    if ((r.aliases?.length ?? 0) > 0 && !userDefined) throw RpcError.invalidArgument('network-scoped alias is supported only for containers in user defined networks');
+    if (r.ipv4Address) {
+      const w = this.bridges.wiring(p.network);
+      if (!userDefined || !w || p.network.ipam[0]?.auto) throw RpcError.invalidArgument('user specified IP address is supported only when connecting to networks with user configured subnets');
+    }
+    if (r.ipv6Address) throw RpcError.invalidArgument('IPv6 is not supported by Berth yet (IPAMConfig.IPv6Address)');
+    if (r.macAddress && !MAC.test(r.macAddress)) throw RpcError.invalidArgument(`invalid MAC address: ${r.macAddress}`);
+    if ((p.network.name === 'host' || p.network.name === 'none') && r.macAddress) throw RpcError.invalidArgument('conflicting options: mac-address and the network mode');
+  }
+
+  private async attachLocked(req: AttachRequest, plan: Planned[]): Promise<Attachment> {
+    // Whatever an earlier start left (the container-service crashed before its Detach).
+    await this.teardownAll(req.containerId);
+
+    const hostResolv = this.readHostResolvConf();
+    const sandbox: SandboxRecord = {
+      containerId: req.containerId,
+      containerName: req.containerName ?? '',
+      hostname: req.hostname ?? '',
+      netnsPath: '',
+      sandboxId: randomId(),
+      dns: req.dns ?? [],
+      hostNetwork: false,
+      ports: {},
+    };
+    const first = plan[0].network;
+    if (first.name === 'host') {
+      const sandboxKey = await this.netns.host(HOST_NAMESPACE);
+      this.store.putSandbox({ ...sandbox, hostNetwork: true, netnsPath: '' });
+      this.addPlainEndpoint(req, first);
+      return this.attachment(req.containerId, sandboxKey, hostResolv);
+    }
+    const netnsPath = this.netns.pathOf(req.containerId);
+    this.store.putSandbox({ ...sandbox, netnsPath });
+    try {
+      if (first.name === 'none') {
+        this.addPlainEndpoint(req, first);
+        await this.netns.create(req.containerId);
+      } else {
+        let created = false;
+        for (const p of plan) {
+          await this.join(req.containerId, req.containerName ?? '', req.hostname ?? '', p, created ? 'run' : 'create');
+          created = true;
+        }
+        const ports = await this.publish(req);
+        this.store.putSandbox({ ...sandbox, netnsPath, ports });
+      }
+    } catch (err) {
+      await this.teardownAll(req.containerId).catch((undoErr: unknown) => this.logger.warn('could not undo a failed attach', { container: req.containerId, error: String(undoErr) }));
+      throw err;
+    }
+    return this.attachment(req.containerId, netnsPath, hostResolv);
+  }
+
+  private addPlainEndpoint(req: AttachRequest, network: NetworkRecord): void {
+    this.store.addEndpoint({
+      containerId: req.containerId, networkId: network.id, containerName: req.containerName ?? '', macAddress: '', hostVeth: '', ifName: '',
+      endpointId: randomId(), aliases: [], links: [], dnsNames: [], requestedIpv4: '', driverOpts: {}, gwPriority: 0,
+    });
+  }
+
+  /** Ports go on the container's first bridge network, as dockerd publishes them. */
+  private async publish(req: AttachRequest): Promise<PortMap> {
+    const eps = this.store.endpointsOf(req.containerId);
+    for (const ep of eps) {
+      const n = this.store.networkById(ep.networkId);
+      const w = n && this.bridges.wiring(n);
+      if (!w || ep.address === undefined) continue;
+      return this.ports.publish({
+        containerId: req.containerId,
+        containerIp: formatIpv4(ep.address),
+        bridge: w.bridge,
+        bindings: (req.portBindings ?? []).map((b) => ({ containerPort: b.containerPort, hostIp: b.hostIp || w.hostBindingIpv4, hostPort: b.hostPort })),
+        publishAll: req.publishAllPorts ?? false,
+        exposed: req.exposedPorts ?? [],
+      });
+    }
+    return {};
+  }
+
+  /**
+   * One bridge endpoint: the bridge made if missing, the address taken in
+   * the store, the veth made in the namespace — `create` makes the namespace
+   * with it (one process start), `run` enters the existing one.
+   */
+  private async join(containerId: string, containerName: string, hostname: string, p: Planned, how: 'create' | 'run'): Promise<EndpointRecord> {
+    const w = this.bridges.wiring(p.network);
+    if (!w) throw RpcError.invalidArgument(`network ${p.network.name} cannot be joined: it has no bridge`);
+    await this.bridges.ensure(p.network);
+    const r = p.request;
+    const aliases = r.aliases ?? [];
+    let ep: EndpointRecord;
+    try {
+      ep = this.store.addEndpoint(
+        {
+          containerId, networkId: p.network.id, containerName, macAddress: (r.macAddress || randomMacAddress()).toLowerCase(), hostVeth: randomVethName(),
+          endpointId: randomId(), aliases, links: r.links ?? [],
+          dnsNames: w.userDefined ? endpointDnsNames(containerName, aliases, containerId, hostname) : [],
+          requestedIpv4: r.ipv4Address ?? '', driverOpts: r.driverOpts ?? {}, gwPriority: r.gwPriority ?? 0,
+        },
+        { plan: w.plan, requested: r.ipv4Address ?? '' },
+      );
+    } catch (err) {
+      if (err instanceof AddressInUseError) throw RpcError.conflict(err.message);
+      if (err instanceof SubnetFullError) throw RpcError.invalidArgument(r.ipv4Address ? `invalid endpoint settings:\n${err.message}` : `${err.message}: ${p.network.name} (${p.network.id})`);
+      if (err instanceof Error && /UNIQUE constraint failed: endpoints_v2\.container_id/.test(err.message)) throw RpcError.permissionDenied(`endpoint with name ${containerName} already exists in network ${p.network.name}`);
+      throw err;
+    }
+    try {
+      const routes = !w.internal && !this.hasDefaultRoute(containerId, ep);
+      const script = vethScript({
+        hostVeth: ep.hostVeth, bridge: w.bridge, ifName: ep.ifName, macAddress: ep.macAddress,
+        addressCidr: `${formatIpv4(ep.address!)}/${w.prefixLen}`, defaultGateway: routes ? w.gateway : '', mtu: w.mtu,
+        alias: interfaceAlias(this.bridges.tag),
+      }, HOST_NETNS);
+      if (how === 'create') await this.netns.create(containerId, script);
+      else await this.netns.run(containerId, script);
+    } catch (err) {
+      await deleteVeth(ep.hostVeth).catch(() => undefined);
+      this.store.removeEndpoint(containerId, p.network.id);
+      throw err;
+    }
+    return ep;
+  }
+
+  /** Whether an endpoint made before `ep` already gives the default route (the first non-internal one does). */
+  private hasDefaultRoute(containerId: string, ep: EndpointRecord): boolean {
+    return this.store.endpointsOf(containerId).some((e) => {
+      if (e.seq >= ep.seq || e.address === undefined) return false;
+      const n = this.store.networkById(e.networkId);
+      return n !== undefined && !n.internal;
+    });
+  }
+
+  /** Undoes Attach and every Connect; nothing to undo is fine. */
   async detach(containerId: string): Promise<void> {
     checkContainerId(containerId);
-    const network = await this.lock.run(containerId, async () => {
-      const ep = this.store.endpoint(containerId);
-      if (ep) await this.teardown(ep);
-      else await this.netns.remove(containerId);
-      return ep?.network;
+    const gone = await this.lock.run(containerId, () => this.teardownAll(containerId));
+    // The events need not hold up the container's stop.
+    for (const n of gone) void this.emit('disconnect', containerId, n);
+  }
+
+  /** A running container joins one more network, live: a new interface in its namespace. */
+  async connect(req: ConnectRequest): Promise<Record<string, unknown>> {
+    checkContainerId(req.containerId);
+    const network = findNetwork(resolveNetworkMode(req.endpoint.network), this.store.networks());
+    const p = { network, request: req.endpoint };
+    const settings = await this.lock.run(req.containerId, async () => {
+      const sb = this.store.sandbox(req.containerId);
+      if (!sb) throw RpcError.conflict(`container ${req.containerId} is not running`);
+      if (sb.hostNetwork || network.name === 'host') throw RpcError.permissionDenied('container cannot be disconnected from host network or connected to host network');
+      if (network.name === 'none') throw RpcError.permissionDenied('container cannot be connected to network none while it is on another network');
+      if (this.store.endpointsOf(req.containerId).some((e) => this.store.networkById(e.networkId)?.name === 'none')) {
+        throw RpcError.permissionDenied('container cannot be connected to multiple networks with one of the networks in private (none) mode');
+      }
+      if (this.store.endpoint(req.containerId, network.id)) throw RpcError.permissionDenied(`endpoint with name ${sb.containerName || req.containerName || req.containerId} already exists in network ${network.name}`);
+      this.checkEndpointRequest(p);
+      await this.join(req.containerId, sb.containerName || req.containerName || '', sb.hostname || req.hostname || '', p, 'run');
+      return this.settingsOf(req.containerId, sb);
     });
-    // The event need not hold up the container's stop.
-    if (network) void this.emit('disconnect', containerId, network);
+    await this.emit('connect', req.containerId, network);
+    return settings;
+  }
+
+  /** A running container leaves one network: its interface goes at once. */
+  async disconnect(containerId: string, term: string): Promise<Record<string, unknown>> {
+    checkContainerId(containerId);
+    const network = findNetwork(resolveNetworkMode(term), this.store.networks());
+    const settings = await this.lock.run(containerId, async () => {
+      const sb = this.store.sandbox(containerId);
+      const ep = this.store.endpoint(containerId, network.id);
+      if (!sb || !ep) throw RpcError.permissionDenied(`container ${containerId} is not connected to network ${network.name}`);
+      if (sb.hostNetwork) throw RpcError.permissionDenied('container cannot be disconnected from host network or connected to host network');
+      const hadRoute = ep.address !== undefined && !network.internal && !this.hasDefaultRoute(containerId, ep);
+      await deleteVeth(ep.hostVeth);
+      this.store.removeEndpoint(containerId, network.id);
+      if (hadRoute) await this.rerouteDefault(containerId);
+      return this.settingsOf(containerId, sb);
+    });
+    await this.emit('disconnect', containerId, network);
+    return settings;
+  }
+
+  /** After the default route's network left: the next non-internal network routes, as dockerd re-picks the gateway. */
+  private async rerouteDefault(containerId: string): Promise<void> {
+    for (const e of this.store.endpointsOf(containerId)) {
+      const n = this.store.networkById(e.networkId);
+      const w = n && this.bridges.wiring(n);
+      if (!w || w.internal || e.address === undefined) continue;
+      await this.netns.run(containerId, `ip route replace default via ${w.gateway} dev ${e.ifName}`).catch((err: unknown) => this.logger.warn('could not move the default route', { container: containerId, error: String(err) }));
+      return;
+    }
+  }
+
+  /** Everything of the container: ports, veths, namespace, records. Returns the networks it left. */
+  private async teardownAll(containerId: string): Promise<NetworkRecord[]> {
+    const sb = this.store.sandbox(containerId);
+    const eps = this.store.endpointsOf(containerId);
+    await this.ports.unpublish(containerId);
+    await Promise.all([
+      ...eps.map((e) => deleteVeth(e.hostVeth)),
+      sb?.hostNetwork ? undefined : this.netns.remove(containerId),
+    ]);
+    const left: NetworkRecord[] = [];
+    for (const e of eps) {
+      this.store.removeEndpoint(containerId, e.networkId);
+      const n = this.store.networkById(e.networkId);
+      if (n) left.push(n);
+    }
+    this.store.removeSandbox(containerId);
+    return left;
   }
 
   /** dockerd's `network connect` / `network disconnect` events, which `docker events` shows around a container's start and stop. */
-  private async emit(action: 'connect' | 'disconnect', containerId: string, network: PredefinedNetwork): Promise<void> {
-    const record = this.store.network(network)!;
+  private async emit(action: 'connect' | 'disconnect', containerId: string, network: NetworkRecord): Promise<void> {
     await this.events
-      .publish({ Type: 'network', Action: action, Actor: { ID: record.id, Attributes: { container: containerId, name: record.name, type: record.driver } }, scope: 'local' })
+      .publish({ Type: 'network', Action: action, Actor: { ID: network.id, Attributes: { container: containerId, name: network.name, type: network.driver } }, scope: 'local' })
       .catch((err: unknown) => this.logger.warn('could not publish a network event', { action, container: containerId, error: String(err) }));
-  }
-
-  /** Runs the wiring; on failure undoes it and releases the endpoint, so a failed start leaks nothing. */
-  private async wire(ep: EndpointRecord, make: () => Promise<unknown>): Promise<void> {
-    try {
-      await make();
-    } catch (err) {
-      await this.teardown(ep).catch((undoErr: unknown) => this.logger.warn('could not undo a failed attach', { container: ep.containerId, error: String(undoErr) }));
-      throw err;
-    }
-  }
-
-  /** The veth and the namespace (at once: neither needs the other), and only then the address goes back to the pool. */
-  private async teardown(ep: EndpointRecord): Promise<void> {
-    await Promise.all([deleteVeth(ep.hostVeth), ep.netnsPath ? this.netns.remove(ep.containerId) : undefined]);
-    this.store.removeEndpoint(ep.containerId);
   }
 
   private readHostResolvConf(): string {
@@ -168,22 +438,51 @@ export class NetworkManager {
     }
   }
 
-  private attachment(ep: EndpointRecord, extra: { sandboxKey: string; hostNetwork: boolean; resolvConf: string }): Attachment {
-    const onBridge = ep.address !== undefined;
-    const ipAddress = onBridge ? formatIpv4(ep.address!) : '';
-    const gateway = onBridge ? this.bridge.gateway : '';
-    const ipPrefixLen = onBridge ? this.bridge.subnet.prefixLen : 0;
-    const settings = networkSettings({
-      network: ep.network,
-      networkId: this.store.network(ep.network)!.id,
-      endpointId: ep.endpointId,
-      sandboxId: ep.sandboxId,
-      sandboxKey: extra.sandboxKey,
-      ipAddress,
-      ipPrefixLen,
-      gateway,
-      macAddress: ep.macAddress,
-    });
-    return { netnsPath: ep.netnsPath, hostNetwork: extra.hostNetwork, settings, resolvConf: extra.resolvConf, ipAddress, gateway, ipPrefixLen, macAddress: ep.macAddress };
+  /** The container's whole NetworkSettings as it stands. */
+  private settingsOf(containerId: string, sb: SandboxRecord): Record<string, unknown> {
+    const views = this.views(containerId);
+    const sandboxKey = sb.hostNetwork ? this.netns.pathOf(HOST_NAMESPACE) : sb.netnsPath;
+    return networkSettings({ sandboxId: sb.sandboxId, sandboxKey, ports: this.store.sandbox(containerId)?.ports ?? sb.ports, endpoints: views.map((v) => v.view) });
+  }
+
+  private views(containerId: string): { view: EndpointView; wiring?: NetworkWiring; network: NetworkRecord }[] {
+    const out: { view: EndpointView; wiring?: NetworkWiring; network: NetworkRecord }[] = [];
+    for (const e of this.store.endpointsOf(containerId)) {
+      const n = this.store.networkById(e.networkId);
+      if (!n) continue;
+      const w = this.bridges.wiring(n);
+      const onBridge = e.address !== undefined && w !== undefined;
+      out.push({
+        network: n,
+        wiring: w,
+        view: {
+          network: n.name, networkId: n.id, endpointId: e.endpointId,
+          ipAddress: onBridge ? formatIpv4(e.address!) : '', ipPrefixLen: onBridge ? w!.prefixLen : 0, gateway: onBridge ? w!.gateway : '',
+          macAddress: e.macAddress, requestedIpv4: e.requestedIpv4, aliases: e.aliases, links: e.links,
+          dnsNames: w?.userDefined ? e.dnsNames : null, driverOpts: e.driverOpts, gwPriority: e.gwPriority,
+        },
+      });
+    }
+    return out;
+  }
+
+  private attachment(containerId: string, sandboxKey: string, hostResolv: string): Attachment {
+    const sb = this.store.sandbox(containerId)!;
+    const views = this.views(containerId);
+    const settings = networkSettings({ sandboxId: sb.sandboxId, sandboxKey, ports: sb.ports, endpoints: views.map((v) => v.view) });
+    const primary = views[0]?.view;
+    const dnsNet = views.find((v) => v.wiring?.userDefined);
+    const resolvConf = sb.hostNetwork ? hostResolv : dnsNet ? embeddedResolvConf(hostResolv, dnsNet.wiring!.gateway) : containerResolvConf(hostResolv);
+    return {
+      netnsPath: sb.netnsPath,
+      hostNetwork: sb.hostNetwork,
+      settings,
+      resolvConf,
+      ipAddress: primary?.ipAddress ?? '',
+      gateway: primary?.gateway ?? '',
+      ipPrefixLen: primary?.ipPrefixLen ?? 0,
+      macAddress: primary?.macAddress ?? '',
+      embeddedDns: dnsNet !== undefined,
+    };
   }
 }

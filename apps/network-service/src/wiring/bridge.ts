@@ -1,21 +1,63 @@
 import * as fs from 'node:fs';
 import { Ipv4Subnet, formatIpv4, formatSubnet, gatewayOf } from '../ipam/ipv4';
 import { CommandError, runCommand } from '@berth/host';
-import { deleteRulesWithComment, ensureRule, ruleComment } from './iptables';
+import { deleteRulesWithComment, ruleComment } from './iptables';
+import { BridgeRules, Firewall } from './firewall';
 
-function interfaceExists(name: string): boolean {
+export function interfaceExists(name: string): boolean {
   return fs.existsSync(`/sys/class/net/${name}`);
+}
+
+/** The ifalias every interface of an instance carries, so a sweep finds them. */
+export function interfaceAlias(tag: string): string {
+  return `berth:${tag}`;
+}
+
+/** One Linux bridge with its gateway address and its firewall rules. */
+export interface BridgeSpec extends BridgeRules {
+  /** The bridge's own address with the prefix: `172.20.0.1/16`. */
+  gatewayCidr: string;
+  /** com.docker.network.driver.mtu; 0 leaves the kernel's default. */
+  mtu: number;
+}
+
+/** Makes what is missing of the bridge (idempotent; replicas may race). */
+export async function ensureBridge(spec: BridgeSpec, firewall: Firewall): Promise<void> {
+  if (!interfaceExists(spec.bridge)) {
+    await runCommand('ip', ['link', 'add', 'name', spec.bridge, ...(spec.mtu ? ['mtu', String(spec.mtu)] : []), 'type', 'bridge']).catch((err: unknown) => {
+      // Another replica made it first.
+      if (!(err instanceof CommandError && /exists/i.test(err.stderr))) throw err;
+    });
+  }
+  await runCommand('ip', ['link', 'set', 'dev', spec.bridge, 'alias', interfaceAlias(firewall.tag)]);
+  await runCommand('ip', ['addr', 'replace', spec.gatewayCidr, 'dev', spec.bridge]);
+  await runCommand('ip', ['link', 'set', spec.bridge, 'up']);
+  // As dockerd does when it creates a bridge: without it nothing leaves it.
+  fs.writeFileSync('/proc/sys/net/ipv4/ip_forward', '1\n');
+  // ICC off is a FORWARD rule between ports of one bridge: bridged frames see iptables only with this.
+  if (!spec.icc && fs.existsSync('/proc/sys/net/bridge/bridge-nf-call-iptables')) fs.writeFileSync('/proc/sys/net/bridge/bridge-nf-call-iptables', '1\n');
+  await firewall.addBridge(spec);
+}
+
+/** Deletes the bridge (its ports go with it) and its rules. Idempotent. */
+export async function removeBridge(name: string, subnet: string, firewall: Firewall): Promise<void> {
+  if (interfaceExists(name)) {
+    await runCommand('ip', ['link', 'del', name]).catch((err: unknown) => {
+      if (interfaceExists(name)) throw err;
+    });
+  }
+  await firewall.removeBridge(name, subnet);
 }
 
 /**
  * The default bridge (dockerd's docker0): the interface with the gateway
- * address, IP forwarding, outbound NAT for the subnet, and FORWARD rules that
- * let containers out and only replies in.
+ * address, IP forwarding, outbound NAT for the subnet, and forwarding rules
+ * that let containers out and only replies in, in the instance's chains.
  */
 export class DefaultBridge {
   private ready?: Promise<void>;
 
-  constructor(readonly name: string, readonly subnet: Ipv4Subnet) {}
+  constructor(readonly name: string, readonly subnet: Ipv4Subnet, readonly firewall: Firewall = new Firewall(name), readonly mtu = 0) {}
 
   get gateway(): string {
     return formatIpv4(gatewayOf(this.subnet));
@@ -32,33 +74,24 @@ export class DefaultBridge {
     return this.ready;
   }
 
-  private async setUp(): Promise<void> {
-    if (!interfaceExists(this.name)) {
-      await runCommand('ip', ['link', 'add', 'name', this.name, 'type', 'bridge']).catch((err: unknown) => {
-        // Another replica made it first.
-        if (!(err instanceof CommandError && /exists/i.test(err.stderr))) throw err;
-      });
-    }
-    await runCommand('ip', ['addr', 'replace', `${this.gateway}/${this.subnet.prefixLen}`, 'dev', this.name]);
-    await runCommand('ip', ['link', 'set', this.name, 'up']);
-    // As dockerd does when it creates docker0: without it nothing leaves the bridge.
-    fs.writeFileSync('/proc/sys/net/ipv4/ip_forward', '1\n');
-    const comment = ['-m', 'comment', '--comment', ruleComment(this.name)];
-    const subnet = formatSubnet(this.subnet);
-    await ensureRule('nat', 'POSTROUTING', ['-s', subnet, '!', '-o', this.name, ...comment, '-j', 'MASQUERADE']);
-    // Inserted first: a host whose FORWARD chain ends in DROP must still pass container traffic.
-    await ensureRule('filter', 'FORWARD', ['-i', this.name, ...comment, '-j', 'ACCEPT'], true);
-    await ensureRule('filter', 'FORWARD', ['-o', this.name, '-m', 'conntrack', '--ctstate', 'RELATED,ESTABLISHED', ...comment, '-j', 'ACCEPT'], true);
+  private setUp(): Promise<void> {
+    return ensureBridge({
+      bridge: this.name,
+      subnet: formatSubnet(this.subnet),
+      gatewayCidr: `${this.gateway}/${this.subnet.prefixLen}`,
+      internal: false,
+      icc: true,
+      masquerade: true,
+      mtu: this.mtu,
+    }, this.firewall);
   }
 
-  /** Deletes the bridge and its rules (tests; a Berth being uninstalled). */
+  /** Deletes the bridge and every rule and chain of the instance (tests; a Berth being uninstalled). */
   async remove(): Promise<void> {
     this.ready = undefined;
-    if (interfaceExists(this.name)) {
-      await runCommand('ip', ['link', 'del', this.name]).catch((err: unknown) => {
-        if (interfaceExists(this.name)) throw err;
-      });
-    }
+    await removeBridge(this.name, formatSubnet(this.subnet), this.firewall);
+    await this.firewall.removeAll();
+    // Rules of Berths before issue 10 sat in the built-in chains themselves.
     await deleteRulesWithComment('nat', 'POSTROUTING', ruleComment(this.name));
     await deleteRulesWithComment('filter', 'FORWARD', ruleComment(this.name));
   }

@@ -84,6 +84,11 @@ export class NetnsDirectory {
     fs.rmSync(file, { force: true });
   }
 
+  /** Runs a shell script inside an existing namespace (a live connect or disconnect). */
+  async run(name: string, script: string): Promise<void> {
+    await runCommand('nsenter', [`--net=${this.pathOf(name)}`, 'sh', '-ec', script]);
+  }
+
   /** Whether `name` is a live namespace mount. */
   exists(name: string): boolean {
     return isMountPoint(this.pathOf(name));

@@ -6,10 +6,17 @@ export interface VethPlan {
   /** Host end, `veth` + 7 hex like dockerd's. */
   hostVeth: string;
   bridge: string;
+  /** The container end: eth0, eth1, ... */
+  ifName: string;
   macAddress: string;
   /** `a.b.c.d/len` */
   addressCidr: string;
-  gateway: string;
+  /** '' when this network gives no default route (internal, or not the first). */
+  defaultGateway: string;
+  /** 0: the kernel's default. */
+  mtu: number;
+  /** The host end's ifalias (`berth:<tag>`), so a sweep finds it. */
+  alias: string;
 }
 
 export function randomVethName(): string {
@@ -23,26 +30,32 @@ export function randomMacAddress(): string {
   return [...bytes].map((b) => b.toString(16).padStart(2, '0')).join(':');
 }
 
+const NAME = /^[A-Za-z0-9_.-]{1,15}$/;
+const MAC = /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/;
+
 /**
- * Wires a namespace to the bridge: a veth pair whose container end is born
- * inside the namespace as eth0, the address, the default route via the
- * bridge. A script for a shell that runs inside the new namespace (NetnsDirectory.create's `inside`): the host end is made
- * from `hostNetns` with the peer moved into the shell's namespace (`netns
- * $$`), then eth0 is configured where the shell stands. One process start
- * from Node for the whole attach instead of three.
+ * Wires a namespace to a bridge: a veth pair whose container end is born
+ * inside the namespace under its final name, the address, the default route
+ * when this network gives it. A script for a shell standing in the container's
+ * namespace (NetnsDirectory.create's or run's): the host end is made from
+ * `hostNetns` with the peer moved into the shell's namespace (`netns $$`),
+ * then the container end is configured where the shell stands. One process
+ * start from Node for the whole endpoint.
  */
 export function vethScript(plan: VethPlan, hostNetns: string): string {
+  for (const n of [plan.hostVeth, plan.bridge, plan.ifName]) if (!NAME.test(n)) throw new Error(`invalid interface name "${n}"`);
+  if (!MAC.test(plan.macAddress)) throw new Error(`invalid MAC address "${plan.macAddress}"`);
+  const mtu = plan.mtu ? ` mtu ${plan.mtu}` : '';
+  const disableIpv6 = `f=/proc/sys/net/ipv6/conf/${plan.ifName}/disable_ipv6; if [ -e $f ]; then echo 1 > $f || exit 1; fi;`;
   return [
-    `nsenter --net=${hostNetns} ip link add ${plan.hostVeth} type veth peer name eth0 address ${plan.macAddress} netns $$`,
-    DISABLE_IPV6,
-    `ip addr add ${plan.addressCidr} brd + dev eth0`,
-    'ip link set eth0 up',
-    `ip route add default via ${plan.gateway} dev eth0`,
-    `nsenter --net=${hostNetns} ip link set ${plan.hostVeth} master ${plan.bridge} up`,
+    `nsenter --net=${hostNetns} ip link add ${plan.hostVeth}${mtu} type veth peer name ${plan.ifName}${mtu} address ${plan.macAddress} netns $$`,
+    disableIpv6,
+    `ip addr add ${plan.addressCidr} brd + dev ${plan.ifName}`,
+    `ip link set ${plan.ifName} up`,
+    ...(plan.defaultGateway ? [`ip route replace default via ${plan.defaultGateway} dev ${plan.ifName}`] : []),
+    `nsenter --net=${hostNetns} ip link set dev ${plan.hostVeth} master ${plan.bridge} alias '${plan.alias}' up`,
   ].join('\n');
 }
-
-const DISABLE_IPV6 = 'f=/proc/sys/net/ipv6/conf/eth0/disable_ipv6; if [ -e $f ]; then echo 1 > $f || exit 1; fi;';
 
 /** This process's own network namespace: the host's, where bridges and host veth ends live. */
 export const HOST_NETNS = `/proc/${process.pid}/ns/net`;
