@@ -416,6 +416,7 @@ export async function startBerth(opts: StartBerthOptions = {}): Promise<Berth> {
     BERTH_LOG_LEVEL: opts.logLevel ?? process.env.BERTH_TEST_LOG_LEVEL ?? 'info',
     BERTH_BRIDGE_NAME: bridge.name,
     BERTH_BRIDGE_SUBNET: bridge.subnet,
+    ...(bridge.pools ? { BERTH_DEFAULT_ADDRESS_POOLS: bridge.pools } : {}),
     ...opts.env,
   };
   // What the launcher hands its children, so startService() can do the same.
