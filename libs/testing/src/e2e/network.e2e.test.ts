@@ -86,7 +86,8 @@ describe('default bridge', () => {
   test('the bridge NATs outbound traffic and IP forwarding is on', async () => {
     await ok(['run', '--rm', 'busybox', 'true']);
     assert.equal(fs.readFileSync('/proc/sys/net/ipv4/ip_forward', 'utf8').trim(), '1');
-    const nat = execFileSync('iptables', ['-w', '-t', 'nat', '-S', 'POSTROUTING'], { encoding: 'utf8' });
+    // In the instance's own chain (BERTH-POST-<tag>), jumped to from POSTROUTING.
+    const nat = execFileSync('iptables', ['-w', '-t', 'nat', '-S', `BERTH-POST-${bridgeName()}`], { encoding: 'utf8' });
     assert.match(nat, new RegExp(`-s ${re(subnet())} ! -o ${bridgeName()} .*-j MASQUERADE`));
     const upstream = /via (\d+\.\d+\.\d+\.\d+)/.exec(execFileSync('ip', ['route', 'get', '1.1.1.1'], { encoding: 'utf8' }));
     if (upstream && spawnSync('busybox', ['ping', '-c', '1', '-W', '2', upstream[1]], { stdio: 'ignore' }).status === 0) {
