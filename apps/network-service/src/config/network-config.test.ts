@@ -19,3 +19,10 @@ test('BERTH_BRIDGE_NAME and BERTH_BRIDGE_SUBNET are validated', () => {
   assert.throws(() => loadNetworkConfig('/r', '/d', { BERTH_BRIDGE_NAME: 'a/b' }), /BERTH_BRIDGE_NAME/);
   assert.throws(() => loadNetworkConfig('/r', '/d', { BERTH_BRIDGE_SUBNET: '10.200.7.1/24' }), /BERTH_BRIDGE_SUBNET: .*host bits/);
 });
+
+test('BERTH_DEFAULT_ADDRESS_POOLS is read and checked', () => {
+  const c = loadNetworkConfig('/r', '/d', { BERTH_DEFAULT_ADDRESS_POOLS: 'base=10.61.0.0/16,size=24' });
+  assert.deepEqual(c.addressPools.map((p) => [formatSubnet(p.base), p.size]), [['10.61.0.0/16', 24]]);
+  assert.equal(loadNetworkConfig('/r', '/d', {}).addressPools[0].size, 16);
+  assert.throws(() => loadNetworkConfig('/r', '/d', { BERTH_DEFAULT_ADDRESS_POOLS: 'nonsense' }), /BERTH_DEFAULT_ADDRESS_POOLS/);
+});
