@@ -29,6 +29,7 @@ const env = {
   BERTH_NETWORK_ADDR: address,
   BERTH_BRIDGE_NAME: bridgeName,
   BERTH_BRIDGE_SUBNET: subnet,
+  BERTH_DEFAULT_ADDRESS_POOLS: `base=10.61.${crypto.randomInt(128, 255)}.0/24,size=26`,
   BERTH_LOG_LEVEL: 'warn',
 };
 const main = path.join(__dirname, '..', 'main.js');
@@ -98,4 +99,48 @@ test('Attach and Detach over gRPC, also after the service restarted', async () =
   raw.close();
   await kill('SIGTERM');
   assert.equal(child!.exitCode, 0);
+});
+
+test('the network API over gRPC: create, list, inspect, attach with endpoints, connect, disconnect, remove, prune', async () => {
+  startService();
+  const { raw, call } = createClient(network.NetworkServiceClient, address);
+  await waitForReady(raw, 15_000);
+  const create = (name: string, labels: Record<string, string> = {}) => call.createNetwork({
+    name, driver: 'bridge', internal: false, attachable: false, ingress: false, enableIpv6: false, ipamDriver: '', ipamConfig: [], ipamOptions: {},
+    options: {}, labels, configOnly: false, configFrom: '', scope: '',
+  });
+  const n1 = await create('g1', { app: 'x' });
+  await create('g2');
+  const pool = env.BERTH_DEFAULT_ADDRESS_POOLS.replace(/^base=(\d+\.\d+\.\d+)\.0.*/, '$1');
+  await assert.rejects(call.createNetwork({ name: 'p', driver: 'foo', internal: false, attachable: false, ingress: false, enableIpv6: false, ipamDriver: '', ipamConfig: [], ipamOptions: {}, options: {}, labels: {}, configOnly: false, configFrom: '', scope: '' }),
+    (err: { code: number; details: string }) => err.code === status.NOT_FOUND && err.details === 'plugin "foo" not found');
+  const listed = await call.listNetworks({ filters: [{ key: 'label', values: ['app=x'] }] });
+  assert.deepEqual(listed.networks.map((n) => n.name), ['g1']);
+  const all = await call.listNetworks({ filters: [] });
+  assert.deepEqual(all.networks.map((n) => n.name).sort(), ['bridge', 'g1', 'g2', 'host', 'none']);
+  const inspected = await call.inspectNetwork({ id: n1.id.slice(0, 8), verbose: false, scope: '' });
+  assert.equal(inspected.name, 'g1');
+  assert.deepEqual(inspected.ipamConfig.map((c) => c.subnet), [`${pool}.0/26`]);
+  assert.equal((await call.inspectNetwork({ id: 'bridge', verbose: false, scope: '' })).options['com.docker.network.bridge.name'], bridgeName);
+
+  const id = crypto.randomBytes(32).toString('hex');
+  const a = await call.attach({ ...noEndpoints, containerId: id, networkMode: 'g1', hostname: 'h', domainname: '', extraHosts: [], containerName: 'web',
+    endpoints: [{ network: 'g1', aliases: ['www'], ipv4Address: '', ipv6Address: '', macAddress: '', links: [], driverOpts: {}, gwPriority: 0, linkLocalIps: [] }] });
+  assert.equal(a.ipAddress, `${pool}.2`);
+  assert.equal(a.embeddedDns, true);
+  assert.equal(a.resolvConf.split('\n')[0], `nameserver ${pool}.1`);
+  const c = await call.connect({ containerId: id, containerName: 'web', hostname: 'h',
+    endpoint: { network: 'g2', aliases: [], ipv4Address: '', ipv6Address: '', macAddress: '', links: [], driverOpts: {}, gwPriority: 0, linkLocalIps: [] } });
+  assert.deepEqual(Object.keys(JSON.parse(c.settingsJson).Networks), ['g1', 'g2']);
+  const i1 = await call.inspectNetwork({ id: 'g1', verbose: false, scope: '' });
+  assert.deepEqual(i1.containers.map((x) => [x.containerId, x.name, x.ipv4Address]), [[id, 'web', `${pool}.2/26`]]);
+  await assert.rejects(call.removeNetwork({ id: 'g1', verbose: false, scope: '' }), (err: { code: number; details: string }) => err.code === status.PERMISSION_DENIED && /has active endpoints/.test(err.details));
+  const d = await call.disconnect({ containerId: id, network: 'g2', force: false });
+  assert.deepEqual(Object.keys(JSON.parse(d.settingsJson).Networks), ['g1']);
+  await call.detach({ containerId: id });
+  await call.removeNetwork({ id: 'g1', verbose: false, scope: '' });
+  await assert.rejects(call.inspectNetwork({ id: 'g1', verbose: false, scope: '' }), (err: { code: number; details: string }) => err.code === status.NOT_FOUND && err.details === 'network g1 not found');
+  assert.deepEqual((await call.pruneNetworks({ filters: [] })).networksDeleted, ['g2']);
+  raw.close();
+  await kill('SIGTERM');
 });
