@@ -153,6 +153,10 @@ export class NetworkManager {
       await this.bridges.ensure(n).catch(warn('could not make a network\'s bridge again', { network: n.name }));
     }
     await this.sweepInterfaces(networks).catch(warn('could not sweep interfaces', {}));
+    const wirings = networks.map((n) => this.bridges.wiring(n)).filter((w): w is NetworkWiring => w !== undefined);
+    await this.bridges.defaultBridge.firewall
+      .pruneBridges(new Set(wirings.map((w) => w.bridge)), new Set(wirings.map((w) => w.subnet)))
+      .catch(warn('could not prune the rules of removed networks', {}));
     await this.ports.reconcile(new Set(this.store.sandboxes().map((s) => s.containerId))).catch(warn('could not reconcile published ports', {}));
   }
 
@@ -175,8 +179,8 @@ export class NetworkManager {
       }
       if (ifalias !== alias || owned.has(name)) continue;
       this.logger.info('deleting an interface a crash left', { interface: name });
-      await deleteVeth(name).catch(() => undefined);
-      if (fs.existsSync(`/sys/class/net/${name}`)) await import('@berth/host').then((h) => h.runCommand('ip', ['link', 'del', name])).catch(() => undefined);
+      // `ip link del` of any interface: a veth pair or a bridge alike.
+      await deleteVeth(name).catch((err: unknown) => this.logger.warn('could not delete an interface a crash left', { interface: name, error: String(err) }));
     }
   }
 

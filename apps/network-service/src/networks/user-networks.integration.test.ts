@@ -67,8 +67,8 @@ function inNetns(netnsPath: string, ...args: string[]): string {
   return execFileSync('nsenter', [`--net=${netnsPath}`, ...args], { encoding: 'utf8' });
 }
 
-function ping(netnsPath: string, address: string): boolean {
-  return spawnSync('nsenter', [`--net=${netnsPath}`, 'busybox', 'ping', '-c', '1', '-W', '1', address], { stdio: 'ignore' }).status === 0;
+function ping(netnsPath: string, address: string, wait = '3'): boolean {
+  return spawnSync('nsenter', [`--net=${netnsPath}`, 'busybox', 'ping', '-c', '1', '-W', wait, address], { stdio: 'ignore' }).status === 0;
 }
 
 function createReq(name: string, extra: Partial<Parameters<NetworkCatalog['create']>[0]> = {}): Parameters<NetworkCatalog['create']>[0] {
@@ -142,8 +142,8 @@ test('create, attach two containers that reach each other, isolation from anothe
 
   assert.ok(ping(ra.netnsPath, rb.ipAddress), 'a reaches b on net1');
   assert.ok(ping(rc.netnsPath, rc.gateway), 'c reaches its gateway');
-  assert.ok(!ping(rc.netnsPath, ra.ipAddress), 'c on net2 cannot reach a on net1');
-  assert.ok(!ping(ra.netnsPath, rc.ipAddress), 'a on net1 cannot reach c on net2');
+  assert.ok(!ping(rc.netnsPath, ra.ipAddress, '1'), 'c on net2 cannot reach a on net1');
+  assert.ok(!ping(ra.netnsPath, rc.ipAddress, '1'), 'a on net1 cannot reach c on net2');
 
   // Names as the embedded DNS sees them.
   assert.deepEqual(names.lookup(ra.ipAddress, 'b'), [rb.ipAddress]);
@@ -222,12 +222,15 @@ test('10 parallel attaches on a user network get 10 distinct addresses; a restar
   spawnSync('ip', ['link', 'add', `vs${tag}`, 'type', 'veth', 'peer', 'name', `vp${tag}`]);
   spawnSync('ip', ['link', 'set', 'dev', `vs${tag}`, 'alias', `berth:${tag}`]);
   spawnSync('ip', ['link', 'del', bridge]);
+  spawnSync('iptables', ['-w', '-A', `BERTH-FWD-${tag}`, '-i', `brgone${tag}`, '-m', 'comment', '--comment', `berth:${tag}`, '-j', 'ACCEPT']);
   make();
   await manager.start();
   assert.equal(store.sandbox(gone), undefined);
   assert.equal(store.endpointsOf(gone).length, 0);
   assert.ok(!fs.existsSync(`/sys/class/net/vs${tag}`), 'the stray interface is swept');
   assert.ok(fs.existsSync(`/sys/class/net/${bridge}`), 'the bridge is made again');
+  assert.doesNotMatch(execFileSync('iptables', ['-w', '-S', `BERTH-FWD-${tag}`], { encoding: 'utf8' }), /brgone/, 'rules of a bridge no network owns are pruned');
+  assert.match(execFileSync('iptables', ['-w', '-S', `BERTH-FWD-${tag}`], { encoding: 'utf8' }), new RegExp(`-i ${bridge} ! -o ${bridge}`));
   await Promise.all(ids.map((x) => manager.detach(x)));
   assert.deepEqual(fs.readdirSync(`/sys/class/net/${bridge}/brif`), []);
   await catalog.remove('par');

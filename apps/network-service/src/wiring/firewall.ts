@@ -150,6 +150,23 @@ export class Firewall {
     }
   }
 
+  /**
+   * At start: deletes the rules of bridges that no longer belong to a network
+   * (a crash between a network's removal from the store and its rules').
+   */
+  pruneBridges(known: Set<string>, knownSubnets: Set<string>): Promise<void> {
+    return this.serial(async () => {
+      const stranger = (f: string[]) => {
+        for (let i = 0; i < f.length - 1; i++) if ((f[i] === '-i' || f[i] === '-o') && !known.has(f[i + 1])) return true;
+        const s = f.indexOf('-s');
+        return s >= 0 && f.includes('MASQUERADE') && !knownSubnets.has(f[s + 1]);
+      };
+      for (const [table, chain] of [['filter', this.forward], ['filter', this.iso1], ['filter', this.iso2], ['nat', this.postrouting]] as const) {
+        await this.deleteMatching(table, chain, stranger);
+      }
+    });
+  }
+
   /** Every chain and rule of this instance, jumps included (tests; an uninstall). */
   removeAll(): Promise<void> {
     return this.serial(async () => {
