@@ -253,9 +253,10 @@ export class NetworkManager {
         this.addPlainEndpoint(req, first);
         await this.netns.create(req.containerId);
       } else {
+        const gateway = NetworkManager.plannedGateway(plan);
         let created = false;
         for (const p of plan) {
-          await this.join(req.containerId, req.containerName ?? '', req.hostname ?? '', p, created ? 'run' : 'create');
+          await this.join(req.containerId, req.containerName ?? '', req.hostname ?? '', p, created ? 'run' : 'create', p === gateway);
           created = true;
         }
         const ports = await this.publish(req);
@@ -299,7 +300,7 @@ export class NetworkManager {
    * the store, the veth made in the namespace — `create` makes the namespace
    * with it (one process start), `run` enters the existing one.
    */
-  private async join(containerId: string, containerName: string, hostname: string, p: Planned, how: 'create' | 'run'): Promise<EndpointRecord> {
+  private async join(containerId: string, containerName: string, hostname: string, p: Planned, how: 'create' | 'run', routes: boolean): Promise<EndpointRecord> {
     const w = this.bridges.wiring(p.network);
     if (!w) throw RpcError.invalidArgument(`network ${p.network.name} cannot be joined: it has no bridge`);
     await this.bridges.ensure(p.network);
@@ -323,7 +324,6 @@ export class NetworkManager {
       throw err;
     }
     try {
-      const routes = !w.internal && !this.hasDefaultRoute(containerId, ep);
       const script = vethScript({
         hostVeth: ep.hostVeth, bridge: w.bridge, ifName: ep.ifName, macAddress: ep.macAddress,
         addressCidr: `${formatIpv4(ep.address!)}/${w.prefixLen}`, defaultGateway: routes ? w.gateway : '', mtu: w.mtu,
@@ -339,13 +339,29 @@ export class NetworkManager {
     return ep;
   }
 
-  /** Whether an endpoint made before `ep` already gives the default route (the first non-internal one does). */
-  private hasDefaultRoute(containerId: string, ep: EndpointRecord): boolean {
-    return this.store.endpointsOf(containerId).some((e) => {
-      if (e.seq >= ep.seq || e.address === undefined) return false;
+  /**
+   * The endpoint whose gateway is the container's default route: among the
+   * non-internal bridge endpoints, the highest GwPriority, the first joined
+   * on a tie (dockerd 28's rule).
+   */
+  private gatewayEndpoint(containerId: string): EndpointRecord | undefined {
+    let best: EndpointRecord | undefined;
+    for (const e of this.store.endpointsOf(containerId)) {
       const n = this.store.networkById(e.networkId);
-      return n !== undefined && !n.internal;
-    });
+      if (!n || n.internal || e.address === undefined || !this.bridges.wiring(n)) continue;
+      if (!best || e.gwPriority > best.gwPriority) best = e;
+    }
+    return best;
+  }
+
+  /** Which planned network routes by default: the same rule before anything is made. */
+  private static plannedGateway(plan: Planned[]): Planned | undefined {
+    let best: Planned | undefined;
+    for (const p of plan) {
+      if (p.network.internal || p.network.name === 'host' || p.network.name === 'none') continue;
+      if (!best || (p.request.gwPriority ?? 0) > (best.request.gwPriority ?? 0)) best = p;
+    }
+    return best;
   }
 
   /** Undoes Attach and every Connect; nothing to undo is fine. */
@@ -371,7 +387,9 @@ export class NetworkManager {
       }
       if (this.store.endpoint(req.containerId, network.id)) throw RpcError.permissionDenied(`endpoint with name ${sb.containerName || req.containerName || req.containerId} already exists in network ${network.name}`);
       this.checkEndpointRequest(p);
-      await this.join(req.containerId, sb.containerName || req.containerName || '', sb.hostname || req.hostname || '', p, 'run');
+      const current = this.gatewayEndpoint(req.containerId);
+      const routes = !network.internal && (!current || (req.endpoint.gwPriority ?? 0) > current.gwPriority);
+      await this.join(req.containerId, sb.containerName || req.containerName || '', sb.hostname || req.hostname || '', p, 'run', routes);
       return this.settingsOf(req.containerId, sb);
     });
     await this.emit('connect', req.containerId, network);
@@ -387,7 +405,7 @@ export class NetworkManager {
       const ep = this.store.endpoint(containerId, network.id);
       if (!sb || !ep) throw RpcError.permissionDenied(`container ${containerId} is not connected to network ${network.name}`);
       if (sb.hostNetwork) throw RpcError.permissionDenied('container cannot be disconnected from host network or connected to host network');
-      const hadRoute = ep.address !== undefined && !network.internal && !this.hasDefaultRoute(containerId, ep);
+      const hadRoute = this.gatewayEndpoint(containerId)?.networkId === network.id;
       await deleteVeth(ep.hostVeth);
       this.store.removeEndpoint(containerId, network.id);
       if (hadRoute) await this.rerouteDefault(containerId);
@@ -399,13 +417,11 @@ export class NetworkManager {
 
   /** After the default route's network left: the next non-internal network routes, as dockerd re-picks the gateway. */
   private async rerouteDefault(containerId: string): Promise<void> {
-    for (const e of this.store.endpointsOf(containerId)) {
-      const n = this.store.networkById(e.networkId);
-      const w = n && this.bridges.wiring(n);
-      if (!w || w.internal || e.address === undefined) continue;
-      await this.netns.run(containerId, `ip route replace default via ${w.gateway} dev ${e.ifName}`).catch((err: unknown) => this.logger.warn('could not move the default route', { container: containerId, error: String(err) }));
-      return;
-    }
+    const e = this.gatewayEndpoint(containerId);
+    const n = e && this.store.networkById(e.networkId);
+    const w = n && this.bridges.wiring(n);
+    if (!e || !w) return;
+    await this.netns.run(containerId, `ip route replace default via ${w.gateway} dev ${e.ifName}`).catch((err: unknown) => this.logger.warn('could not move the default route', { container: containerId, error: String(err) }));
   }
 
   /** Everything of the container: ports, veths, namespace, records. Returns the networks it left. */

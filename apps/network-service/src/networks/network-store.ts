@@ -248,6 +248,8 @@ export class NetworkStore {
   private readonly db: Db;
   private readonly bootId: string;
   private readonly stmt: Record<string, Statement>;
+  /** Bumped by each change made through this store; with SQLite's data_version it tells readers when to look again. */
+  private generation = 0;
 
   constructor(file: string, options: { bootId?: string } = {}) {
     this.bootId = options.bootId ?? currentBootId();
@@ -293,7 +295,13 @@ export class NetworkStore {
   }
 
   private immediate<T>(fn: () => T): T {
+    this.generation++;
     return this.db.transaction(fn).immediate();
+  }
+
+  /** Changes whenever anything was written, here or by another connection (a replica). */
+  changeStamp(): string {
+    return `${this.generation}/${String(this.db.pragma('data_version', { simple: true }))}`;
   }
 
   network(name: string): NetworkRecord | undefined {
@@ -382,10 +390,12 @@ export class NetworkStore {
   }
 
   putSandbox(s: SandboxRecord): void {
+    this.generation++;
     this.stmt.upsertSandbox.run({ ...s, dns: JSON.stringify(s.dns), ports: JSON.stringify(s.ports), hostNetwork: s.hostNetwork ? 1 : 0, bootId: this.bootId });
   }
 
   removeSandbox(containerId: string): void {
+    this.generation++;
     this.stmt.deleteSandbox.run(containerId);
   }
 
@@ -437,6 +447,7 @@ export class NetworkStore {
 
   /** Releases the endpoint and its address; false when there was none. */
   removeEndpoint(containerId: string, networkId: string): boolean {
+    this.generation++;
     return this.stmt.deleteEndpoint.run(containerId, networkId).changes === 1;
   }
 

@@ -4,75 +4,100 @@ import { formatIpv4, parseIpv4 } from '../ipam/ipv4';
 import { hostNameservers } from './embedded-resolv-conf';
 import { isPredefined, EndpointRecord, NetworkRecord, NetworkStore } from './network-store';
 
+/** The endpoint table as the resolver needs it, rebuilt only when the store changed. */
+interface Snapshot {
+  stamp: string;
+  /** Endpoints on user networks by address. */
+  byAddress: Map<number, EndpointRecord[]>;
+  /** A container's endpoints on user networks. */
+  byContainer: Map<string, EndpointRecord[]>;
+  /** Per user network: lower-case name → addresses, in endpoint order. */
+  names: Map<string, Map<string, string[]>>;
+  networks: Map<string, NetworkRecord>;
+  dns: Map<string, string[]>;
+}
+
+function push<K, V>(m: Map<K, V[]>, k: K, v: V): void {
+  const list = m.get(k);
+  if (list) {
+    if (!list.includes(v)) list.push(v);
+  } else m.set(k, [v]);
+}
+
 /**
  * The embedded DNS's view of the endpoint table: a query's source address
  * is a container's endpoint on a user network; it may resolve the names of
  * the containers on the user networks it shares — container name, aliases,
  * short and full id, hostname, links' aliases, and `name.network` — and no
- * others. Names compare in lower case.
+ * others. Names compare in lower case. Answers come from an in-memory
+ * snapshot, rebuilt when the store changed, so a lookup costs no query.
  */
 export class StoreNameSource implements DnsNameSource {
+  private snapshot?: Snapshot;
   private hostUpstreams?: { at: number; servers: string[] };
 
   constructor(private readonly store: NetworkStore, private readonly hostResolvConfPath = '/etc/resolv.conf') {}
 
-  /** The client's endpoints on user networks (its container's, all of them). */
-  private clientNetworks(client: string): { containerId: string; mine: EndpointRecord[]; networks: Map<string, NetworkRecord> } | undefined {
+  private current(): Snapshot {
+    const stamp = this.store.changeStamp();
+    if (this.snapshot?.stamp === stamp) return this.snapshot;
+    const networks = new Map(this.store.networks().filter((n) => !isPredefined(n.name)).map((n) => [n.id, n]));
+    const snap: Snapshot = { stamp, byAddress: new Map(), byContainer: new Map(), names: new Map(), networks, dns: new Map() };
+    for (const e of this.store.allEndpoints()) {
+      const n = networks.get(e.networkId);
+      if (!n || e.address === undefined) continue;
+      push(snap.byAddress, e.address, e);
+      push(snap.byContainer, e.containerId, e);
+      let names = snap.names.get(n.id);
+      if (!names) snap.names.set(n.id, (names = new Map()));
+      const address = formatIpv4(e.address);
+      const own = new Set([...e.dnsNames, e.containerName, e.containerId].filter((x) => x).map((x) => x.toLowerCase()));
+      for (const name of own) {
+        push(names, name, address);
+        push(names, `${name}.${n.name.toLowerCase()}`, address);
+      }
+    }
+    for (const sb of this.store.sandboxes()) if (sb.dns.length > 0) snap.dns.set(sb.containerId, sb.dns);
+    this.snapshot = snap;
+    return snap;
+  }
+
+  /** The client's container and its endpoints on user networks; undefined when the address is no such endpoint. */
+  private client(snap: Snapshot, client: string): { containerId: string; mine: EndpointRecord[] } | undefined {
     let address: number;
     try {
       address = parseIpv4(client);
     } catch {
       return undefined;
     }
-    for (const ep of this.store.endpointsAt(address)) {
-      const n = this.store.networkById(ep.networkId);
-      if (!n || isPredefined(n.name)) continue;
-      const networks = new Map<string, NetworkRecord>();
-      const mine = this.store.endpointsOf(ep.containerId).filter((e) => {
-        const m = this.store.networkById(e.networkId);
-        if (!m || isPredefined(m.name)) return false;
-        networks.set(m.id, m);
-        return true;
-      });
-      return { containerId: ep.containerId, mine, networks };
-    }
-    return undefined;
+    const ep = snap.byAddress.get(address)?.[0];
+    if (!ep) return undefined;
+    return { containerId: ep.containerId, mine: snap.byContainer.get(ep.containerId) ?? [] };
   }
 
   lookup(client: string, name: string): string[] | undefined {
-    const c = this.clientNetworks(client);
+    const snap = this.current();
+    const c = this.client(snap, client);
     if (!c) return undefined;
     const wanted = name.toLowerCase().replace(/\.$/, '');
     const found: string[] = [];
-    const add = (e: EndpointRecord) => {
-      if (e.address === undefined) return;
-      const a = formatIpv4(e.address);
-      if (!found.includes(a)) found.push(a);
-    };
     for (const mine of c.mine) {
-      const n = c.networks.get(mine.networkId)!;
-      const peers = this.store.endpointsOn(n.id);
-      // name.network: the network's own scope.
-      const suffix = `.${n.name.toLowerCase()}`;
-      const bare = wanted.endsWith(suffix) ? wanted.slice(0, -suffix.length) : undefined;
-      for (const e of peers) {
-        const names = new Set([...e.dnsNames, e.containerName, e.containerId].map((x) => x.toLowerCase()).filter((x) => x));
-        if (names.has(wanted) || (bare !== undefined && names.has(bare))) add(e);
-      }
+      for (const a of snap.names.get(mine.networkId)?.get(wanted) ?? []) if (!found.includes(a)) found.push(a);
       // Links of the client on this network: "container:alias".
       for (const link of mine.links) {
         const i = link.lastIndexOf(':');
         const target = (i < 0 ? link : link.slice(0, i)).replace(/^\//, '').toLowerCase();
         const alias = (i < 0 ? link : link.slice(i + 1)).toLowerCase();
-        if (alias !== wanted) continue;
-        for (const e of peers) if (e.containerName.toLowerCase() === target || e.containerId.startsWith(target)) add(e);
+        if (alias !== wanted || alias === target) continue;
+        for (const a of snap.names.get(mine.networkId)?.get(target) ?? []) if (!found.includes(a)) found.push(a);
       }
     }
     return found;
   }
 
   reverse(client: string, address: string): string | undefined {
-    const c = this.clientNetworks(client);
+    const snap = this.current();
+    const c = this.client(snap, client);
     if (!c) return undefined;
     let a: number;
     try {
@@ -80,17 +105,19 @@ export class StoreNameSource implements DnsNameSource {
     } catch {
       return undefined;
     }
-    for (const e of this.store.endpointsAt(a)) {
-      const n = c.networks.get(e.networkId);
-      if (n && e.containerName) return `${e.containerName}.${n.name}`.toLowerCase();
+    const shared = new Set(c.mine.map((e) => e.networkId));
+    for (const e of snap.byAddress.get(a) ?? []) {
+      const n = snap.networks.get(e.networkId);
+      if (n && shared.has(n.id) && e.containerName) return `${e.containerName}.${n.name}`.toLowerCase();
     }
     return undefined;
   }
 
   upstreams(client: string): string[] {
-    const c = this.clientNetworks(client);
-    const sb = c ? this.store.sandbox(c.containerId) : undefined;
-    if (sb && sb.dns.length > 0) return sb.dns;
+    const snap = this.current();
+    const c = this.client(snap, client);
+    const own = c ? snap.dns.get(c.containerId) : undefined;
+    if (own) return own;
     const now = Date.now();
     if (!this.hostUpstreams || now - this.hostUpstreams.at > 5000) {
       let text = '';

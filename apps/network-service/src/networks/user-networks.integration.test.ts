@@ -157,7 +157,8 @@ test('create, attach two containers that reach each other, isolation from anothe
   assert.deepEqual(names.upstreams(ra.ipAddress), ['10.255.255.53']);
 
   // Live connect of a to net2: eth1 appears, c is reachable, c resolves a; disconnect takes it away.
-  const after1 = await manager.connect({ containerId: a, endpoint: { network: 'net2', aliases: ['a2'] } });
+  const after1 = await manager.connect({ containerId: a, endpoint: { network: 'net2', aliases: ['a2'], gwPriority: 10 } });
+  assert.match(inNetns(ra.netnsPath, 'ip', 'route'), new RegExp(`^default via ${i2.ipam[0].gateway.replace(/\./g, '\\.')} dev eth1`, 'm'), 'a higher GwPriority takes the default route');
   assert.deepEqual(Object.keys(after1.Networks as object), ['net1', 'net2']);
   assert.match(inNetns(ra.netnsPath, 'ip', '-o', '-4', 'addr', 'show', 'eth1'), new RegExp(`10\\.61\\.${block + 2}\\.`));
   assert.ok(ping(ra.netnsPath, rc.ipAddress), 'a reaches c once on net2');
@@ -165,6 +166,7 @@ test('create, attach two containers that reach each other, isolation from anothe
   await assert.rejects(manager.connect({ containerId: a, endpoint: { network: 'net2' } }), (e: { code: number }) => e.code === status.PERMISSION_DENIED);
   const after2 = await manager.disconnect(a, 'net2');
   assert.deepEqual(Object.keys(after2.Networks as object), ['net1']);
+  assert.match(inNetns(ra.netnsPath, 'ip', 'route'), new RegExp(`^default via ${i1.ipam[0].gateway.replace(/\./g, '\\.')} dev eth0`, 'm'), 'the default route comes back to net1');
   assert.notEqual(spawnSync('nsenter', [`--net=${ra.netnsPath}`, 'ip', 'link', 'show', 'eth1'], { stdio: 'ignore' }).status, 0, 'eth1 gone');
   assert.deepEqual(events.filter((e) => e.Action === 'connect' || e.Action === 'disconnect').map((e) => `${e.Action}:${e.Actor.Attributes.name}`).slice(-2), ['connect:net2', 'disconnect:net2']);
 
