@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import { Ipv4Subnet, formatIpv4, formatSubnet, gatewayOf } from '../ipam/ipv4';
 import { CommandError, runCommand } from '@berth/host';
+import { RpcError } from '@berth/rpc';
 import { deleteRulesWithComment, ruleComment } from './iptables';
 import { BridgeRules, Firewall } from './firewall';
 
@@ -23,6 +24,10 @@ export interface BridgeSpec extends BridgeRules {
 
 /** Makes what is missing of the bridge (idempotent; replicas may race). */
 export async function ensureBridge(spec: BridgeSpec, firewall: Firewall): Promise<void> {
+  // com.docker.network.bridge.name may name an interface of the host's: only a bridge will do.
+  if (interfaceExists(spec.bridge) && !fs.existsSync(`/sys/class/net/${spec.bridge}/bridge`)) {
+    throw RpcError.conflict(`interface ${spec.bridge} exists and is not a bridge`);
+  }
   if (!interfaceExists(spec.bridge)) {
     await runCommand('ip', ['link', 'add', 'name', spec.bridge, ...(spec.mtu ? ['mtu', String(spec.mtu)] : []), 'type', 'bridge']).catch((err: unknown) => {
       // Another replica made it first.
