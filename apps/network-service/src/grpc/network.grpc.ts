@@ -31,7 +31,7 @@ function toNetwork(n: NetworkRecord | NetworkView): network.Network {
     enableIpv4: n.enableIpv4,
     enableIpv6: n.enableIpv6,
     ipamDriver: n.ipamDriver,
-    ipamConfig: n.ipam.map((i) => ({ subnet: i.subnet, ipRange: i.ipRange, gateway: i.gateway, auxiliaryAddresses: i.auxAddresses })),
+    ipamConfig: n.ipam.map((i) => ({ subnet: i.subnet, ipRange: i.ipRange, gateway: i.gatewayImplied ? '' : i.gateway, auxiliaryAddresses: i.auxAddresses })),
     ipamOptions: n.ipamOptions,
     internal: n.internal,
     attachable: n.attachable,

@@ -49,7 +49,7 @@ test('overlap is symmetric and by range', () => {
 });
 
 test('explicit IPAM: gateway defaults to the first address; range, gateway and aux must lie in the subnet', () => {
-  assert.deepEqual(validateIpamConfig([cfg('10.61.5.0/24')]), { subnet: '10.61.5.0/24', ipRange: '', gateway: '10.61.5.1', auxAddresses: {} });
+  assert.deepEqual(validateIpamConfig([cfg('10.61.5.0/24')]), { subnet: '10.61.5.0/24', ipRange: '', gateway: '10.61.5.1', auxAddresses: {}, gatewayImplied: true });
   assert.deepEqual(validateIpamConfig([cfg('10.61.5.0/24', { ipRange: '10.61.5.128/25', gateway: '10.61.5.254', aux: { a: '10.61.5.3' } })]),
     { subnet: '10.61.5.0/24', ipRange: '10.61.5.128/25', gateway: '10.61.5.254', auxAddresses: { a: '10.61.5.3' } });
   assert.equal(validateIpamConfig([]), undefined);

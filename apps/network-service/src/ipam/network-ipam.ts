@@ -10,6 +10,8 @@ export interface NetworkIpam {
   auxAddresses: Record<string, string>;
   /** Picked from the default pools: --ip is refused on it, as dockerd does. */
   auto?: boolean;
+  /** An explicit subnet without a Gateway: inspect shows none, as dockerd does (the bridge still gets the first address). */
+  gatewayImplied?: boolean;
 }
 
 /** What the allocator needs, in numbers. */
@@ -101,7 +103,7 @@ export function validateIpamConfig(configs: IpamConfigInput[]): NetworkIpam | un
     aux[name] = formatIpv4(a);
   }
   if (problems.length > 0) throw RpcError.invalidArgument(`invalid network config:\n${problems.join('\n')}`);
-  return { subnet: sub, ipRange, gateway, auxAddresses: aux };
+  return { subnet: sub, ipRange, gateway, auxAddresses: aux, ...(c.gateway ? {} : { gatewayImplied: true }) };
 }
 
 /** The allocator's view of a stored network's IPAM. */

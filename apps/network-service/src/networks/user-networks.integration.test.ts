@@ -239,3 +239,19 @@ test('10 parallel attaches on a user network get 10 distinct addresses; a restar
   await bridges.defaultBridge.remove();
   assert.deepEqual(leftovers(), []);
 });
+
+test('30 containers on three networks, then the networks removed: nothing of the instance is left on the host', async () => {
+  const networks = ['t1', 't2', 't3'];
+  for (const n of networks) await catalog.create(createReq(n, { options: n === 't3' ? { 'com.docker.network.bridge.enable_icc': 'false' } : {} }));
+  const ids = Array.from({ length: 30 }, id);
+  const rs = await Promise.all(ids.map((containerId, i) => manager.attach({ containerId, networkMode: networks[i % 3], containerName: `c${i}` })));
+  for (const n of networks) assert.equal(catalog.inspect(n).containers.length, 10);
+  assert.ok(ping(rs[0].netnsPath, rs[3].ipAddress), 'same network (t1)');
+  assert.ok(!ping(rs[2].netnsPath, rs[5].ipAddress, '1'), 'ICC off on t3');
+  assert.ok(ping(rs[2].netnsPath, rs[2].gateway), 'but the gateway answers on t3');
+  await Promise.all(ids.map((x) => manager.detach(x)));
+  for (const n of networks) await catalog.remove(n);
+  await bridges.defaultBridge.remove();
+  assert.deepEqual(leftovers(), []);
+  assert.deepEqual(fs.readdirSync(path.join(root, 'run', 'netns')).filter((n) => n !== 'default'), []);
+});
