@@ -20,9 +20,9 @@ import { CONFIG, DNS_LISTENERS, EVENTS, LOGGER, PORT_PUBLISHER } from './tokens'
 const NETWORK_CONFIG = Symbol('NetworkConfig');
 const NAME_SOURCE = Symbol('DnsNameSource');
 
-/** Placeholder: replaced at merge by EmbeddedDns (src/dns/embedded-dns.ts). Answers nothing. */
+/** Placeholder: replaced at merge by EmbeddedDns (src/dns/embedded-dns.ts), same arguments. Answers nothing. */
 class PlaceholderDns implements DnsListeners {
-  constructor(readonly source: DnsNameSource, readonly logger: Logger) {}
+  constructor(readonly source: DnsNameSource, readonly logger: Logger, readonly options: { generation?: () => unknown } = {}) {}
   async listen(): Promise<void> {}
   async unlisten(): Promise<void> {}
   async close(): Promise<void> {}
@@ -46,7 +46,12 @@ export class NetworkServiceModule {
         { provide: NETWORK_CONFIG, inject: [CONFIG], useFactory: (c: BerthConfig) => loadNetworkConfig(c.runRoot, c.dataRoot) },
         { provide: NetworkStore, inject: [NETWORK_CONFIG], useFactory: (n: NetworkConfig) => new NetworkStore(path.join(n.stateDir, 'network.db')) },
         { provide: NAME_SOURCE, inject: [NetworkStore], useFactory: (store: NetworkStore) => new StoreNameSource(store) },
-        { provide: DNS_LISTENERS, inject: [NAME_SOURCE, LOGGER], useFactory: (source: DnsNameSource, log: Logger) => new PlaceholderDns(source, log) },
+        {
+          provide: DNS_LISTENERS,
+          inject: [NAME_SOURCE, LOGGER, NetworkStore],
+          // generation: the store's change stamp, so the server may memoise answers between changes.
+          useFactory: (source: DnsNameSource, log: Logger, store: NetworkStore) => new PlaceholderDns(source, log, { generation: () => store.changeStamp() }),
+        },
         {
           provide: PORT_PUBLISHER,
           inject: [NETWORK_CONFIG, LOGGER],

@@ -32,6 +32,11 @@ export class BridgeNetworks {
 
   constructor(readonly defaultBridge: DefaultBridge, private readonly dns: DnsListeners, private readonly logger: Logger) {}
 
+  /** Nest's shutdown hook: the embedded DNS stops answering with the service. */
+  async onApplicationShutdown(): Promise<void> {
+    await this.dns.close().catch((err: unknown) => this.logger.warn('could not close the embedded DNS', { error: String(err) }));
+  }
+
   get tag(): string {
     return this.defaultBridge.name;
   }

@@ -127,6 +127,11 @@ export class NetworkManager {
    * missing; interfaces tagged with this instance that belong to nothing are
    * deleted; the port publisher keeps only live containers' ports.
    */
+  /** Nest's shutdown hook: the port publisher lets go of what it holds (its rules stay for the containers). */
+  async onApplicationShutdown(): Promise<void> {
+    await this.ports.close().catch((err: unknown) => this.logger.warn('could not close the port publisher', { error: String(err) }));
+  }
+
   async start(): Promise<void> {
     const warn = (what: string, extra: Record<string, unknown>) => (err: unknown) => this.logger.warn(what, { ...extra, error: String(err) });
     for (const ep of this.store.staleEndpoints()) this.store.removeEndpoint(ep.containerId, ep.networkId);
