@@ -61,8 +61,9 @@ export class NetworkCatalog {
 
   async create(req: CreateNetworkInput): Promise<{ id: string; warning: string }> {
     const name = req.name;
-    if (!name) throw RpcError.invalidArgument('network name is required');
-    if (isPredefined(name)) throw RpcError.permissionDenied(`operation is not permitted on predefined ${name} network `.trimEnd());
+    if (!name) throw RpcError.invalidArgument('invalid name: name is empty');
+    // runconfig.IsPreDefinedNetwork: "default" counts too.
+    if (isPredefined(name) || name === 'default') throw RpcError.permissionDenied(`operation is not permitted on predefined ${name} network `.trimEnd());
     const driver = req.driver || 'bridge';
     if (driver === 'host' || driver === 'null') throw RpcError.permissionDenied(`only one instance of "${driver}" network is allowed`);
     if (UNBUILT_DRIVERS.includes(driver)) throw RpcError.invalidArgument(`the ${driver} network driver is not supported by Berth yet: only bridge networks can be created`);

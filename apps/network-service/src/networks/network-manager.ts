@@ -385,10 +385,10 @@ export class NetworkManager {
     const settings = await this.lock.run(req.containerId, async () => {
       const sb = this.store.sandbox(req.containerId);
       if (!sb) throw RpcError.conflict(`container ${req.containerId} is not running`);
-      if (sb.hostNetwork || network.name === 'host') throw RpcError.permissionDenied('container cannot be disconnected from host network or connected to host network');
-      if (network.name === 'none') throw RpcError.permissionDenied('container cannot be connected to network none while it is on another network');
-      if (this.store.endpointsOf(req.containerId).some((e) => this.store.networkById(e.networkId)?.name === 'none')) {
-        throw RpcError.permissionDenied('container cannot be connected to multiple networks with one of the networks in private (none) mode');
+      // runconfig's ErrConflictHostNetwork / ErrConflictNoNetwork: validation errors (400) on dockerd.
+      if (sb.hostNetwork || network.name === 'host') throw RpcError.invalidArgument('container cannot be disconnected from host network or connected to host network');
+      if (network.name === 'none' || this.store.endpointsOf(req.containerId).some((e) => this.store.networkById(e.networkId)?.name === 'none')) {
+        throw RpcError.invalidArgument('container cannot be connected to multiple networks with one of the networks in private (none) mode');
       }
       if (this.store.endpoint(req.containerId, network.id)) throw RpcError.permissionDenied(`endpoint with name ${sb.containerName || req.containerName || req.containerId} already exists in network ${network.name}`);
       this.checkEndpointRequest(p);
@@ -409,7 +409,7 @@ export class NetworkManager {
       const sb = this.store.sandbox(containerId);
       const ep = this.store.endpoint(containerId, network.id);
       if (!sb || !ep) throw RpcError.permissionDenied(`container ${containerId} is not connected to network ${network.name}`);
-      if (sb.hostNetwork) throw RpcError.permissionDenied('container cannot be disconnected from host network or connected to host network');
+      if (sb.hostNetwork) throw RpcError.invalidArgument('container cannot be disconnected from host network or connected to host network');
       const hadRoute = this.gatewayEndpoint(containerId)?.networkId === network.id;
       await deleteVeth(ep.hostVeth);
       this.store.removeEndpoint(containerId, network.id);
