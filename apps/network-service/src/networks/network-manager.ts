@@ -283,6 +283,8 @@ export class NetworkManager {
 
   /** Ports go on the container's first bridge network, as dockerd publishes them. */
   private async publish(req: AttachRequest): Promise<PortMap> {
+    // Nothing to publish (most containers): exposed ports show as null, no call to the publisher.
+    if ((req.portBindings ?? []).length === 0 && !req.publishAllPorts) return Object.fromEntries((req.exposedPorts ?? []).map((p) => [p, null]));
     const eps = this.store.endpointsOf(req.containerId);
     for (const ep of eps) {
       const n = this.store.networkById(ep.networkId);
