@@ -45,15 +45,21 @@ const MAC = /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/;
 export function vethScript(plan: VethPlan, hostNetns: string): string {
   for (const n of [plan.hostVeth, plan.bridge, plan.ifName]) if (!NAME.test(n)) throw new Error(`invalid interface name "${n}"`);
   if (!MAC.test(plan.macAddress)) throw new Error(`invalid MAC address "${plan.macAddress}"`);
+  if (!/^[A-Za-z0-9:_.-]+$/.test(plan.alias)) throw new Error(`invalid interface alias "${plan.alias}"`);
   const mtu = plan.mtu ? ` mtu ${plan.mtu}` : '';
   const disableIpv6 = `f=/proc/sys/net/ipv6/conf/${plan.ifName}/disable_ipv6; if [ -e $f ]; then echo 1 > $f || exit 1; fi;`;
+  // `ip -batch`: one process for the host side, one for the container side.
   return [
-    `nsenter --net=${hostNetns} ip link add ${plan.hostVeth}${mtu} type veth peer name ${plan.ifName}${mtu} address ${plan.macAddress} netns $$`,
+    `nsenter --net=${hostNetns} ip -batch - <<EOF`,
+    `link add ${plan.hostVeth}${mtu} type veth peer name ${plan.ifName}${mtu} address ${plan.macAddress} netns $$`,
+    `link set dev ${plan.hostVeth} master ${plan.bridge} alias ${plan.alias} up`,
+    'EOF',
     disableIpv6,
-    `ip addr add ${plan.addressCidr} brd + dev ${plan.ifName}`,
-    `ip link set ${plan.ifName} up`,
-    ...(plan.defaultGateway ? [`ip route replace default via ${plan.defaultGateway} dev ${plan.ifName}`] : []),
-    `nsenter --net=${hostNetns} ip link set dev ${plan.hostVeth} master ${plan.bridge} alias '${plan.alias}' up`,
+    'ip -batch - <<EOF',
+    `addr add ${plan.addressCidr} brd + dev ${plan.ifName}`,
+    `link set ${plan.ifName} up`,
+    ...(plan.defaultGateway ? [`route replace default via ${plan.defaultGateway} dev ${plan.ifName}`] : []),
+    'EOF',
   ].join('\n');
 }
 
