@@ -38,8 +38,11 @@ const listening = new Set<string>();
 const dns = { listen: async (a: string) => { listening.add(a); }, unlisten: async (a: string) => { listening.delete(a); }, close: async () => undefined };
 const publishes: PublishRequest[] = [];
 const unpublished: string[] = [];
+let failPublish = false;
 const ports: PortPublisher = {
-  publish: async (r) => { publishes.push(r); return { '80/tcp': [{ HostIp: r.bindings[0]?.hostIp || '0.0.0.0', HostPort: '18080' }] }; },
+  publish: async (r) => {
+    if (failPublish) throw Object.assign(new Error('Bind for 0.0.0.0:18080 failed: port is already allocated'), { statusCode: 409 });
+    publishes.push(r); return { '80/tcp': [{ HostIp: r.bindings[0]?.hostIp || '0.0.0.0', HostPort: '18080' }] }; },
   unpublish: async (id) => { unpublished.push(id); },
   reconcile: async () => undefined,
   close: async () => undefined,
@@ -206,6 +209,14 @@ test('internal networks give no default route; --ip, aux addresses and explicit 
   await assert.rejects(manager.attach({ containerId: z, networkMode: 'bridge', endpoints: [{ network: 'bridge', ipv4Address: '10.99.0.7' }] }),
     (e: { code: number; message: string }) => e.message === 'user specified IP address is supported only when connecting to networks with user configured subnets');
   assert.equal(store.sandbox(z), undefined, 'a refused attach leaves nothing');
+  failPublish = true;
+  const brif = () => fs.readdirSync(`/sys/class/net/${catalog.inspect('inner').bridge}/brif`).length;
+  const before = brif();
+  await assert.rejects(manager.attach({ containerId: z, networkMode: 'inner', portBindings: [{ containerPort: '80/tcp', hostIp: '', hostPort: '18080' }] }), /port is already allocated/);
+  failPublish = false;
+  assert.equal(store.sandbox(z), undefined, 'a failed publish leaves no sandbox');
+  assert.equal(store.endpointsOf(z).length, 0, 'nor an endpoint (the address is free again)');
+  assert.equal(brif(), before, 'nor a veth');
   assert.ok(!fs.existsSync(path.join(root, 'run', 'netns', z)));
   await manager.detach(x);
   await manager.detach(y);
