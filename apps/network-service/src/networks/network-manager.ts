@@ -290,13 +290,17 @@ export class NetworkManager {
       const n = this.store.networkById(ep.networkId);
       const w = n && this.bridges.wiring(n);
       if (!w || ep.address === undefined) continue;
+      // For the publisher's error wording and -P's address (PublishRequest's optional fields).
+      const endpoint = { endpointName: ep.containerName || req.containerId, endpointId: ep.endpointId, hostBindingIpv4: w.hostBindingIpv4 };
       return this.ports.publish({
         containerId: req.containerId,
         containerIp: formatIpv4(ep.address),
         bridge: w.bridge,
+        // The network's host_binding_ipv4 is the HostIp of bindings that name none.
         bindings: (req.portBindings ?? []).map((b) => ({ containerPort: b.containerPort, hostIp: b.hostIp || w.hostBindingIpv4, hostPort: b.hostPort })),
         publishAll: req.publishAllPorts ?? false,
         exposed: req.exposedPorts ?? [],
+        ...endpoint,
       });
     }
     return {};
