@@ -13,7 +13,7 @@ import { BridgeNetworks, NetworkWiring } from './bridge-networks';
 import { resolveNetworkMode } from './network-mode';
 import { findNetwork } from './network-resolver';
 import { EndpointView, endpointDnsNames, networkSettings } from './network-settings';
-import { AddressInUseError, EndpointRecord, NetworkRecord, NetworkStore, SandboxRecord, SubnetFullError, randomId } from './network-store';
+import { AddressInUseError, EndpointRecord, NetworkGoneError, NetworkRecord, NetworkStore, SandboxRecord, SubnetFullError, randomId } from './network-store';
 import { embeddedResolvConf } from './embedded-resolv-conf';
 
 /** One network a container asks to join (NetworkingConfig.EndpointsConfig.<network>). */
@@ -314,7 +314,6 @@ export class NetworkManager {
   private async join(containerId: string, containerName: string, hostname: string, p: Planned, how: 'create' | 'run', routes: boolean): Promise<EndpointRecord> {
     const w = this.bridges.wiring(p.network);
     if (!w) throw RpcError.invalidArgument(`network ${p.network.name} cannot be joined: it has no bridge`);
-    await this.bridges.ensure(p.network);
     const r = p.request;
     const aliases = r.aliases ?? [];
     let ep: EndpointRecord;
@@ -330,11 +329,14 @@ export class NetworkManager {
       );
     } catch (err) {
       if (err instanceof AddressInUseError) throw RpcError.conflict(err.message);
+      if (err instanceof NetworkGoneError) throw RpcError.notFound(`network ${p.network.name} not found`);
       if (err instanceof SubnetFullError) throw RpcError.invalidArgument(r.ipv4Address ? `invalid endpoint settings:\n${err.message}` : `${err.message}: ${p.network.name} (${p.network.id})`);
       if (err instanceof Error && /UNIQUE constraint failed: endpoints_v2\.container_id/.test(err.message)) throw RpcError.permissionDenied(`endpoint with name ${containerName} already exists in network ${p.network.name}`);
       throw err;
     }
     try {
+      // After the endpoint is recorded: a concurrent removal of the network is now refused, so the bridge stays.
+      await this.bridges.ensure(p.network);
       const script = vethScript({
         hostVeth: ep.hostVeth, bridge: w.bridge, ifName: ep.ifName, macAddress: ep.macAddress,
         addressCidr: `${formatIpv4(ep.address!)}/${w.prefixLen}`, defaultGateway: routes ? w.gateway : '', mtu: w.mtu,

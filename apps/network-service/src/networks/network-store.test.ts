@@ -7,7 +7,7 @@ import { Worker } from 'node:worker_threads';
 import { openDatabase } from '@berth/storage';
 import { formatIpv4, parseIpv4 } from '../ipam/ipv4';
 import { addressPlan } from '../ipam/network-ipam';
-import { AddressInUseError, NetworkStore, SubnetFullError } from './network-store';
+import { AddressInUseError, NetworkGoneError, NetworkStore, SubnetFullError } from './network-store';
 
 const dirs: string[] = [];
 after(() => { for (const d of dirs) fs.rmSync(d, { recursive: true, force: true }); });
@@ -25,6 +25,19 @@ function endpoint(containerId: string, networkId = NET) {
     aliases: [], links: [], dnsNames: [], requestedIpv4: '', driverOpts: {}, gwPriority: 0,
   };
 }
+/** The networks the endpoints below name (an endpoint on a network that is gone is refused). */
+function open(file: string, options: { bootId?: string } = {}): NetworkStore {
+  const s = new NetworkStore(file, options);
+  for (const id of [NET, 'e'.repeat(64), 'h'.repeat(64), 'n'.repeat(64)]) {
+    if (s.networkById(id)) continue;
+    s.createNetwork({
+      name: `net-${id[0]}`, id, driver: 'bridge', created: '', scope: 'local', internal: false, attachable: false, ingress: false, enableIpv4: true,
+      enableIpv6: false, ipamDriver: 'default', ipamOptions: {}, options: {}, labels: {}, configOnly: false, configFrom: '', bridge: `br-${id[0]}`,
+    }, () => []);
+  }
+  return s;
+}
+
 function plan(subnet: string, extra: { ipRange?: string; gateway?: string; aux?: Record<string, string> } = {}) {
   return { plan: addressPlan({ subnet, ipRange: extra.ipRange ?? '', gateway: extra.gateway ?? subnet.replace(/0\/\d+$/, '1'), auxAddresses: extra.aux ?? {} }), requested: '' };
 }
@@ -44,7 +57,7 @@ test('the predefined networks get stable 64-hex ids that survive a reopen', () =
 
 test('addresses: lowest free first, released ones reused, kept across a reopen; ethN per container', () => {
   const file = dbFile();
-  const s = new NetworkStore(file);
+  const s = open(file);
   const p = plan('10.9.0.0/24');
   assert.equal(formatIpv4(s.addEndpoint(endpoint('a'), p).address!), '10.9.0.2');
   assert.equal(formatIpv4(s.addEndpoint(endpoint('b'), p).address!), '10.9.0.3');
@@ -52,7 +65,7 @@ test('addresses: lowest free first, released ones reused, kept across a reopen; 
   assert.ok(s.removeEndpoint('b', NET));
   assert.ok(!s.removeEndpoint('b', NET));
   s.close();
-  const r = new NetworkStore(file);
+  const r = open(file);
   assert.equal(formatIpv4(r.endpoint('c', NET)!.address!), '10.9.0.4');
   assert.equal(r.endpoint('c', NET)!.hostVeth, 'vethc');
   assert.equal(r.endpoint('c', NET)!.ifName, 'eth0');
@@ -69,7 +82,7 @@ test('addresses: lowest free first, released ones reused, kept across a reopen; 
 });
 
 test('IPRange, gateway and auxiliary addresses bound what is handed out', () => {
-  const s = new NetworkStore(dbFile());
+  const s = open(dbFile());
   const p = plan('10.9.4.0/24', { ipRange: '10.9.4.8/30', gateway: '10.9.4.9', aux: { router: '10.9.4.10' } });
   assert.equal(formatIpv4(s.addEndpoint(endpoint('a'), p).address!), '10.9.4.8');
   assert.equal(formatIpv4(s.addEndpoint(endpoint('b'), p).address!), '10.9.4.11');
@@ -78,7 +91,7 @@ test('IPRange, gateway and auxiliary addresses bound what is handed out', () => 
 });
 
 test('--ip: inside the subnet, not taken, not the gateway; else dockerd\'s words', () => {
-  const s = new NetworkStore(dbFile());
+  const s = open(dbFile());
   const p = plan('10.9.5.0/24');
   assert.equal(formatIpv4(s.addEndpoint(endpoint('a'), { ...p, requested: '10.9.5.77' }).address!), '10.9.5.77');
   assert.throws(() => s.addEndpoint(endpoint('b'), { ...p, requested: '10.9.5.77' }), (e: Error) => e instanceof AddressInUseError && e.message === 'Address already in use');
@@ -89,7 +102,7 @@ test('--ip: inside the subnet, not taken, not the gateway; else dockerd\'s words
 });
 
 test('a full subnet is an error, not a duplicate', () => {
-  const s = new NetworkStore(dbFile());
+  const s = open(dbFile());
   const p = plan('10.9.1.0/30'); // one usable host address besides the gateway
   assert.equal(s.addEndpoint(endpoint('a'), p).address, parseIpv4('10.9.1.2'));
   assert.throws(() => s.addEndpoint(endpoint('b'), p), SubnetFullError);
@@ -98,11 +111,11 @@ test('a full subnet is an error, not a duplicate', () => {
 
 test('endpoints and sandboxes of an earlier boot are reported stale', () => {
   const file = dbFile();
-  const before = new NetworkStore(file, { bootId: 'boot-1' });
+  const before = open(file, { bootId: 'boot-1' });
   before.addEndpoint(endpoint('old'), plan('10.9.2.0/24'));
   before.putSandbox({ containerId: 'old', containerName: 'o', hostname: '', netnsPath: '/x', sandboxId: 's', dns: [], hostNetwork: false, ports: {} });
   before.close();
-  const now = new NetworkStore(file, { bootId: 'boot-2' });
+  const now = open(file, { bootId: 'boot-2' });
   now.addEndpoint(endpoint('new'), plan('10.9.2.0/24'));
   assert.deepEqual(now.staleEndpoints().map((e) => e.containerId), ['old']);
   assert.deepEqual(now.staleSandboxes().map((e) => e.containerId), ['old']);
@@ -128,6 +141,7 @@ test('user networks: unique names, removal refused while endpoints remain', () =
   s.removeEndpoint('c', base.id);
   assert.equal(s.removeNetwork(base.id), 'removed');
   assert.equal(s.removeNetwork(base.id), 'gone');
+  assert.throws(() => s.addEndpoint(endpoint('c', base.id), plan('10.9.7.0/24')), NetworkGoneError);
   s.close();
 });
 
@@ -152,7 +166,7 @@ test('a database of before issue 10 is migrated: its endpoints keep their addres
 
 test('replicas allocating at once never hand out one address twice', async () => {
   const file = dbFile();
-  new NetworkStore(file).close();
+  open(file).close();
   const code = `
     const { parentPort, workerData } = require('node:worker_threads');
     const { NetworkStore } = require(${JSON.stringify(path.join(__dirname, 'network-store.js'))});
@@ -162,7 +176,7 @@ test('replicas allocating at once never hand out one address twice', async () =>
     const out = [];
     for (let i = 0; i < 25; i++) {
       const id = workerData.name + '-' + i;
-      out.push(store.addEndpoint({ containerId: id, networkId: 'n', containerName: id, macAddress: '', hostVeth: '', endpointId: '', aliases: [], links: [], dnsNames: [], requestedIpv4: '', driverOpts: {}, gwPriority: 0 }, { plan, requested: '' }).address);
+      out.push(store.addEndpoint({ containerId: id, networkId: 'n'.repeat(64), containerName: id, macAddress: '', hostVeth: '', endpointId: '', aliases: [], links: [], dnsNames: [], requestedIpv4: '', driverOpts: {}, gwPriority: 0 }, { plan, requested: '' }).address);
     }
     store.close();
     parentPort.postMessage(out);

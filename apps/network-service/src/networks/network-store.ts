@@ -89,6 +89,7 @@ export interface SandboxRecord {
 
 export class SubnetFullError extends Error {}
 export class AddressInUseError extends Error {}
+export class NetworkGoneError extends Error {}
 
 const MIGRATIONS = [
   `CREATE TABLE networks (
@@ -410,6 +411,8 @@ export class NetworkStore {
     addressing?: AddressRequest,
   ): EndpointRecord {
     return this.immediate(() => {
+      // The network may have been removed since the caller looked it up.
+      if (!this.stmt.networkById.get(endpoint.networkId)) throw new NetworkGoneError(`network ${endpoint.networkId} not found`);
       let address: number | undefined;
       if (addressing) {
         if (addressing.requested) {
