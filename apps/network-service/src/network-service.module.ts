@@ -55,7 +55,7 @@ export class NetworkServiceModule {
         {
           provide: PORT_PUBLISHER,
           inject: [NETWORK_CONFIG, LOGGER],
-          useFactory: (n: NetworkConfig, log: Logger) => placeholderPorts({ stateDir: path.join(n.stateDir, 'ports'), tag: n.bridgeName, logger: log }),
+          useFactory: (n: NetworkConfig, log: Logger) => placeholderPorts({ stateDir: n.stateDir, tag: n.bridgeName, logger: log }),
         },
         {
           provide: BridgeNetworks,

@@ -221,8 +221,9 @@ export class NetworkManager {
     const userDefined = !['bridge', 'host', 'none'].includes(p.network.name);
     if ((r.aliases?.length ?? 0) > 0 && !userDefined) throw RpcError.invalidArgument('network-scoped alias is supported only for containers in user defined networks');
     if (r.ipv4Address) {
-      const w = this.bridges.wiring(p.network);
-      if (!userDefined || !w || p.network.ipam[0]?.auto) throw RpcError.invalidArgument('user specified IP address is supported only when connecting to networks with user configured subnets');
+      // runconfig's ErrUnsupportedNetworkAndIP and ErrUnsupportedNetworkNoSubnetAndIP.
+      if (!userDefined) throw RpcError.invalidArgument('user specified IP address is supported on user defined networks only');
+      if (!this.bridges.wiring(p.network) || p.network.ipam[0]?.auto) throw RpcError.invalidArgument('user specified IP address is supported only when connecting to networks with user configured subnets');
     }
     if (r.ipv6Address) throw RpcError.invalidArgument('IPv6 is not supported by Berth yet (IPAMConfig.IPv6Address)');
     if (r.macAddress && !MAC.test(r.macAddress)) throw RpcError.invalidArgument(`invalid MAC address: ${r.macAddress}`);

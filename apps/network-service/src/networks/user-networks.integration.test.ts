@@ -207,7 +207,11 @@ test('internal networks give no default route; --ip, aux addresses and explicit 
   await assert.rejects(manager.attach({ containerId: z, networkMode: 'inner', endpoints: [{ network: 'inner', ipv4Address: '10.99.0.7' }] }),
     (e: { code: number; message: string }) => /no configured subnet or ip-range contain the IP address 10\.99\.0\.7/.test(e.message));
   await assert.rejects(manager.attach({ containerId: z, networkMode: 'bridge', endpoints: [{ network: 'bridge', ipv4Address: '10.99.0.7' }] }),
+    (e: { code: number; message: string }) => e.message === 'user specified IP address is supported on user defined networks only');
+  await catalog.create(createReq('autonet'));
+  await assert.rejects(manager.attach({ containerId: z, networkMode: 'autonet', endpoints: [{ network: 'autonet', ipv4Address: '10.99.0.7' }] }),
     (e: { code: number; message: string }) => e.message === 'user specified IP address is supported only when connecting to networks with user configured subnets');
+  await catalog.remove('autonet');
   assert.equal(store.sandbox(z), undefined, 'a refused attach leaves nothing');
   failPublish = true;
   const brif = () => fs.readdirSync(`/sys/class/net/${catalog.inspect('inner').bridge}/brif`).length;
