@@ -270,3 +270,23 @@ test('30 containers on three networks, then the networks removed: nothing of the
   assert.deepEqual(leftovers(), []);
   assert.deepEqual(fs.readdirSync(path.join(root, 'run', 'netns')).filter((n) => n !== 'default'), []);
 });
+
+test('an address handed out again behind a new MAC is reachable at once: peers learn it from an unsolicited ARP', async () => {
+  await catalog.create(createReq('garp'));
+  const [a, b, c] = [id(), id(), id()];
+  const ra = await manager.attach({ containerId: a, networkMode: 'garp', containerName: 'ga' });
+  const rb = await manager.attach({ containerId: b, networkMode: 'garp', containerName: 'gb' });
+  assert.ok(ping(ra.netnsPath, rb.ipAddress), 'a learns b\'s MAC');
+  await manager.detach(b);
+  const rc = await manager.attach({ containerId: c, networkMode: 'garp', containerName: 'gc' });
+  assert.equal(rc.ipAddress, rb.ipAddress, 'the address comes back');
+  assert.notEqual(rc.macAddress, rb.macAddress);
+  const t = Date.now();
+  let reached = false;
+  while (!reached && Date.now() - t < 1500) reached = ping(ra.netnsPath, rc.ipAddress, '1');
+  assert.ok(reached, 'a reaches the new holder of the address within a second and a half');
+  assert.match(inNetns(ra.netnsPath, 'ip', 'neigh', 'show', rc.ipAddress), new RegExp(rc.macAddress));
+  await manager.detach(a);
+  await manager.detach(c);
+  await catalog.remove('garp');
+});

@@ -60,7 +60,20 @@ export function vethScript(plan: VethPlan, hostNetns: string): string {
     `link set ${plan.ifName} up`,
     ...(plan.defaultGateway ? [`route replace default via ${plan.defaultGateway} dev ${plan.ifName}`] : []),
     'EOF',
+    unsolicitedArp(plan.ifName, plan.addressCidr.split('/')[0]),
   ].join('\n');
+}
+
+/**
+ * Unsolicited ARP for the new address, three times a second apart as dockerd
+ * (27+) advertises: a released address comes back behind a new random MAC,
+ * and peers (and the host) that cached the old one would send into the void
+ * until their entry expires. In the background with every descriptor away
+ * from the caller's pipes, so the attach does not wait for it.
+ */
+function unsolicitedArp(ifName: string, address: string): string {
+  const run = `if command -v arping >/dev/null; then arping -U -c 3 -I ${ifName} ${address}; elif command -v busybox >/dev/null; then busybox arping -U -c 3 -I ${ifName} ${address}; fi`;
+  return `( ${run} ) </dev/null >/dev/null 2>&1 &`;
 }
 
 /** This process's own network namespace: the host's, where bridges and host veth ends live. */
