@@ -1,0 +1,124 @@
+import type { Logger } from '@berth/logging';
+import type { DnsListeners, DnsNameSource } from './name-source';
+import { DnsAnswerer, FORWARD } from './dns-answerer';
+import { DnsEndpoint, MAX_MESSAGE } from './dns-endpoint';
+import { RCODE_SERVFAIL, type DnsQuery, encodeEmptyReply, encodeFailure, isParseFailure, parseQuery, udpLimit } from './dns-message';
+import { UpstreamForwarder } from './upstream-forwarder';
+
+export interface EmbeddedDnsOptions {
+  /** Where to listen on each address; 53 in production, a high port in tests. */
+  port?: number;
+  /** The time one forwarded query may take over all its upstreams (default 2 s). */
+  forwardTimeoutMs?: number;
+  /** Idle TCP connections are closed after this long (default 10 s). */
+  tcpIdleMs?: number;
+  /** Forwarded queries in flight at once (default 1024, dockerd's cap). */
+  maxInFlight?: number;
+  /** TCP connections per address (default 256). */
+  maxTcpConnections?: number;
+}
+
+/**
+ * The embedded DNS server of user-defined networks: network-service makes one
+ * and calls listen() with each user network's gateway address. A query is
+ * known by its source address only; the name source says which container
+ * that is and what it may see. Container names are answered from the table,
+ * synchronously; other names go to the client's upstream resolvers.
+ */
+export class EmbeddedDns implements DnsListeners {
+  private readonly endpoints = new Map<string, Promise<DnsEndpoint>>();
+  private readonly answerer: DnsAnswerer;
+  private readonly forwarder: UpstreamForwarder;
+  private readonly port: number;
+  private readonly tcpIdleMs: number;
+  private readonly maxTcpConnections: number;
+  private closed = false;
+
+  constructor(
+    private readonly source: DnsNameSource,
+    private readonly logger: Logger,
+    options: EmbeddedDnsOptions = {},
+  ) {
+    this.port = options.port ?? 53;
+    this.tcpIdleMs = options.tcpIdleMs ?? 10_000;
+    this.maxTcpConnections = options.maxTcpConnections ?? 256;
+    this.answerer = new DnsAnswerer(source);
+    this.forwarder = new UpstreamForwarder({ timeoutMs: options.forwardTimeoutMs ?? 2000, maxInFlight: options.maxInFlight ?? 1024 });
+  }
+
+  listen(address: string): Promise<void> {
+    if (this.closed) return Promise.reject(new Error('embedded DNS server is closed'));
+    let opening = this.endpoints.get(address);
+    if (!opening) {
+      opening = DnsEndpoint.open(
+        address,
+        { port: this.port, tcpIdleMs: this.tcpIdleMs, maxTcpConnections: this.maxTcpConnections },
+        this.handle,
+        (err) => this.logger.warn('embedded DNS socket error', { address, error: err.message }),
+      );
+      this.endpoints.set(address, opening);
+      // A failed bind leaves nothing behind: the next listen() tries again.
+      opening.then(
+        () => this.logger.debug('embedded DNS listening', { address, port: this.port }),
+        () => {
+          if (this.endpoints.get(address) === opening) this.endpoints.delete(address);
+        },
+      );
+    }
+    return opening.then(() => undefined);
+  }
+
+  async unlisten(address: string): Promise<void> {
+    const opening = this.endpoints.get(address);
+    if (!opening) return;
+    this.endpoints.delete(address);
+    const endpoint = await opening.catch(() => undefined);
+    await endpoint?.close();
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.forwarder.close();
+    await Promise.all([...this.endpoints.keys()].map((a) => this.unlisten(a)));
+  }
+
+  /**
+   * One packet from one client. Never throws: a packet that is not a query
+   * gets FORMERR/NOTIMP (or nothing, if it is too short or a reply), a
+   * failure while answering gets SERVFAIL.
+   */
+  private readonly handle = (packet: Buffer, client: string, tcp: boolean, reply: (answer: Buffer) => void): void => {
+    let query: DnsQuery | undefined;
+    try {
+      const parsed = parseQuery(packet);
+      if (isParseFailure(parsed)) {
+        if (parsed.id !== undefined) reply(encodeFailure({ ...parsed, id: parsed.id }));
+        return;
+      }
+      query = parsed;
+      const limit = tcp ? MAX_MESSAGE : udpLimit(query);
+      const answer = this.answerer.answer(query, client, limit);
+      if (answer !== FORWARD) {
+        reply(answer);
+        return;
+      }
+      const asked = query;
+      this.forwarder.forward(packet, this.source.upstreams(client), limit).then(
+        (relayed) => reply(relayed ?? encodeEmptyReply(asked, RCODE_SERVFAIL)),
+        (err: Error) => this.failed(asked, reply, err),
+      );
+    } catch (err) {
+      this.failed(query, reply, err as Error);
+    }
+  };
+
+  private failed(query: DnsQuery | undefined, reply: (answer: Buffer) => void, err: Error): void {
+    this.logger.warn('embedded DNS failed to answer', { name: query?.name, error: err?.message });
+    if (!query) return;
+    try {
+      reply(encodeEmptyReply(query, RCODE_SERVFAIL));
+    } catch {
+      // Nothing more can be said to this client.
+    }
+  }
+}
