@@ -4,8 +4,13 @@ import * as net from 'node:net';
 /** The largest DNS message (the TCP frame's 16-bit length). */
 export const MAX_MESSAGE = 0xffff;
 
-/** Called for every packet received; `reply` sends one answer back the way the query came. */
-export type QueryHandler = (packet: Buffer, client: string, tcp: boolean, reply: (answer: Buffer) => void) => void;
+/**
+ * Called for every packet received: the answer to send back the way the
+ * query came, synchronously when it is known at once (the hot path allocates
+ * no promise), a promise when it waits for an upstream, or undefined when
+ * nothing is to be answered. Must never throw or reject.
+ */
+export type QueryHandler = (packet: Buffer, client: string, tcp: boolean) => Buffer | Promise<Buffer | undefined> | undefined;
 
 export interface EndpointOptions {
   port: number;
@@ -66,8 +71,12 @@ export class DnsEndpoint {
     }
     udp.on('error', onError);
     tcp.on('error', onError);
+    // Send errors (a client gone, ICMP) come as the socket's 'error' events.
     udp.on('message', (packet, rinfo) => {
-      handle(packet, plainAddress(rinfo.address), false, (answer) => udp.send(answer, rinfo.port, rinfo.address, (err) => err && onError(err)));
+      const answer = handle(packet, plainAddress(rinfo.address), false);
+      if (answer === undefined) return;
+      if (answer instanceof Promise) answer.then((later) => later && udp.send(later, rinfo.port, rinfo.address));
+      else udp.send(answer, rinfo.port, rinfo.address);
     });
     tcp.maxConnections = options.maxTcpConnections;
     tcp.on('connection', (socket) => endpoint.serve(socket, options.tcpIdleMs, handle));
@@ -97,7 +106,10 @@ export class DnsEndpoint {
         if (buffered.length < length + 2) break;
         const packet = buffered.subarray(2, length + 2);
         buffered = buffered.subarray(length + 2);
-        handle(packet, client, true, reply);
+        const answer = handle(packet, client, true);
+        if (answer === undefined) continue;
+        if (answer instanceof Promise) answer.then((later) => later && reply(later));
+        else reply(answer);
       }
     });
   }

@@ -87,38 +87,32 @@ export class EmbeddedDns implements DnsListeners {
    * gets FORMERR/NOTIMP (or nothing, if it is too short or a reply), a
    * failure while answering gets SERVFAIL.
    */
-  private readonly handle = (packet: Buffer, client: string, tcp: boolean, reply: (answer: Buffer) => void): void => {
+  private readonly handle = (packet: Buffer, client: string, tcp: boolean): Buffer | Promise<Buffer | undefined> | undefined => {
     let query: DnsQuery | undefined;
     try {
       const parsed = parseQuery(packet);
-      if (isParseFailure(parsed)) {
-        if (parsed.id !== undefined) reply(encodeFailure({ ...parsed, id: parsed.id }));
-        return;
-      }
+      if (isParseFailure(parsed)) return parsed.id === undefined ? undefined : encodeFailure({ ...parsed, id: parsed.id });
       query = parsed;
       const limit = tcp ? MAX_MESSAGE : udpLimit(query);
       const answer = this.answerer.answer(query, client, limit);
-      if (answer !== FORWARD) {
-        reply(answer);
-        return;
-      }
+      if (answer !== FORWARD) return answer;
       const asked = query;
-      this.forwarder.forward(packet, this.source.upstreams(client), limit).then(
-        (relayed) => reply(relayed ?? encodeEmptyReply(asked, RCODE_SERVFAIL)),
-        (err: Error) => this.failed(asked, reply, err),
+      return this.forwarder.forward(packet, this.source.upstreams(client), limit).then(
+        (relayed) => relayed ?? encodeEmptyReply(asked, RCODE_SERVFAIL),
+        (err: Error) => this.failed(asked, err),
       );
     } catch (err) {
-      this.failed(query, reply, err as Error);
+      return this.failed(query, err as Error);
     }
   };
 
-  private failed(query: DnsQuery | undefined, reply: (answer: Buffer) => void, err: Error): void {
+  private failed(query: DnsQuery | undefined, err: Error): Buffer | undefined {
     this.logger.warn('embedded DNS failed to answer', { name: query?.name, error: err?.message });
-    if (!query) return;
+    if (!query) return undefined;
     try {
-      reply(encodeEmptyReply(query, RCODE_SERVFAIL));
+      return encodeEmptyReply(query, RCODE_SERVFAIL);
     } catch {
-      // Nothing more can be said to this client.
+      return undefined; // nothing more can be said to this client
     }
   }
 }
