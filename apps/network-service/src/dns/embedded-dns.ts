@@ -27,6 +27,8 @@ export interface EmbeddedDnsOptions {
  */
 export class EmbeddedDns implements DnsListeners {
   private readonly endpoints = new Map<string, Promise<DnsEndpoint>>();
+  /** Addresses whose sockets unlisten() is still closing. */
+  private readonly closing = new Map<string, Promise<void>>();
   private readonly answerer: DnsAnswerer;
   private readonly forwarder: UpstreamForwarder;
   private readonly port: number;
@@ -50,11 +52,15 @@ export class EmbeddedDns implements DnsListeners {
     if (this.closed) return Promise.reject(new Error('embedded DNS server is closed'));
     let opening = this.endpoints.get(address);
     if (!opening) {
-      opening = DnsEndpoint.open(
-        address,
-        { port: this.port, tcpIdleMs: this.tcpIdleMs, maxTcpConnections: this.maxTcpConnections },
-        this.handle,
-        (err) => this.logger.warn('embedded DNS socket error', { address, error: err.message }),
+      // An unlisten still closing the address's sockets would make the bind fail.
+      const closing = this.closing.get(address) ?? Promise.resolve();
+      opening = closing.then(() =>
+        DnsEndpoint.open(
+          address,
+          { port: this.port, tcpIdleMs: this.tcpIdleMs, maxTcpConnections: this.maxTcpConnections },
+          this.handle,
+          (err) => this.logger.warn('embedded DNS socket error', { address, error: err.message }),
+        ),
       );
       this.endpoints.set(address, opening);
       // A failed bind leaves nothing behind: the next listen() tries again.
@@ -70,10 +76,18 @@ export class EmbeddedDns implements DnsListeners {
 
   async unlisten(address: string): Promise<void> {
     const opening = this.endpoints.get(address);
-    if (!opening) return;
+    if (!opening) return this.closing.get(address);
     this.endpoints.delete(address);
-    const endpoint = await opening.catch(() => undefined);
-    await endpoint?.close();
+    const closing = opening.then(
+      (endpoint) => endpoint.close(),
+      () => undefined,
+    );
+    this.closing.set(address, closing);
+    try {
+      await closing;
+    } finally {
+      if (this.closing.get(address) === closing) this.closing.delete(address);
+    }
   }
 
   async close(): Promise<void> {
