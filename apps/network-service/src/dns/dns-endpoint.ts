@@ -3,6 +3,8 @@ import * as net from 'node:net';
 
 /** The largest DNS message (the TCP frame's 16-bit length). */
 export const MAX_MESSAGE = 0xffff;
+/** Answers a TCP client may leave unread before it is hung up on. */
+const MAX_UNREAD = 1 << 20;
 
 /**
  * Called for every packet received: the answer to send back the way the
@@ -92,6 +94,11 @@ export class DnsEndpoint {
     const client = plainAddress(socket.remoteAddress);
     const reply = (answer: Buffer) => {
       if (socket.destroyed || answer.length > MAX_MESSAGE) return;
+      // A client that sends queries but never reads its answers would make us buffer without end.
+      if (socket.writableLength > MAX_UNREAD) {
+        socket.destroy();
+        return;
+      }
       const framed = Buffer.allocUnsafe(answer.length + 2);
       framed.writeUInt16BE(answer.length, 0);
       answer.copy(framed, 2);

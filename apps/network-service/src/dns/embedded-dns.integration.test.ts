@@ -37,6 +37,7 @@ const source: DnsNameSource = {
     if (client !== CONTAINER) return undefined;
     if (name === 'web') return ['10.62.0.2', '10.62.0.3'];
     if (name === 'db' || name === 'db.net1') return ['10.62.0.5'];
+    if (name === 'scaled') return Array.from({ length: 40 }, (_, i) => `10.62.1.${i + 1}`);
     return [];
   },
   reverse(client, address) {
@@ -218,6 +219,13 @@ test('container names resolve through a real resolver (A, both addresses of a sh
   assert.deepEqual(await resolver().resolve4('db.net1'), ['10.62.0.5']);
   const withTtl = await resolver().resolve4('db', { ttl: true });
   assert.deepEqual(withTtl, [{ address: '10.62.0.5', ttl: 600 }]);
+});
+
+test('a shared name too big for UDP is truncated, and the resolver gets it all over TCP', async () => {
+  assert.equal(parseReply(await udpQuery(encodeQuery(4, 'scaled', TYPE_A))).truncated, true);
+  assert.equal((await resolver().resolve4('scaled')).length, 40);
+  const [reply] = await tcpExchange([frame(encodeQuery(5, 'scaled', TYPE_A))], 1);
+  assert.equal(parseReply(reply).answers.length, 40);
 });
 
 test('PTR for a container address', async () => {
