@@ -198,7 +198,7 @@ before(async () => {
   });
   upstreams = [`${UPSTREAM}:${upstreamPort}`];
   port = await freePortPair(SERVER, async (p) => {
-    const candidate = new EmbeddedDns(source, quiet, { port: p, forwardTimeoutMs: 500, tcpIdleMs: 300 });
+    const candidate = new EmbeddedDns(source, quiet, { port: p, forwardTimeoutMs: 1500, tcpIdleMs: 300 });
     try {
       await candidate.listen(SERVER);
       dns = candidate;
@@ -271,11 +271,11 @@ test('SERVFAIL from one upstream moves on to the next; none reachable gives SERV
     upstreams = ['127.0.0.1:1'];
     let started = Date.now();
     assert.equal(parseReply(await udpQuery(encodeQuery(11, 'example.test', TYPE_A))).rcode, RCODE_SERVFAIL);
-    assert.ok(Date.now() - started < 400, 'a refused port ends the wait at once');
+    assert.ok(Date.now() - started < 1000, 'a refused port ends the wait at once');
     upstreams = [`${UPSTREAM}:${upstreamPort}`];
     started = Date.now();
     assert.equal(parseReply(await udpQuery(encodeQuery(12, 'silent.example.test', TYPE_A))).rcode, RCODE_SERVFAIL);
-    assert.ok(Date.now() - started >= 450, 'a silent upstream is waited for up to the timeout');
+    assert.ok(Date.now() - started >= 1400, 'a silent upstream is waited for up to the timeout');
     assert.equal(parseReply(await udpQuery(encodeQuery(13, 'servfail.example.test', TYPE_A))).rcode, RCODE_SERVFAIL);
     upstreams = [];
     assert.equal(parseReply(await udpQuery(encodeQuery(14, 'example.test', TYPE_A))).rcode, RCODE_SERVFAIL);
