@@ -395,3 +395,34 @@ test('listen right after unlisten of the same address, and over again, ends list
     await dns.unlisten(fourth);
   }
 });
+
+test('with a generation token the table is read once per name until the token changes', async () => {
+  const fifth = `127.0.0.${base + 7}`;
+  let generation = 1;
+  let reads = 0;
+  let answer = ['10.62.0.7'];
+  const counting: DnsNameSource = {
+    lookup(client, name) {
+      reads++;
+      return client === CONTAINER && name === 'svc' ? answer : [];
+    },
+    reverse: () => undefined,
+    upstreams: () => [],
+  };
+  const cached = new EmbeddedDns(counting, quiet, { port, generation: () => generation });
+  try {
+    await cached.listen(fifth);
+    const r = new Resolver({ timeout: 2000, tries: 1 });
+    r.setServers([`${fifth}:${port}`]);
+    r.setLocalAddress(CONTAINER);
+    assert.deepEqual(await r.resolve4('svc'), ['10.62.0.7']);
+    assert.deepEqual(await r.resolve4('svc'), ['10.62.0.7']);
+    assert.equal(reads, 1);
+    answer = ['10.62.0.8'];
+    generation++;
+    assert.deepEqual(await r.resolve4('svc'), ['10.62.0.8']);
+    assert.equal(reads, 2);
+  } finally {
+    await cached.close();
+  }
+});

@@ -4,6 +4,7 @@ import { DnsAnswerer, FORWARD } from './dns-answerer';
 import { DnsEndpoint, MAX_MESSAGE } from './dns-endpoint';
 import { RCODE_SERVFAIL, type DnsQuery, encodeEmptyReply, encodeFailure, isParseFailure, parseQuery, udpLimit } from './dns-message';
 import { UpstreamForwarder } from './upstream-forwarder';
+import { CachedNameSource } from './cached-name-source';
 
 export interface EmbeddedDnsOptions {
   /** Where to listen on each address; 53 in production, a high port in tests. */
@@ -16,6 +17,12 @@ export interface EmbeddedDnsOptions {
   maxInFlight?: number;
   /** TCP connections per address (default 256). */
   maxTcpConnections?: number;
+  /**
+   * A token that changes whenever the endpoint table may have (see
+   * CachedNameSource). Given, the source's answers are memoised between
+   * changes: a lookup then costs a map read instead of the table's queries.
+   */
+  generation?: () => unknown;
 }
 
 /**
@@ -34,17 +41,19 @@ export class EmbeddedDns implements DnsListeners {
   private readonly port: number;
   private readonly tcpIdleMs: number;
   private readonly maxTcpConnections: number;
+  private readonly source: DnsNameSource;
   private closed = false;
 
   constructor(
-    private readonly source: DnsNameSource,
+    source: DnsNameSource,
     private readonly logger: Logger,
     options: EmbeddedDnsOptions = {},
   ) {
+    this.source = options.generation ? new CachedNameSource(source, { generation: options.generation }) : source;
     this.port = options.port ?? 53;
     this.tcpIdleMs = options.tcpIdleMs ?? 10_000;
     this.maxTcpConnections = options.maxTcpConnections ?? 256;
-    this.answerer = new DnsAnswerer(source);
+    this.answerer = new DnsAnswerer(this.source);
     this.forwarder = new UpstreamForwarder({ timeoutMs: options.forwardTimeoutMs ?? 2000, maxInFlight: options.maxInFlight ?? 1024 });
   }
 
