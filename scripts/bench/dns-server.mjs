@@ -15,6 +15,9 @@
 // Through a veth, as a container asks (root; makes and removes its own
 // namespace and veth pair in 10.62.x.x):
 //   node scripts/bench/dns-server.mjs --netns [seconds] [window] [rounds]
+// Env: BENCH_SOURCE=table|store|store-cached (where names come from: a Map,
+// network-service's SQLite endpoint table, or that table behind the cache
+// network-service puts in front of it); BENCH_ENDPOINTS=N containers.
 import { execFileSync, fork } from 'node:child_process';
 import dgram from 'node:dgram';
 import path from 'node:path';
@@ -26,19 +29,62 @@ const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 const dnsDist = path.join(repo, 'apps/network-service/dist/dns');
 const { encodeQuery, parseReply, TYPE_A } = require(path.join(dnsDist, 'dns-message.js'));
 
+// The client's address: the network's .2, as the first container on it gets.
 const CLIENT = process.env.BENCH_CLIENT ?? '127.0.0.2';
-const NAMES = 200; // containers on the client's network
+// Where the names come from: "table" (a Map: the server alone), "store"
+// (network-service's SQLite endpoint table and StoreNameSource) or
+// "store-cached" (the same behind CachedNameSource, as network-service wires it).
+const SOURCE = process.env.BENCH_SOURCE ?? 'table';
+// Containers on the client's network, named c0 (the client) .. c<N-1>.
+const NAMES = Number(process.env.BENCH_ENDPOINTS ?? (SOURCE === 'table' ? 200 : 10));
+
+/** A table in a Map: what the server costs without any name source behind it. */
+function mapSource() {
+  const table = new Map();
+  for (let i = 0; i < NAMES; i++) table.set(`c${i}`, [`10.62.${i >> 8}.${(i & 255) + 1}`]);
+  return {
+    source: {
+      lookup: (client, name) => (client === CLIENT ? table.get(name) ?? [] : undefined),
+      reverse: () => undefined,
+      upstreams: () => [],
+    },
+    generation: undefined,
+  };
+}
+
+/** network-service's own endpoint table in a temporary SQLite file: one user network, the client its first container. */
+async function storeSource() {
+  const fs = await import('node:fs');
+  const os = await import('node:os');
+  const dist = path.join(repo, 'apps/network-service/dist');
+  const { NetworkStore } = require(path.join(dist, 'networks/network-store.js'));
+  const { StoreNameSource } = require(path.join(dist, 'networks/store-name-source.js'));
+  const { addressPlan } = require(path.join(dist, 'ipam/network-ipam.js'));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-dns-bench-'));
+  process.on('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
+  process.on('SIGTERM', () => process.exit(0));
+  const store = new NetworkStore(path.join(dir, 'network.db'));
+  const prefix = CLIENT.split('.').slice(0, 3).join('.');
+  const ipam = { subnet: `${prefix}.0/24`, ipRange: '', gateway: `${prefix}.1`, auxAddresses: {} };
+  const spec = {
+    name: 'benchnet', id: 'b'.repeat(64), driver: 'bridge', created: new Date().toISOString(), scope: 'local', internal: false, attachable: false,
+    ingress: false, enableIpv4: true, enableIpv6: false, ipamDriver: 'default', ipamOptions: {}, options: {}, labels: {}, configOnly: false, configFrom: '', bridge: 'br-bench',
+  };
+  const network = store.createNetwork(spec, () => [ipam]);
+  const plan = addressPlan(ipam);
+  for (let i = 0; i < NAMES; i++) {
+    const id = `${i.toString(16).padStart(4, '0')}${'c'.repeat(60)}`;
+    store.addEndpoint(
+      { containerId: id, networkId: network.id, containerName: `c${i}`, macAddress: '', hostVeth: '', endpointId: id, aliases: [], links: [], dnsNames: [`c${i}`, id.slice(0, 12)], requestedIpv4: '', driverOpts: {}, gwPriority: 0 },
+      { plan, requested: '' },
+    );
+  }
+  return { source: new StoreNameSource(store), generation: SOURCE === 'store-cached' ? () => store.changeToken() : undefined };
+}
 
 async function serve(kind, address) {
   const quiet = { debug() {}, info() {}, warn() {}, error() {}, child() { return quiet; } };
-  const table = new Map();
-  for (let i = 0; i < NAMES; i++) table.set(`c${i}`, [`10.62.${i >> 8}.${(i & 255) + 1}`]);
-  table.set('web', ['10.62.9.2', '10.62.9.3']);
-  const source = {
-    lookup: (client, name) => (client === CLIENT ? table.get(name) ?? [] : undefined),
-    reverse: () => undefined,
-    upstreams: () => [],
-  };
+  const { source, generation } = kind === 'dns' && SOURCE !== 'table' ? await storeSource() : mapSource();
   for (let attempt = 0; attempt < 20; attempt++) {
     const port = 20000 + Math.floor(Math.random() * 40000);
     try {
@@ -56,7 +102,7 @@ async function serve(kind, address) {
         });
       } else {
         const { EmbeddedDns } = require(path.join(dnsDist, 'embedded-dns.js'));
-        const dns = new EmbeddedDns(source, quiet, { port });
+        const dns = new EmbeddedDns(source, quiet, { port, generation });
         await dns.listen(address);
       }
       process.send({ port });
@@ -122,10 +168,10 @@ async function check(address, port) {
       clearTimeout(timer);
       resolve(parseReply(m));
     });
-    socket.send(encodeQuery(7, 'c5', TYPE_A), port, address);
+    socket.send(encodeQuery(7, 'c1', TYPE_A), port, address);
   });
   socket.close();
-  if (reply.answers[0]?.data !== '10.62.0.6') throw new Error(`unexpected answer ${JSON.stringify(reply)}`);
+  if (reply.answers.length !== 1) throw new Error(`c1 did not resolve: ${JSON.stringify(reply)}`);
   return reply;
 }
 
@@ -154,7 +200,7 @@ async function main() {
     echo.child.kill();
   }
   const result = { embeddedDns: median(samples.embeddedDns), bareDgramEcho: median(samples.bareDgramEcho) };
-  console.log(JSON.stringify({ seconds, window, rounds, queriesPerSecond: result, samples, ratio: +(result.embeddedDns / result.bareDgramEcho).toFixed(2) }));
+  console.log(JSON.stringify({ source: SOURCE, endpoints: NAMES, seconds, window, rounds, queriesPerSecond: result, samples, ratio: +(result.embeddedDns / result.bareDgramEcho).toFixed(2) }));
 }
 
 async function against() {
@@ -175,25 +221,25 @@ async function throughNetns() {
   const ns = `bdns-${tag}`;
   const subnet = 200 + Math.floor(Math.random() * 50);
   const host = `10.62.${subnet}.1`;
-  const inner = `10.62.${subnet}.2`;
+  const inner = `10.62.${subnet}.2`; // the network's first container, as the store source expects
   const ip = (...args) => execFileSync('ip', args, { stdio: ['ignore', 'pipe', 'inherit'] });
   let server;
   try {
     ip('netns', 'add', ns);
     ip('link', 'add', `bdh${tag}`, 'type', 'veth', 'peer', 'name', `bdn${tag}`);
     ip('link', 'set', `bdn${tag}`, 'netns', ns);
-    ip('addr', 'add', `${host}/30`, 'dev', `bdh${tag}`);
+    ip('addr', 'add', `${host}/24`, 'dev', `bdh${tag}`);
     ip('link', 'set', `bdh${tag}`, 'up');
-    ip('-n', ns, 'addr', 'add', `${inner}/30`, 'dev', `bdn${tag}`);
+    ip('-n', ns, 'addr', 'add', `${inner}/24`, 'dev', `bdn${tag}`);
     ip('-n', ns, 'link', 'set', `bdn${tag}`, 'up');
     ip('-n', ns, 'link', 'set', 'lo', 'up');
     server = await startServer('dns', host, { BENCH_CLIENT: inner });
     const samples = [];
     for (let r = 0; r < rounds; r++) {
-      const out = execFileSync('ip', ['netns', 'exec', ns, process.execPath, fileURLToPath(import.meta.url), '--against', `${host}:${server.port}`, 'c5', String(seconds), String(window)]);
+      const out = execFileSync('ip', ['netns', 'exec', ns, process.execPath, fileURLToPath(import.meta.url), '--against', `${host}:${server.port}`, 'c1', String(seconds), String(window)]);
       samples.push(JSON.parse(out.toString()).queriesPerSecond);
     }
-    console.log(JSON.stringify({ path: 'netns -> veth -> host address', seconds, window, rounds, queriesPerSecond: median(samples), samples }));
+    console.log(JSON.stringify({ path: 'netns -> veth -> host address', source: SOURCE, endpoints: NAMES, seconds, window, rounds, queriesPerSecond: median(samples), samples }));
   } finally {
     server?.child.kill();
     try {
