@@ -16,6 +16,9 @@ export interface PublishRequest {
   publishAll: boolean;
   /** Config.ExposedPorts keys. */
   exposed: string[];
+  /** For dockerd's error wording ("…on endpoint <name> (<id>)…"): the endpoint's name (the container's name) and ID; the container ID stands in when absent. */
+  endpointName?: string;
+  endpointId?: string;
 }
 
 /** NetworkSettings.Ports: exposed but unpublished ports map to null. */
