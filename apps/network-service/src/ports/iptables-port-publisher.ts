@@ -145,7 +145,7 @@ export class IptablesPortPublisher implements PortPublisher {
         owner.startsWith('berth-c:') ? !byContainer.has(owner.slice('berth-c:'.length)) : !bridges.has(owner.slice('berth-b:'.length)));
       const listing = await this.rules.list();
       for (const [id, list] of byContainer) {
-        const want = list.flatMap((r) => this.rules.rulesFor(r)).length;
+        const want = this.rules.rulesForAll(list).length;
         const have = listing.filter((l) => l.fields.includes(`berth-c:${id}`)).length;
         const bridgeMissing = list.some((r) => !listing.some((l) => l.fields.includes(`berth-b:${r.bridge}`)));
         if (want !== have || bridgeMissing) {

@@ -106,6 +106,17 @@ export class PortRules {
     ];
   }
 
+  /** The rules of several addresses, each once (two host ports of one container port share the forwarding rules). */
+  rulesForAll(rows: PortMappingRow[]): Rule[] {
+    const seen = new Set<string>();
+    return rows.flatMap((r) => this.rulesFor(r)).filter((rule) => {
+      const key = `${rule.table} ${rule.chain} ${rule.args.join(' ')}`;
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    });
+  }
+
   /** The bridge-wide rule for loopback clients: their 127.0.0.1 source becomes the bridge's address. */
   bridgeRule(bridge: string): Rule {
     return { table: 'nat', chain: this.masqChain, args: ['-o', bridge, '-m', 'addrtype', '--src-type', 'LOCAL', ...this.comment(`berth-b:${bridge}`), '-j', 'MASQUERADE'] };
@@ -142,7 +153,7 @@ export class PortRules {
         setRouteLocalnet(bridge);
       }
     }
-    for (const rule of rows.flatMap((r) => this.rulesFor(r))) lines.push({ table: rule.table, line: ['-A', rule.chain, ...rule.args].join(' ') });
+    for (const rule of this.rulesForAll(rows)) lines.push({ table: rule.table, line: ['-A', rule.chain, ...rule.args].join(' ') });
     if (lines.length > 0) await this.run.restore(restoreScript(lines));
   }
 
