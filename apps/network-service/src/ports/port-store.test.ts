@@ -19,7 +19,7 @@ function dbFile(): string {
 
 const none = new Set<number>();
 function opts(extra: Partial<AllocateOptions> = {}): AllocateOptions {
-  return { excluded: new Set(), hostUsed: () => none, ephemeral: { start: 43100, end: 43109 }, random: () => 0, ...extra };
+  return { excluded: new Set(), hostUsed: () => none, ephemeral: { start: 43100, end: 43109 }, ...extra };
 }
 
 function plan(containerPort: string, hostIp: string, hostPort: string, ipv6 = false) {
@@ -62,6 +62,8 @@ test('ranges give the first free port; ephemeral picks skip Berth\'s, excluded a
   const ids: string[] = [];
   for (let i = 0; i < 9; i++) ids.push(...s.allocate(`e${i}`, '10.63.0.9', 'br', plan('80', '', ''), opts()).map((r) => String(r.hostPort)));
   assert.equal(new Set(ids).size, 9);
+  // Picks go round the range after the last one, as dockerd's: 43102 onwards, then 43100 again.
+  assert.deepEqual(ids, ['43102', '43103', '43104', '43105', '43106', '43107', '43108', '43109', '43100']);
   assert.throws(() => s.allocate('f', '10.63.0.9', 'br', plan('80', '', ''), opts()), /port is already allocated/);
   s.close();
 });
@@ -88,7 +90,7 @@ test('stores on one file in several threads never hand out one port twice', asyn
     const plan = planBindings({ bindings: [{ containerPort: '80/tcp', hostIp: '', hostPort: '' }], publishAll: false, exposed: [] }, false);
     const out = [];
     for (let i = 0; i < 25; i++) {
-      const rows = store.allocate(workerData.name + '-' + i, '10.63.0.2', 'br', plan, { excluded: new Set(), hostUsed: () => new Set(), ephemeral: { start: 43200, end: 43299 }, random: () => 0 });
+      const rows = store.allocate(workerData.name + '-' + i, '10.63.0.2', 'br', plan, { excluded: new Set(), hostUsed: () => new Set(), ephemeral: { start: 43200, end: 43299 } });
       out.push(rows[0].hostPort);
     }
     store.close();

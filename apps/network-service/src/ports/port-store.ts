@@ -32,8 +32,6 @@ export interface AllocateOptions {
   hostUsed: (proto: Proto) => ReadonlySet<number>;
   /** The ephemeral range (/proc/sys/net/ipv4/ip_local_port_range). */
   ephemeral: PortRange;
-  /** Where an ephemeral search starts (tests pin it; default random, so parallel Berths rarely pick alike). */
-  random?: () => number;
 }
 
 const MIGRATIONS = [
@@ -51,6 +49,8 @@ const MIGRATIONS = [
      PRIMARY KEY (container_id, seq)
    );
    CREATE INDEX mappings_port ON mappings (proto, host_port);`,
+  // Where the last ephemeral pick landed, per protocol: the next search starts after it (as dockerd's allocator), so a port just given back is not handed out again at once.
+  `CREATE TABLE ephemeral_cursor (proto TEXT PRIMARY KEY, last INTEGER NOT NULL);`,
 ];
 
 interface DbRow {
@@ -133,10 +133,13 @@ export class PortStore {
     }
     const { start, end } = opts.ephemeral;
     const size = end - start + 1;
-    const offset = Math.floor((opts.random ?? Math.random)() * size);
+    const cursor = this.db.prepare('SELECT last FROM ephemeral_cursor WHERE proto = ?').get(p.proto) as { last: number } | undefined;
+    const offset = cursor && cursor.last >= start && cursor.last < end ? cursor.last + 1 - start : 0;
     for (let i = 0; i < size; i++) {
       const port = start + ((offset + i) % size);
-      if (usable(port, true)) return port;
+      if (!usable(port, true)) continue;
+      this.db.prepare('INSERT INTO ephemeral_cursor (proto, last) VALUES (?, ?) ON CONFLICT (proto) DO UPDATE SET last = excluded.last').run(p.proto, port);
+      return port;
     }
     throw new PortAllocatedError(formatHostAddress(p.hostIps[0], `${start}-${end}`));
   }
