@@ -6,6 +6,7 @@ import { after, before, test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { spawn, spawnSync, execFileSync, type ChildProcess } from 'node:child_process';
 import * as crypto from 'node:crypto';
+import * as dgram from 'node:dgram';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
@@ -80,6 +81,16 @@ function fetchFromClient(host: string, p: number): string {
   return spawnSync('ip', ['netns', 'exec', clientNs, process.execPath, '-e', script], { encoding: 'utf8' }).stdout.trim();
 }
 
+/** One UDP datagram from the host and the answer (or "timeout"). */
+function udpFromHost(host: string, p: number, text: string): Promise<string> {
+  return new Promise((resolve) => {
+    const s = dgram.createSocket('udp4');
+    const timer = setTimeout(() => { s.close(); resolve('timeout'); }, 3000);
+    s.on('message', (m) => { clearTimeout(timer); s.close(); resolve(m.toString()); });
+    s.send(text, p, host);
+  });
+}
+
 function dnatPackets(): number {
   const listing = sh('iptables', '-w', '-t', 'nat', '-L', `BERTH-DNAT-${tag}`, '-v', '-x', '-n');
   return listing.split('\n').slice(2).filter((l) => l.trim()).reduce((n, l) => n + Number(l.trim().split(/\s+/)[0]), 0);
@@ -105,7 +116,8 @@ before(async () => {
   sh('ip', 'netns', 'exec', clientNs, 'ip', 'link', 'set', 'eth0', 'up');
   sh('ip', 'netns', 'exec', clientNs, 'ip', 'route', 'add', 'default', 'via', hostSideOfClient);
   // The "container": answers "hi" to every connection on port 80.
-  const script = `require('net').createServer(s=>s.end('hi\\n')).listen(80,'0.0.0.0',()=>console.log('up'))`;
+  const script = `const u=require('dgram').createSocket('udp4');u.on('message',(m,r)=>u.send('hi '+m,r.port,r.address));u.bind(80);`
+    + `require('net').createServer(s=>s.end('hi\\n')).listen(80,'0.0.0.0',()=>console.log('up'))`;
   server = spawn('ip', ['netns', 'exec', containerNs, process.execPath, '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
   await new Promise<void>((resolve, reject) => {
     server!.stdout!.once('data', () => resolve());
@@ -168,6 +180,17 @@ test('127.0.0.1 and all-address bindings: host loopback through DNAT, ::1 throug
   assert.deepEqual(chainsOfTag(), []);
   assert.match(await fetchFromHost('127.0.0.1', local), /ECONNREFUSED/);
   assert.match(fetchFromClient(hostSideOfClient, all), /ECONNREFUSED|ETIMEDOUT/);
+});
+
+test('udp: a datagram to 127.0.0.1 reaches the container through DNAT and the answer comes back', async () => {
+  const p = publisher();
+  const udpPort = port();
+  const id = crypto.randomBytes(32).toString('hex');
+  const map = await p.publish(request(id, [{ containerPort: '80/udp', hostIp: '', hostPort: String(udpPort) }]));
+  assert.equal(map['80/udp']![0].HostPort, String(udpPort));
+  assert.equal(await udpFromHost('127.0.0.1', udpPort, 'u1'), 'hi u1');
+  await p.unpublish(id);
+  assert.deepEqual(rulesOfTag(), []);
 });
 
 test('a host port already published: dockerd\'s error, and the rules are as before', async () => {
