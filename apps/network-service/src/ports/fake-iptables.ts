@@ -12,8 +12,8 @@ const BUILTIN: Record<string, string[]> = {
 
 /**
  * An in-memory iptables for unit tests: tables of chains of rules (each rule
- * its argument string), with the -N/-C/-A/-I/-D/-S/-F/-X verbs and
- * all-or-nothing restore that PortRules uses.
+ * its argument string), with iptables-save and the all-or-nothing
+ * iptables-restore (chain declarations, -A/-I/-D/-F/-X) that PortRules uses.
  */
 export class FakeIptables implements IptablesRunner {
   tables = new Map<string, Map<string, string[]>>();
@@ -38,9 +38,14 @@ export class FakeIptables implements IptablesRunner {
     return out;
   }
 
-  async iptables(args: string[]): Promise<string> {
+  async save(table: 'nat' | 'filter'): Promise<string> {
     this.calls++;
-    return this.apply(this.tables, args);
+    const chains = this.tables.get(table)!;
+    const lines = [`*${table}`];
+    for (const chain of chains.keys()) lines.push(`:${chain} ${BUILTIN[table].includes(chain) ? 'ACCEPT' : '-'} [0:0]`);
+    for (const [chain, rules] of chains) for (const r of rules) lines.push(`-A ${chain} ${r.replace(/--comment (\S+)/g, '--comment "$1"')}`);
+    lines.push('COMMIT');
+    return lines.join('\n') + '\n';
   }
 
   async restore(input: string): Promise<void> {
@@ -52,6 +57,10 @@ export class FakeIptables implements IptablesRunner {
       if (line === '' || line === 'COMMIT') continue;
       if (line.startsWith('*')) {
         table = line.slice(1);
+        continue;
+      }
+      if (line.startsWith(':')) {
+        this.apply(copy, ['-t', table, '-N', line.slice(1).split(/\s+/)[0]]);
         continue;
       }
       this.apply(copy, ['-t', table, ...line.split(/\s+/)]);
@@ -93,13 +102,12 @@ export class FakeIptables implements IptablesRunner {
         rules.splice(i, 1);
         return '';
       }
-      case '-S':
-        return [`-N ${chain}`, ...rules.map((r) => `-A ${chain} ${r.replace(/--comment (\S+)/g, '--comment "$1"')}`)].join('\n') + '\n';
       case '-F':
         rules.length = 0;
         return '';
       case '-X':
         if (rules.length > 0 || BUILTIN[table].includes(chain)) throw exit1(argv, 'Directory not empty');
+        if ([...chains.values()].some((rs) => rs.some((r) => r.endsWith(`-j ${chain}`)))) throw exit1(argv, 'Too many links');
         chains.delete(chain);
         return '';
       default:

@@ -201,3 +201,22 @@ test('publish again replaces what the container held; no bindings gives the expo
   assert.deepEqual(await p.publish(request('a', [], { exposed: ['80/tcp'] })), { '80/tcp': null });
   assert.deepEqual(fake.find('berth:bttest'), []);
 });
+
+test('rules someone else removed: publish makes the chains again, unpublish still removes the rest', async () => {
+  const fake = new FakeIptables();
+  const p = publisher(stateDir(), fake);
+  await p.publish(request('a', [{ containerPort: '80/tcp', hostIp: '', hostPort: '43360' }]));
+  // Everything wiped behind the publisher's back (an operator's iptables -F, a cleanup script).
+  const wiped = new FakeIptables();
+  fake.tables = wiped.tables;
+  await p.publish(request('b', [{ containerPort: '80/tcp', hostIp: '', hostPort: '43361' }]));
+  assert.equal(fake.find('berth-c:b').length, 4);
+  assert.equal(fake.rules('nat', 'PREROUTING').length, 1);
+  assert.equal(fake.find('berth-b:brtest').length, 1);
+  // One of b's rules gone too: the exact removal fails, the listing one takes the rest.
+  fake.tables.get('filter')!.get('BERTH-PORTS-bttest')!.pop();
+  await p.unpublish('a');
+  await p.unpublish('b');
+  assert.deepEqual(fake.find('berth:bttest'), []);
+  assert.equal(fake.hasChain('nat', 'BERTH-DNAT-bttest'), false);
+});

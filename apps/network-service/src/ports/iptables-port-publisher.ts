@@ -6,7 +6,7 @@ import { hostHasIpv6, hostUsedPorts, readEphemeralRange } from './host-ports';
 import { HoldError, PortHolder } from './port-holder';
 import type { PortMap, PortPublisher, PublishRequest } from './port-publisher';
 import { PortRules, type IptablesRunner } from './port-rules';
-import { buildPortMap, planBindings, type PortRange, type Proto } from './port-spec';
+import { buildPortMap, ipFamily, planBindings, type PortRange, type Proto } from './port-spec';
 import { PortAllocatedError, PortStore, type PortMappingRow } from './port-store';
 
 export interface IptablesPortPublisherOptions {
@@ -91,9 +91,8 @@ export class IptablesPortPublisher implements PortPublisher {
         await this.rules.add(rows);
       } catch (err) {
         this.holder.release(req.containerId);
-        await this.rules.removeContainer(req.containerId).catch(() => undefined);
+        await this.removeRules(req.containerId, rows).catch(() => undefined);
         this.store.release(req.containerId);
-        await this.tidyAfterRelease(req.bridge).catch(() => undefined);
         throw failure(err instanceof Error ? err.message : String(err));
       }
       this.logger.debug('ports published', { container: req.containerId, ports: rows.map((r) => `${r.hostIp}:${r.hostPort}->${r.containerPort}/${r.proto}`) });
@@ -109,18 +108,24 @@ export class IptablesPortPublisher implements PortPublisher {
     const rows = this.store.rowsOf(containerId);
     this.holder.release(containerId);
     if (rows.length === 0) return;
-    await this.rules.removeContainer(containerId);
+    await this.removeRules(containerId, rows);
+    // Released only once the rules are gone: a rule left behind would still send the port to this container.
     this.store.release(containerId);
-    for (const bridge of new Set(rows.map((r) => r.bridge))) await this.tidyAfterRelease(bridge);
   }
 
-  /** A bridge with no published port left loses its loopback rule; with none at all, the chains go too (a stopped Berth leaves nothing). */
-  private async tidyAfterRelease(bridge: string): Promise<void> {
-    if (this.store.count() === 0) {
-      await this.rules.teardown();
-      return;
+  /**
+   * Removes the container's rules in one transaction, with its bridges'
+   * loopback rules when no other published port uses them, and with the
+   * chains and jumps when it held the last published port (a Berth with
+   * nothing published leaves nothing in iptables).
+   */
+  private async removeRules(containerId: string, rows: PortMappingRow[]): Promise<void> {
+    const last = this.store.count() === rows.length;
+    const freed = new Set<string>();
+    for (const bridge of new Set(rows.filter((r) => ipFamily(r.hostIp) === 4).map((r) => r.bridge))) {
+      if (this.store.countOnBridge(bridge) === rows.filter((r) => r.bridge === bridge).length) freed.add(bridge);
     }
-    if (this.store.countOnBridge(bridge) === 0) await this.rules.removeBridge(bridge);
+    await this.rules.remove(containerId, rows, freed, last);
   }
 
   reconcile(live: Set<string>): Promise<void> {
@@ -151,14 +156,13 @@ export class IptablesPortPublisher implements PortPublisher {
         if (want !== have || bridgeMissing) {
           await this.rules.removeContainer(id);
           await this.rules.add(list);
-        } else {
-          await this.rules.ensureChains();
         }
         if (!this.holder.isHeld(id)) {
           await this.holder.hold(id, list).catch((err: unknown) =>
             this.logger.warn('could not hold a published port again; the kernel rules still forward it', { container: id, err: err as Error }));
         }
       }
+      await this.rules.ensureChains();
       for (const id of this.heldIds()) if (!byContainer.has(id)) this.holder.release(id);
     });
   }

@@ -1,5 +1,5 @@
 import * as fs from 'node:fs';
-import { CommandError, runCommand } from '@berth/host';
+import { runCommand } from '@berth/host';
 import type { PortMappingRow } from './port-store';
 import { ipFamily } from './port-spec';
 
@@ -14,31 +14,53 @@ export interface Rule {
 
 /** Runs iptables programs; tests replace it. */
 export interface IptablesRunner {
-  /** `iptables -w <args>`; exit status 1 rejects with CommandError. */
-  iptables(args: string[]): Promise<string>;
+  /** `iptables-save -t <table>`. */
+  save(table: Table): Promise<string>;
   /** `iptables-restore -w --noflush` of `input`, all or nothing. */
   restore(input: string): Promise<void>;
 }
 
 export const hostIptables: IptablesRunner = {
-  async iptables(args) {
-    return (await runCommand('iptables', ['-w', ...args])).stdout;
+  async save(table) {
+    return (await runCommand('iptables-save', ['-t', table])).stdout;
   },
   async restore(input) {
     await runCommand('iptables-restore', ['-w', '--noflush'], { input });
   },
 };
 
-function isExit1(err: unknown): boolean {
-  return err instanceof CommandError && err.exitCode === 1;
+/** A listed rule: its table, chain and the fields after `-A <chain>`. */
+export interface ListedRule {
+  table: Table;
+  chain: string;
+  fields: string[];
 }
 
-/** A listing line (`iptables -S`) back into arguments: nft's iptables quotes comments, ours hold no spaces. */
+/** What iptables holds now: chains as "table chain", and every rule. */
+export interface Snapshot {
+  chains: Set<string>;
+  rules: ListedRule[];
+}
+
+/** A listing line back into arguments: iptables-save quotes comments, ours hold no spaces. */
 function listingFields(line: string): string[] {
   return line.trim().split(/\s+/).map((f) => f.replace(/^"(.*)"$/, '$1'));
 }
 
-function restoreScript(lines: { table: Table; line: string }[]): string {
+/** iptables-save output of one table → its chains and rules. */
+export function parseSave(table: Table, text: string, into: Snapshot): void {
+  for (const line of text.split('\n')) {
+    if (line.startsWith(':')) into.chains.add(`${table} ${line.slice(1).split(/\s+/)[0]}`);
+    else if (line.startsWith('-A ')) {
+      const fields = listingFields(line);
+      into.rules.push({ table, chain: fields[1], fields: fields.slice(2) });
+    }
+  }
+}
+
+type Line = { table: Table; line: string };
+
+function restoreScript(lines: Line[]): string {
   let out = '';
   for (const table of ['nat', 'filter'] as const) {
     const of = lines.filter((l) => l.table === table);
@@ -60,13 +82,17 @@ function restoreScript(lines: { table: Table; line: string }[]): string {
  *   from the published container port, for hosts whose FORWARD policy drops.
  * Every rule carries `berth:T` (the instance's mark, which its cleanup looks
  * for) and `berth-c:<container id>` or `berth-b:<bridge>` (whose it is).
+ * Each change is one snapshot (iptables-save of both tables) and one
+ * iptables-restore transaction: a few process starts per publish, not dozens.
  */
 export class PortRules {
   readonly dnatChain: string;
   readonly masqChain: string;
   readonly forwardChain: string;
   private readonly mark: string;
-  private chainsReady = false;
+  /** This process made (or saw) the chains and jumps, and these bridges' loopback rules: publish can skip looking. */
+  private chainsKnown = false;
+  private readonly bridgesKnown = new Set<string>();
 
   constructor(readonly tag: string, private readonly run: IptablesRunner = hostIptables) {
     this.dnatChain = `BERTH-DNAT-${tag}`;
@@ -75,12 +101,16 @@ export class PortRules {
     this.mark = `berth:${tag}`;
   }
 
+  private ownChains(): [Table, string][] {
+    return [['nat', this.dnatChain], ['nat', this.masqChain], ['filter', this.forwardChain]];
+  }
+
   private comment(owner: string): string[] {
     return ['-m', 'comment', '--comment', this.mark, '-m', 'comment', '--comment', owner];
   }
 
-  /** The jumps into Berth's chains: [table, builtin chain, args, insert first]. */
-  private jumps(): { table: Table; chain: string; args: string[]; insert: boolean }[] {
+  /** The jumps into Berth's chains, and whether each goes first in its builtin chain. */
+  private jumps(): (Rule & { insert: boolean })[] {
     const mark = ['-m', 'comment', '--comment', this.mark];
     return [
       { table: 'nat', chain: 'PREROUTING', args: ['-m', 'addrtype', '--dst-type', 'LOCAL', ...mark, '-j', this.dnatChain], insert: false },
@@ -122,72 +152,127 @@ export class PortRules {
     return { table: 'nat', chain: this.masqChain, args: ['-o', bridge, '-m', 'addrtype', '--src-type', 'LOCAL', ...this.comment(`berth-b:${bridge}`), '-j', 'MASQUERADE'] };
   }
 
-  /** Creates the chains and jumps unless they are there. */
-  async ensureChains(): Promise<void> {
-    if (this.chainsReady) return;
-    for (const [table, chain] of [['nat', this.dnatChain], ['nat', this.masqChain], ['filter', this.forwardChain]] as const) {
-      await this.run.iptables(['-t', table, '-N', chain]).catch((err: unknown) => {
-        if (!isExit1(err)) throw err; // exit 1: it exists already
-      });
-    }
-    for (const j of this.jumps()) {
-      try {
-        await this.run.iptables(['-t', j.table, '-C', j.chain, ...j.args]);
-      } catch (err) {
-        if (!isExit1(err)) throw err;
-        await this.run.iptables(['-t', j.table, j.insert ? '-I' : '-A', j.chain, ...(j.insert ? ['1'] : []), ...j.args]);
-      }
-    }
-    this.chainsReady = true;
+  async snapshot(): Promise<Snapshot> {
+    const snap: Snapshot = { chains: new Set(), rules: [] };
+    for (const table of ['nat', 'filter'] as const) parseSave(table, await this.run.save(table), snap);
+    return snap;
   }
 
-  /** Adds the container's rules (and its bridge's loopback rule when missing) in one transaction. */
-  async add(rows: PortMappingRow[]): Promise<void> {
-    await this.ensureChains();
-    const lines: { table: Table; line: string }[] = [];
-    const listing = await this.list();
-    for (const bridge of new Set(rows.filter((r) => ipFamily(r.hostIp) === 4).map((r) => r.bridge))) {
-      if (!listing.some((l) => l.fields.includes(`berth-b:${bridge}`))) {
-        const rule = this.bridgeRule(bridge);
-        lines.push({ table: rule.table, line: ['-A', rule.chain, ...rule.args].join(' ') });
-        setRouteLocalnet(bridge);
-      }
+  /** The rules in Berth's port chains. */
+  async list(): Promise<ListedRule[]> {
+    const own = new Set(this.ownChains().map(([t, c]) => `${t} ${c}`));
+    return (await this.snapshot()).rules.filter((r) => own.has(`${r.table} ${r.chain}`));
+  }
+
+  /** Lines creating whatever chain or jump is missing. */
+  private ensureLines(snap: Snapshot): Line[] {
+    const lines: Line[] = [];
+    for (const [table, chain] of this.ownChains()) if (!snap.chains.has(`${table} ${chain}`)) lines.push({ table, line: `:${chain} - [0:0]` });
+    for (const j of this.jumps()) {
+      const target = j.args[j.args.length - 1];
+      const present = snap.rules.some((r) => r.table === j.table && r.chain === j.chain && r.fields.includes(this.mark) && r.fields.at(-1) === target);
+      if (!present) lines.push({ table: j.table, line: [j.insert ? `-I ${j.chain} 1` : `-A ${j.chain}`, ...j.args].join(' ') });
     }
-    for (const rule of this.rulesForAll(rows)) lines.push({ table: rule.table, line: ['-A', rule.chain, ...rule.args].join(' ') });
+    return lines;
+  }
+
+  /** Creates the chains and jumps unless they are there. */
+  async ensureChains(): Promise<void> {
+    const lines = this.ensureLines(await this.snapshot());
     if (lines.length > 0) await this.run.restore(restoreScript(lines));
   }
 
-  /** Every rule in Berth's port chains, with its fields as listed. */
-  async list(): Promise<{ table: Table; chain: string; fields: string[] }[]> {
-    const out: { table: Table; chain: string; fields: string[] }[] = [];
-    for (const [table, chain] of [['nat', this.dnatChain], ['nat', this.masqChain], ['filter', this.forwardChain]] as const) {
-      let text: string;
+  /** Adds the rows' rules (with the chains, jumps and bridge loopback rule when missing) in one transaction. */
+  async add(rows: PortMappingRow[]): Promise<void> {
+    const bridges = new Set(rows.filter((r) => ipFamily(r.hostIp) === 4).map((r) => r.bridge));
+    for (const bridge of bridges) setRouteLocalnet(bridge);
+    const ruleLines = this.rulesForAll(rows).map((rule) => ({ table: rule.table, line: ['-A', rule.chain, ...rule.args].join(' ') }));
+    // Fast path: the chains, jumps and loopback rules this process made are most likely still there; one transaction.
+    if (this.chainsKnown && [...bridges].every((b) => this.bridgesKnown.has(b))) {
       try {
-        text = await this.run.iptables(['-t', table, '-S', chain]);
-      } catch (err) {
-        if (isExit1(err)) continue; // no such chain
-        throw err;
-      }
-      for (const line of text.split('\n')) {
-        const fields = listingFields(line);
-        if (fields[0] === '-A' && fields[1] === chain) out.push({ table, chain, fields: fields.slice(2) });
+        if (ruleLines.length > 0) await this.run.restore(restoreScript(ruleLines));
+        return;
+      } catch {
+        this.forget(); // someone removed them: look first
       }
     }
-    return out;
+    const snap = await this.snapshot();
+    const lines = this.ensureLines(snap);
+    for (const bridge of bridges) {
+      if (!snap.rules.some((r) => r.chain === this.masqChain && r.fields.includes(`berth-b:${bridge}`))) {
+        const rule = this.bridgeRule(bridge);
+        lines.push({ table: rule.table, line: ['-A', rule.chain, ...rule.args].join(' ') });
+      }
+    }
+    lines.push(...ruleLines);
+    if (lines.length > 0) await this.run.restore(restoreScript(lines));
+    this.chainsKnown = true;
+    for (const b of bridges) this.bridgesKnown.add(b);
   }
 
-  /** Deletes the listed rules whose owner field passes `doomed`; returns how many. */
-  async removeWhere(doomed: (owner: string) => boolean): Promise<number> {
-    const victims = (await this.list()).filter((r) => r.fields.some((f) => /^berth-[cb]:/.test(f) && doomed(f)));
-    if (victims.length === 0) return 0;
-    const lines = victims.map((v) => ({ table: v.table, line: ['-D', v.chain, ...v.fields].join(' ') }));
-    try {
-      await this.run.restore(restoreScript(lines));
-    } catch {
-      // One rule already gone fails the whole batch: delete one by one, a missing rule being fine.
-      for (const v of victims) await this.run.iptables(['-t', v.table, '-D', v.chain, ...v.fields]).catch((err: unknown) => { if (!isExit1(err)) throw err; });
+  private forget(): void {
+    this.chainsKnown = false;
+    this.bridgesKnown.clear();
+  }
+
+  /**
+   * Removes a container's rules (as `add` made them from `rows`), the
+   * loopback rules of `freedBridges` and, with `teardown`, the jumps and
+   * chains: one transaction naming the rules exactly, or, when one of them is
+   * missing, the same by listing.
+   */
+  async remove(containerId: string, rows: PortMappingRow[], freedBridges: Set<string>, teardown: boolean): Promise<void> {
+    const lines: Line[] = this.rulesForAll(rows).map((rule) => ({ table: rule.table, line: ['-D', rule.chain, ...rule.args].join(' ') }));
+    for (const b of freedBridges) {
+      const rule = this.bridgeRule(b);
+      lines.push({ table: rule.table, line: ['-D', rule.chain, ...rule.args].join(' ') });
     }
-    return victims.length;
+    if (teardown) {
+      for (const j of this.jumps()) lines.push({ table: j.table, line: ['-D', j.chain, ...j.args].join(' ') });
+      for (const [table, chain] of this.ownChains()) lines.push({ table, line: `-F ${chain}` }, { table, line: `-X ${chain}` });
+    }
+    try {
+      if (lines.length > 0) await this.run.restore(restoreScript(lines));
+    } catch {
+      await this.removeWhere((owner) => owner === `berth-c:${containerId}` || (owner.startsWith('berth-b:') && freedBridges.has(owner.slice('berth-b:'.length))), teardown);
+    }
+    for (const b of freedBridges) this.bridgesKnown.delete(b);
+    if (teardown) this.forget();
+  }
+
+  /**
+   * Deletes the rules of Berth's chains whose owner field passes `doomed`;
+   * with `teardown`, also the jumps and the chains themselves (nothing of
+   * the instance's ports is left). Returns how many rules went.
+   */
+  async removeWhere(doomed: (owner: string) => boolean, teardown = false): Promise<number> {
+    for (let attempt = 1; ; attempt++) {
+      const snap = await this.snapshot();
+      const own = new Set(this.ownChains().map(([t, c]) => `${t} ${c}`));
+      const victims = snap.rules.filter((r) => own.has(`${r.table} ${r.chain}`)
+        && (teardown || r.fields.some((f) => /^berth-[cb]:/.test(f) && doomed(f))));
+      const lines: Line[] = victims.map((v) => ({ table: v.table, line: ['-D', v.chain, ...v.fields].join(' ') }));
+      if (teardown) {
+        const targets = new Set(this.ownChains().map(([, c]) => c));
+        for (const r of snap.rules) {
+          if (!own.has(`${r.table} ${r.chain}`) && r.fields.includes(this.mark) && targets.has(r.fields.at(-1) ?? '')) {
+            lines.push({ table: r.table, line: ['-D', r.chain, ...r.fields].join(' ') });
+          }
+        }
+        for (const [table, chain] of this.ownChains()) {
+          if (snap.chains.has(`${table} ${chain}`)) lines.push({ table, line: `-F ${chain}` }, { table, line: `-X ${chain}` });
+        }
+      }
+      if (teardown) this.forget();
+      if (lines.length === 0) return 0;
+      try {
+        await this.run.restore(restoreScript(lines));
+        return victims.length;
+      } catch (err) {
+        // Someone changed the tables between our snapshot and the transaction: look again once.
+        if (attempt >= 2) throw err;
+      }
+    }
   }
 
   removeContainer(containerId: string): Promise<number> {
@@ -198,25 +283,9 @@ export class PortRules {
     return this.removeWhere((owner) => owner === `berth-b:${bridge}`);
   }
 
-  /** Removes the jumps and the chains (with whatever is left in them). */
+  /** Removes the jumps and the chains, with whatever is left in them. */
   async teardown(): Promise<void> {
-    for (const j of this.jumps()) {
-      // A jump added twice (two processes racing) is deleted until none is left.
-      for (let i = 0; i < 8; i++) {
-        try {
-          await this.run.iptables(['-t', j.table, '-D', j.chain, ...j.args]);
-        } catch (err) {
-          if (!isExit1(err) && !(err instanceof CommandError && err.exitCode === 2)) throw err;
-          break;
-        }
-      }
-    }
-    for (const [table, chain] of [['nat', this.dnatChain], ['nat', this.masqChain], ['filter', this.forwardChain]] as const) {
-      for (const op of ['-F', '-X']) {
-        await this.run.iptables(['-t', table, op, chain]).catch((err: unknown) => { if (!isExit1(err)) throw err; });
-      }
-    }
-    this.chainsReady = false;
+    await this.removeWhere(() => true, true);
   }
 }
 
@@ -225,6 +294,6 @@ function setRouteLocalnet(bridge: string): void {
   try {
     fs.writeFileSync(`/proc/sys/net/ipv4/conf/${bridge}/route_localnet`, '1');
   } catch {
-    // No such bridge yet (tests with fake runners) or no /proc: loopback publishing then goes through the held socket's proxy.
+    // No such bridge (tests with a fake iptables) or no /proc: loopback clients then reach the container through the held socket's proxy.
   }
 }
