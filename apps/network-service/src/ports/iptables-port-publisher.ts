@@ -152,7 +152,7 @@ export class IptablesPortPublisher implements PortPublisher {
       for (const [id, list] of byContainer) {
         const want = this.rules.rulesForAll(list).length;
         const have = listing.filter((l) => l.fields.includes(`berth-c:${id}`)).length;
-        const bridgeMissing = list.some((r) => !listing.some((l) => l.fields.includes(`berth-b:${r.bridge}`)));
+        const bridgeMissing = list.some((r) => ipFamily(r.hostIp) === 4 && !listing.some((l) => l.fields.includes(`berth-b:${r.bridge}`)));
         if (want !== have || bridgeMissing) {
           await this.rules.removeContainer(id);
           await this.rules.add(list);
@@ -163,12 +163,8 @@ export class IptablesPortPublisher implements PortPublisher {
         }
       }
       await this.rules.ensureChains();
-      for (const id of this.heldIds()) if (!byContainer.has(id)) this.holder.release(id);
+      for (const id of this.holder.ids()) if (!byContainer.has(id)) this.holder.release(id);
     });
-  }
-
-  private heldIds(): string[] {
-    return this.holder.ids();
   }
 
   /** The container's published addresses, as publish returned them (without the exposed-only ports). */
