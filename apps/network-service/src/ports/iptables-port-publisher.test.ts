@@ -220,3 +220,16 @@ test('rules someone else removed: publish makes the chains again, unpublish stil
   assert.deepEqual(fake.find('berth:bttest'), []);
   assert.equal(fake.hasChain('nat', 'BERTH-DNAT-bttest'), false);
 });
+
+test('the FORWARD jump goes right after network-service\'s own (its isolation decides first), else first', async () => {
+  const fake = new FakeIptables();
+  const forward = fake.tables.get('filter')!.get('FORWARD')!;
+  forward.push('-j SOMEONE-ELSE', '-m comment --comment berth:bttest -j BERTH-FWD-bttest', '-j DROP');
+  const p = publisher(stateDir(), fake);
+  await p.publish(request('a', [{ containerPort: '80/tcp', hostIp: '', hostPort: '43370' }]));
+  assert.deepEqual(fake.rules('filter', 'FORWARD'), [
+    '-j SOMEONE-ELSE', '-m comment --comment berth:bttest -j BERTH-FWD-bttest', '-m comment --comment berth:bttest -j BERTH-PORTS-bttest', '-j DROP',
+  ]);
+  await p.unpublish('a');
+  assert.deepEqual(fake.rules('filter', 'FORWARD'), ['-j SOMEONE-ELSE', '-m comment --comment berth:bttest -j BERTH-FWD-bttest', '-j DROP']);
+});

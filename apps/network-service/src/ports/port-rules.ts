@@ -171,9 +171,22 @@ export class PortRules {
     for (const j of this.jumps()) {
       const target = j.args[j.args.length - 1];
       const present = snap.rules.some((r) => r.table === j.table && r.chain === j.chain && r.fields.includes(this.mark) && r.fields.at(-1) === target);
-      if (!present) lines.push({ table: j.table, line: [j.insert ? `-I ${j.chain} 1` : `-A ${j.chain}`, ...j.args].join(' ') });
+      if (!present) lines.push({ table: j.table, line: [j.insert ? `-I ${j.chain} ${this.insertAt(snap, j.table, j.chain)}` : `-A ${j.chain}`, ...j.args].join(' ') });
     }
     return lines;
+  }
+
+  /**
+   * Where a jump that goes first is inserted (1-based): first, except right
+   * after network-service's own jump of the instance (BERTH-FWD-T, BERTH-POST-T)
+   * when that is there, so that its isolation rules decide before the
+   * published ports are accepted, in dockerd's order.
+   */
+  private insertAt(snap: Snapshot, table: Table, chain: string): number {
+    const rules = snap.rules.filter((r) => r.table === table && r.chain === chain);
+    const own = new Set([`BERTH-FWD-${this.tag}`, `BERTH-POST-${this.tag}`]);
+    const at = rules.findIndex((r) => r.fields.includes(this.mark) && own.has(r.fields.at(-1) ?? ''));
+    return at < 0 ? 1 : at + 2;
   }
 
   /** Creates the chains and jumps unless they are there. */
