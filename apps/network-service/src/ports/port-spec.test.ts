@@ -56,6 +56,8 @@ test('-P: every exposed port without a binding of its own gets an ephemeral one 
     ['443/tcp', ['0.0.0.0'], null],
     ['53/udp', ['0.0.0.0'], null],
   ]);
+  const bound = planBindings({ bindings: [], publishAll: true, exposed: ['80/tcp'], hostBindingIpv4: '127.0.0.1' }, true);
+  assert.deepEqual(bound.map((p) => p.hostIps), [['127.0.0.1']]);
 });
 
 test('port map: exposed-only ports are null, bound ones list their addresses in order', () => {

@@ -108,17 +108,17 @@ function planOne(b: PortBindingRequest, ipv6: boolean): PlannedBinding[] {
 
 /**
  * Every host port the request asks for, in its order: the explicit bindings,
- * then (-P) one ephemeral binding on all addresses for each exposed port that
- * has no binding of its own.
+ * then (-P) one ephemeral binding on all addresses (or the network's
+ * host_binding_ipv4) for each exposed port that has no binding of its own.
  */
-export function planBindings(req: Pick<PublishRequest, 'bindings' | 'publishAll' | 'exposed'>, ipv6: boolean): PlannedBinding[] {
+export function planBindings(req: Pick<PublishRequest, 'bindings' | 'publishAll' | 'exposed' | 'hostBindingIpv4'>, ipv6: boolean): PlannedBinding[] {
   const planned = req.bindings.flatMap((b) => planOne(b, ipv6));
   if (req.publishAll) {
     const bound = new Set(planned.map((p) => p.key));
     for (const key of req.exposed.flatMap(expandPortKey)) {
       if (bound.has(key)) continue;
       bound.add(key);
-      planned.push(...planOne({ containerPort: key, hostIp: '', hostPort: '' }, ipv6));
+      planned.push(...planOne({ containerPort: key, hostIp: req.hostBindingIpv4 ?? '', hostPort: '' }, ipv6));
     }
   }
   return planned;
