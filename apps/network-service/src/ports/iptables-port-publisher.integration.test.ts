@@ -76,9 +76,13 @@ function fetchFromHost(host: string, p: number): Promise<string> {
 
 /** The same from inside the client namespace. */
 function fetchFromClient(host: string, p: number): string {
+  return fetchFrom(clientNs, host, p);
+}
+
+function fetchFrom(ns: string, host: string, p: number): string {
   const script = `const s=require('net').connect({host:${JSON.stringify(host)},port:${p},timeout:3000});let d='';`
     + `s.on('data',c=>d+=c);s.on('end',()=>console.log(d.trim()));s.on('timeout',()=>{console.log('ETIMEDOUT');process.exit()});s.on('error',e=>console.log(e.code))`;
-  return spawnSync('ip', ['netns', 'exec', clientNs, process.execPath, '-e', script], { encoding: 'utf8' }).stdout.trim();
+  return spawnSync('ip', ['netns', 'exec', ns, process.execPath, '-e', script], { encoding: 'utf8' }).stdout.trim();
 }
 
 /** One UDP datagram from the host and the answer (or "timeout"). */
@@ -89,6 +93,16 @@ function udpFromHost(host: string, p: number, text: string): Promise<string> {
     s.on('message', (m) => { clearTimeout(timer); s.close(); resolve(m.toString()); });
     s.send(text, p, host);
   });
+}
+
+/** fetchFrom without blocking this process (whose own servers must answer meanwhile). */
+function fetchFromAsync(ns: string, host: string, p: number): Promise<string> {
+  const script = `const s=require('net').connect({host:${JSON.stringify(host)},port:${p},timeout:3000});let d='';`
+    + `s.on('data',c=>d+=c);s.on('end',()=>console.log(d.trim()));s.on('timeout',()=>{console.log('ETIMEDOUT');process.exit()});s.on('error',e=>console.log(e.code))`;
+  const child = spawn('ip', ['netns', 'exec', ns, process.execPath, '-e', script], { stdio: ['ignore', 'pipe', 'ignore'] });
+  let out = '';
+  child.stdout!.on('data', (c) => { out += c; });
+  return new Promise((resolve) => child.on('close', () => resolve(out.trim())));
 }
 
 function dnatPackets(): number {
@@ -134,7 +148,7 @@ after(async () => {
       const fields = line.trim().split(/\s+/).map((f) => f.replace(/^"(.*)"$/, '$1'));
       if (fields[0] === '-A' && fields.includes(`berth:${tag}`)) spawnSync('iptables', ['-w', '-t', table, '-D', ...fields.slice(1)]);
     }
-    for (const chain of ['DNAT', 'PMASQ', 'PORTS']) {
+    for (const chain of ['DNAT', 'PMASQ', 'PORTS', 'LOIN']) {
       spawnSync('iptables', ['-w', '-t', table, '-F', `BERTH-${chain}-${tag}`], { stdio: 'ignore' });
       spawnSync('iptables', ['-w', '-t', table, '-X', `BERTH-${chain}-${tag}`], { stdio: 'ignore' });
     }
@@ -172,6 +186,20 @@ test('127.0.0.1 and all-address bindings: host loopback through DNAT, ::1 throug
   const forwarded = sh('iptables', '-w', '-L', `BERTH-PORTS-${tag}`, '-v', '-x', '-n').split('\n').slice(2).filter((l) => l.includes(`${all}`) || l.includes('dpt:80') || l.includes('spt:80'));
   assert.equal(forwarded.length, 2);
   for (const line of forwarded) assert.ok(Number(line.trim().split(/\s+/)[0]) > 0, line);
+  // route_localnet does not open the host's 127.0.0.0/8 services to the container (a route to 127.0.0.99 through its gateway).
+  const hostOnly = net.createServer((s) => s.end('host-only\n'));
+  await new Promise<void>((resolve) => hostOnly.listen(local + 2, '127.0.0.99', resolve));
+  try {
+    sh('ip', 'netns', 'exec', containerNs, 'ip', 'route', 'del', 'local', '127.0.0.0/8', 'dev', 'lo', 'table', 'local');
+    sh('ip', 'netns', 'exec', containerNs, 'ip', 'route', 'add', '127.0.0.99/32', 'via', `${bridgeNet}.1`, 'dev', 'eth0');
+    sh('ip', 'netns', 'exec', containerNs, 'sysctl', '-qw', 'net.ipv4.conf.eth0.route_localnet=1');
+    assert.match(await fetchFromAsync(containerNs, '127.0.0.99', local + 2), /ETIMEDOUT/);
+    const dropped = sh('iptables', '-w', '-L', `BERTH-LOIN-${tag}`, '-v', '-x', '-n').split('\n').slice(2).filter((l) => l.trim());
+    assert.equal(dropped.length, 1);
+    assert.ok(Number(dropped[0].trim().split(/\s+/)[0]) > 0, dropped[0]);
+  } finally {
+    hostOnly.close();
+  }
   // 127.0.0.1 only: not reachable from outside.
   assert.match(fetchFromClient(hostSideOfClient, local), /ECONNREFUSED|ETIMEDOUT/);
 

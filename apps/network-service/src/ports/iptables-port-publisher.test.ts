@@ -102,6 +102,10 @@ test('publish: rules in Berth\'s chains, the port held, the PortMap as dockerd s
   assert.deepEqual(fake.rules('filter', 'FORWARD'), ['-m comment --comment berth:bttest -j BERTH-PORTS-bttest']);
   assert.ok(fake.rules('nat', 'BERTH-PMASQ-bttest').includes('-o brtest -m addrtype --src-type LOCAL -m comment --comment berth:bttest -m comment --comment berth-b:brtest -j MASQUERADE'));
   assert.equal(fake.rules('filter', 'BERTH-PORTS-bttest').length, 4);
+  assert.deepEqual(fake.rules('filter', 'INPUT'), ['-m comment --comment berth:bttest -j BERTH-LOIN-bttest']);
+  assert.deepEqual(fake.rules('filter', 'BERTH-LOIN-bttest'), [
+    '-i brtest -d 127.0.0.0/8 -m conntrack ! --ctstate RELATED,ESTABLISHED -m comment --comment berth:bttest -m comment --comment berth-b:brtest -j DROP',
+  ]);
   // Held: nobody else binds it; the held socket proxies (here the fake DNAT does nothing, so IPv4 goes through it too).
   assert.equal(await canBind('0.0.0.0', 43301), false);
   assert.equal(await exchange('127.0.0.1', 43301, 'v4'), 'hi v4');
@@ -212,7 +216,7 @@ test('rules someone else removed: publish makes the chains again, unpublish stil
   await p.publish(request('b', [{ containerPort: '80/tcp', hostIp: '', hostPort: '43361' }]));
   assert.equal(fake.find('berth-c:b').length, 4);
   assert.equal(fake.rules('nat', 'PREROUTING').length, 1);
-  assert.equal(fake.find('berth-b:brtest').length, 1);
+  assert.equal(fake.find('berth-b:brtest').length, 2);
   // One of b's rules gone too: the exact removal fails, the listing one takes the rest.
   fake.tables.get('filter')!.get('BERTH-PORTS-bttest')!.pop();
   await p.unpublish('a');

@@ -152,7 +152,8 @@ export class IptablesPortPublisher implements PortPublisher {
       for (const [id, list] of byContainer) {
         const want = this.rules.rulesForAll(list).length;
         const have = listing.filter((l) => l.fields.includes(`berth-c:${id}`)).length;
-        const bridgeMissing = list.some((r) => ipFamily(r.hostIp) === 4 && !listing.some((l) => l.fields.includes(`berth-b:${r.bridge}`)));
+        const bridgeMissing = list.some((r) => ipFamily(r.hostIp) === 4
+          && listing.filter((l) => l.fields.includes(`berth-b:${r.bridge}`)).length !== this.rules.bridgeRules(r.bridge).length);
         if (want !== have || bridgeMissing) {
           await this.rules.removeContainer(id);
           await this.rules.add(list);

@@ -79,7 +79,9 @@ function restoreScript(lines: Line[]): string {
  *   into a bridge (so 127.0.0.1 can be DNATed to a container, with
  *   route_localnet) and of a container reaching its own published port;
  * - filter BERTH-PORTS-T (first in FORWARD): ACCEPT of DNATed traffic to and
- *   from the published container port, for hosts whose FORWARD policy drops.
+ *   from the published container port, for hosts whose FORWARD policy drops;
+ * - filter BERTH-LOIN-T (first in INPUT): DROP of new connections from a
+ *   bridge to 127.0.0.0/8, which route_localnet would otherwise let in.
  * Every rule carries `berth:T` (the instance's mark, which its cleanup looks
  * for) and `berth-c:<container id>` or `berth-b:<bridge>` (whose it is).
  * Each change is one snapshot (iptables-save of both tables) and one
@@ -89,6 +91,7 @@ export class PortRules {
   readonly dnatChain: string;
   readonly masqChain: string;
   readonly forwardChain: string;
+  readonly inputChain: string;
   private readonly mark: string;
   /** This process made (or saw) the chains and jumps, and these bridges' loopback rules: publish can skip looking. */
   private chainsKnown = false;
@@ -98,11 +101,12 @@ export class PortRules {
     this.dnatChain = `BERTH-DNAT-${tag}`;
     this.masqChain = `BERTH-PMASQ-${tag}`;
     this.forwardChain = `BERTH-PORTS-${tag}`;
+    this.inputChain = `BERTH-LOIN-${tag}`;
     this.mark = `berth:${tag}`;
   }
 
   private ownChains(): [Table, string][] {
-    return [['nat', this.dnatChain], ['nat', this.masqChain], ['filter', this.forwardChain]];
+    return [['nat', this.dnatChain], ['nat', this.masqChain], ['filter', this.forwardChain], ['filter', this.inputChain]];
   }
 
   private comment(owner: string): string[] {
@@ -117,6 +121,7 @@ export class PortRules {
       { table: 'nat', chain: 'OUTPUT', args: ['-m', 'addrtype', '--dst-type', 'LOCAL', ...mark, '-j', this.dnatChain], insert: false },
       { table: 'nat', chain: 'POSTROUTING', args: [...mark, '-j', this.masqChain], insert: true },
       { table: 'filter', chain: 'FORWARD', args: [...mark, '-j', this.forwardChain], insert: true },
+      { table: 'filter', chain: 'INPUT', args: [...mark, '-j', this.inputChain], insert: true },
     ];
   }
 
@@ -147,9 +152,19 @@ export class PortRules {
     });
   }
 
-  /** The bridge-wide rule for loopback clients: their 127.0.0.1 source becomes the bridge's address. */
-  bridgeRule(bridge: string): Rule {
-    return { table: 'nat', chain: this.masqChain, args: ['-o', bridge, '-m', 'addrtype', '--src-type', 'LOCAL', ...this.comment(`berth-b:${bridge}`), '-j', 'MASQUERADE'] };
+  /**
+   * The bridge-wide rules for loopback clients: their 127.0.0.1 source
+   * becomes the bridge's address; and, since route_localnet also lets a
+   * container send to 127.0.0.1 through its gateway, such packets are dropped
+   * unless they answer a connection the host opened (services the host binds
+   * to 127.0.0.1 stay the host's).
+   */
+  bridgeRules(bridge: string): Rule[] {
+    const owner = this.comment(`berth-b:${bridge}`);
+    return [
+      { table: 'nat', chain: this.masqChain, args: ['-o', bridge, '-m', 'addrtype', '--src-type', 'LOCAL', ...owner, '-j', 'MASQUERADE'] },
+      { table: 'filter', chain: this.inputChain, args: ['-i', bridge, '-d', '127.0.0.0/8', '-m', 'conntrack', '!', '--ctstate', 'RELATED,ESTABLISHED', ...owner, '-j', 'DROP'] },
+    ];
   }
 
   async snapshot(): Promise<Snapshot> {
@@ -212,9 +227,8 @@ export class PortRules {
     const snap = await this.snapshot();
     const lines = this.ensureLines(snap);
     for (const bridge of bridges) {
-      if (!snap.rules.some((r) => r.chain === this.masqChain && r.fields.includes(`berth-b:${bridge}`))) {
-        const rule = this.bridgeRule(bridge);
-        lines.push({ table: rule.table, line: ['-A', rule.chain, ...rule.args].join(' ') });
+      for (const rule of this.bridgeRules(bridge)) {
+        if (!snap.rules.some((r) => r.chain === rule.chain && r.fields.includes(`berth-b:${bridge}`))) lines.push({ table: rule.table, line: ['-A', rule.chain, ...rule.args].join(' ') });
       }
     }
     lines.push(...ruleLines);
@@ -237,8 +251,7 @@ export class PortRules {
   async remove(containerId: string, rows: PortMappingRow[], freedBridges: Set<string>, teardown: boolean): Promise<void> {
     const lines: Line[] = this.rulesForAll(rows).map((rule) => ({ table: rule.table, line: ['-D', rule.chain, ...rule.args].join(' ') }));
     for (const b of freedBridges) {
-      const rule = this.bridgeRule(b);
-      lines.push({ table: rule.table, line: ['-D', rule.chain, ...rule.args].join(' ') });
+      for (const rule of this.bridgeRules(b)) lines.push({ table: rule.table, line: ['-D', rule.chain, ...rule.args].join(' ') });
     }
     if (teardown) {
       for (const j of this.jumps()) lines.push({ table: j.table, line: ['-D', j.chain, ...j.args].join(' ') });
