@@ -105,7 +105,7 @@ describe('published ports from the host and from a network namespace', () => {
     await ok(['rm', '-f', 'web']);
     assert.match(await getFromHost('127.0.0.1', all), /ECONNREFUSED/);
     assert.match(getFromNamespace(hostSide, all), /ECONNREFUSED|ETIMEDOUT/);
-    const rules = ['nat', 'filter'].flatMap((t) => sh('iptables', '-w', '-t', t, '-S').split('\n')).filter((l) => l.includes(`BERTH-DNAT-${tag()}`) || l.includes(`BERTH-PORTS-${tag()}`) || l.includes(`BERTH-PMASQ-${tag()}`));
+    const rules = ['nat', 'filter'].flatMap((t) => sh('iptables', '-w', '-t', t, '-S').split('\n')).filter((l) => /BERTH-(DNAT|PMASQ|PORTS|LOIN)-/.test(l) && l.includes(tag()));
     assert.deepEqual(rules, [], 'the port chains went with the last published port');
   });
 
