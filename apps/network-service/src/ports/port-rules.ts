@@ -77,7 +77,7 @@ function restoreScript(lines: Line[]): string {
  *   DNAT of each published host address and port to the container;
  * - nat BERTH-PMASQ-T (from POSTROUTING): MASQUERADE of host-local sources
  *   into a bridge (so 127.0.0.1 can be DNATed to a container, with
- *   route_localnet) and of a container reaching its own published port;
+ *   route_localnet) and of a container reaching its own published UDP/SCTP port;
  * - filter BERTH-PORTS-T (first in FORWARD): ACCEPT of DNATed traffic to and
  *   from the published container port, for hosts whose FORWARD policy drops;
  * - filter BERTH-LOIN-T (first in INPUT): DROP of new connections from a
@@ -125,7 +125,15 @@ export class PortRules {
     ];
   }
 
-  /** The rules one published address needs; IPv6 addresses have none (their socket proxies). */
+  /**
+   * The rules one published address needs; IPv6 addresses have none (their
+   * socket proxies). A TCP port is not DNATed for the container itself: its
+   * packets would have to leave by the bridge port they came in on, which a
+   * bridge refuses unless that port is in hairpin mode; they reach the held
+   * socket instead, whose proxy answers. Other protocols have no proxy, so
+   * their DNAT covers the container too, with the MASQUERADE that hairpin
+   * traffic needs.
+   */
   rulesFor(row: PortMappingRow): Rule[] {
     if (ipFamily(row.hostIp) === 6) return [];
     const owner = this.comment(`berth-c:${row.containerId}`);
@@ -133,9 +141,10 @@ export class PortRules {
     const dest = row.hostIp === '0.0.0.0' ? [] : ['-d', `${row.hostIp}/32`];
     const cip = `${row.containerIp}/32`;
     const dnated = ['-m', 'conntrack', '--ctstate', 'DNAT'];
+    const tcp = row.proto === 'tcp';
     return [
-      { table: 'nat', chain: this.dnatChain, args: [...dest, ...proto, '--dport', String(row.hostPort), ...owner, '-j', 'DNAT', '--to-destination', `${row.containerIp}:${row.containerPort}`] },
-      { table: 'nat', chain: this.masqChain, args: ['-s', cip, '-d', cip, ...proto, '--dport', String(row.containerPort), ...owner, '-j', 'MASQUERADE'] },
+      { table: 'nat', chain: this.dnatChain, args: [...(tcp ? ['!', '-s', cip] : []), ...dest, ...proto, '--dport', String(row.hostPort), ...owner, '-j', 'DNAT', '--to-destination', `${row.containerIp}:${row.containerPort}`] },
+      ...(tcp ? [] : [{ table: 'nat' as const, chain: this.masqChain, args: ['-s', cip, '-d', cip, ...proto, '--dport', String(row.containerPort), ...owner, '-j', 'MASQUERADE'] }]),
       { table: 'filter', chain: this.forwardChain, args: ['-d', cip, '-o', row.bridge, ...proto, '--dport', String(row.containerPort), ...dnated, ...owner, '-j', 'ACCEPT'] },
       { table: 'filter', chain: this.forwardChain, args: ['-s', cip, '-i', row.bridge, ...proto, '--sport', String(row.containerPort), ...dnated, ...owner, '-j', 'ACCEPT'] },
     ];
