@@ -314,10 +314,6 @@ export class PortRules {
     return this.removeWhere((owner) => owner === `berth-c:${containerId}`);
   }
 
-  removeBridge(bridge: string): Promise<number> {
-    return this.removeWhere((owner) => owner === `berth-b:${bridge}`);
-  }
-
   /** Removes the jumps and the chains, with whatever is left in them. */
   async teardown(): Promise<void> {
     await this.removeWhere(() => true, true);
