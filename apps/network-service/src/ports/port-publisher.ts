@@ -16,6 +16,11 @@ export interface PublishRequest {
   publishAll: boolean;
   /** Config.ExposedPorts keys. */
   exposed: string[];
+  /** For dockerd's error wording ("…on endpoint <name> (<id>)…"): the endpoint's name (the container's name) and ID; the container ID stands in when absent. */
+  endpointName?: string;
+  endpointId?: string;
+  /** The network's com.docker.network.bridge.host_binding_ipv4: the address -P publishes on (default all). */
+  hostBindingIpv4?: string;
 }
 
 /** NetworkSettings.Ports: exposed but unpublished ports map to null. */
