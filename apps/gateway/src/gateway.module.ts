@@ -9,6 +9,7 @@ import { SystemController } from './routes/system.controller';
 import { SwarmController } from './routes/swarm.controller';
 import { VolumesController } from './routes/volumes.controller';
 import { NetworksController } from './routes/networks.controller';
+import { BuildController } from './routes/build.controller';
 import { EventsController } from './routes/events.controller';
 import { ImagesController } from './routes/images.controller';
 import { DistributionController } from './routes/distribution.controller';
@@ -22,7 +23,7 @@ import { CONFIG, LOGGER } from './tokens';
 
 const CONTROLLERS = [
   SystemController, SwarmController, VolumesController, NetworksController, EventsController, ImagesController, DistributionController,
-  ContainersController, ContainerLogsController, ContainerFilesController, ContainerStatsController, ExecController, SystemDfController,
+  ContainersController, ContainerLogsController, ContainerFilesController, ContainerStatsController, ExecController, SystemDfController, BuildController,
 ];
 
 @Module({})

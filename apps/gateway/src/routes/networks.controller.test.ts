@@ -212,3 +212,15 @@ describe('network routes over a fake NetworkBackend', () => {
     assert.deepEqual(disconnects.at(-1), { container: 'web', network: 'net1', force: true });
   });
 });
+
+describe('docker system prune\'s last call', () => {
+  let app: NestFastifyApplication;
+  before(async () => { app = await fakeApp({}); });
+  after(() => app.close());
+
+  test('build cache prune answers an empty report (Berth keeps no build cache)', async () => {
+    const res = await app.inject({ method: 'POST', url: `/v1.50/build/prune?filters=${encodeURIComponent('{}')}` });
+    assert.equal(res.statusCode, 200);
+    assert.deepEqual(res.json(), { CachesDeleted: null, SpaceReclaimed: 0 });
+  });
+});
