@@ -34,9 +34,9 @@ function endpointView(e: network.NetworkEndpoint): Record<string, unknown> {
  * attached endpoints by container ID in an inspect. EnableIPv4 is shown at
  * every API version: dockerd 28 fills it whatever the version asked.
  */
-export function networkView(n: network.Network): Record<string, unknown> {
+export function networkView(n: network.Network, withContainers = true): Record<string, unknown> {
   const containers: Record<string, unknown> = {};
-  for (const e of n.containers) containers[e.containerId] = endpointView(e);
+  if (withContainers) for (const e of n.containers) containers[e.containerId] = endpointView(e);
   return {
     Name: n.name,
     Id: n.id,

@@ -33,7 +33,9 @@ describe('network routes over a fake NetworkBackend', () => {
       networks: {
         async list(req) {
           lists.push(req);
-          return { networks: [net({ name: 'bridge', id: 'b'.repeat(64), labels: {}, options: { 'com.docker.network.bridge.default_bridge': 'true' } }), net()] };
+          // A list entry with endpoints still shows Containers {} (dockerd lists them only before 1.28).
+          const endpoint = { containerId: CTR, name: 'web', endpointId: 'e'.repeat(64), macAddress: '', ipv4Address: '', ipv6Address: '' };
+          return { networks: [net({ name: 'bridge', id: 'b'.repeat(64), labels: {}, options: { 'com.docker.network.bridge.default_bridge': 'true' } }), net({ containers: [endpoint] })] };
         },
         async inspect(req) {
           refs.push(req);

@@ -21,10 +21,10 @@ export class NetworksController {
   async list(@Query('filters') rawFilters: string | undefined, @Features() features: ApiFeatures): Promise<unknown[]> {
     const filters = Filters.parse(rawFilters).validate(NETWORK_LIST_FILTERS);
     const res = await this.networks.list({ filters: filters.toList() });
-    if (!features.networkListContainers) return res.networks.map(networkView);
+    if (!features.networkListContainers) return res.networks.map((n) => networkView(n, false));
     // Before 1.28 a list is as detailed as an inspect: each network's containers too.
     const detailed = await Promise.all(res.networks.map((n) => this.networks.inspect({ id: n.id, verbose: false, scope: '' }).catch(() => n)));
-    return detailed.map(networkView);
+    return detailed.map((n) => networkView(n));
   }
 
   @Post('create')
