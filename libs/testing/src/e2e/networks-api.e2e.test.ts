@@ -252,17 +252,27 @@ describe('raw API', () => {
     assert.match(res.json<{ message: string }>().message, /^Container cannot be created with multiple network endpoints: (bridge, host|host, bridge)$/);
   });
 
-  test('docker ps shows published ports; inspect\'s Aliases carry the short ID before 1.45 only', async () => {
-    await ok(['network', 'create', '--subnet', '10.64.14.0/24', 'netps']);
-    const id = (await ok(['run', '-d', '--name', 'cps', '--network', 'netps', '--network-alias', 'web', '-p', '127.0.0.1::80', 'busybox', 'sleep', '300'])).trim();
-    const ports = (await ok(['ps', '--filter', 'name=cps', '--format', '{{.Ports}}'])).trim();
-    assert.match(ports, /^127\.0\.0\.1:\d+->80\/tcp$/);
-    const summary = (await berth.request('GET', `/v1.47/containers/json?filters=${encodeURIComponent('{"name":["cps"]}')}`)).json<Record<string, any>[]>();
-    assert.deepEqual(summary[0]!.Ports.map((p: Record<string, unknown>) => [p.IP, p.PrivatePort, p.Type]), [['127.0.0.1', 80, 'tcp']]);
-    const at = async (v: string): Promise<Record<string, any>> => (await berth.request('GET', `/${v}/containers/cps/json`)).json<Record<string, any>>().NetworkSettings.Networks.netps;
+  test('inspect\'s Aliases carry the short ID and hostname before 1.45 only', async () => {
+    await ok(['network', 'create', '--subnet', '10.64.14.0/24', 'netal']);
+    const id = (await ok(['run', '-d', '--name', 'cal', '--network', 'netal', '--network-alias', 'web', 'busybox', 'sleep', '300'])).trim();
+    const at = async (v: string): Promise<Record<string, any>> => (await berth.request('GET', `/${v}/containers/cal/json`)).json<Record<string, any>>().NetworkSettings.Networks.netal;
     assert.deepEqual((await at('v1.45')).Aliases, ['web']);
+    // The hostname is the short ID, so it appears once.
     assert.deepEqual((await at('v1.44')).Aliases, ['web', id.slice(0, 12)]);
-    await ok(['rm', '-f', 'cps']);
-    await ok(['network', 'rm', 'netps']);
+    await ok(['rm', '-f', 'cal']);
+    await ok(['network', 'rm', 'netal']);
+  });
+
+  test('docker ps and the summary show published ports', async () => {
+    await ok(['run', '-d', '--name', 'cps', '-p', '127.0.0.1::80', 'busybox', 'sleep', '300']);
+    try {
+      const ports = (await ok(['ps', '--filter', 'name=cps', '--format', '{{.Ports}}'])).trim();
+      assert.match(ports, /^127\.0\.0\.1:\d+->80\/tcp$/);
+      const summary = (await berth.request('GET', `/v1.47/containers/json?filters=${encodeURIComponent('{"name":["cps"]}')}`)).json<Record<string, any>[]>();
+      assert.deepEqual(summary[0]!.Ports.map((p: Record<string, unknown>) => [p.IP, p.PrivatePort, p.Type]), [['127.0.0.1', 80, 'tcp']]);
+      assert.ok(Number(summary[0]!.Ports[0].PublicPort) > 0);
+    } finally {
+      await ok(['rm', '-f', 'cps']);
+    }
   });
 });
