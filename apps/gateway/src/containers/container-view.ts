@@ -107,7 +107,10 @@ function isUserNetwork(name: string): boolean {
  * NetworkSettings as the request's API version shows it. Stored in the
  * newest shape; before 1.45 each user-network endpoint's Aliases also hold
  * the short ID and the hostname, as dockerd added them (deduplicated, in
- * that order after the user's own).
+ * that order after the user's own). Nothing else differs in the versions
+ * served (up to 1.50): dockerd 28 keeps the deprecated top-level fields
+ * (Bridge, HairpinMode, IPAddress...) until 1.52 removes them, and shows
+ * DNSNames and GwPriority whatever the version asked.
  */
 export function networkSettingsView(c: container.Container, config: StoredConfig, features?: ApiFeatures): NetworkSettings {
   const settings = c.networkSettingsJson === '' ? (emptyNetworkSettings() as NetworkSettings) : (JSON.parse(c.networkSettingsJson) as NetworkSettings);
