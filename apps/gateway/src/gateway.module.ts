@@ -8,6 +8,8 @@ import { ExecStart } from './hijack/exec.hijack';
 import { SystemController } from './routes/system.controller';
 import { SwarmController } from './routes/swarm.controller';
 import { VolumesController } from './routes/volumes.controller';
+import { NetworksController } from './routes/networks.controller';
+import { BuildController } from './routes/build.controller';
 import { EventsController } from './routes/events.controller';
 import { ImagesController } from './routes/images.controller';
 import { DistributionController } from './routes/distribution.controller';
@@ -20,8 +22,8 @@ import { SystemDfController } from './routes/system-df.controller';
 import { CONFIG, LOGGER } from './tokens';
 
 const CONTROLLERS = [
-  SystemController, SwarmController, VolumesController, EventsController, ImagesController, DistributionController,
-  ContainersController, ContainerLogsController, ContainerFilesController, ContainerStatsController, ExecController, SystemDfController,
+  SystemController, SwarmController, VolumesController, NetworksController, EventsController, ImagesController, DistributionController,
+  ContainersController, ContainerLogsController, ContainerFilesController, ContainerStatsController, ExecController, SystemDfController, BuildController,
 ];
 
 @Module({})

@@ -7,6 +7,7 @@ export * from './durations';
 export * from './timestamps';
 export * from './stdcopy';
 export * from './network-settings';
+export * from './networks';
 export * from './decode/go-types';
 export * from './decode/go-decode';
 export * from './decode/request-types';

@@ -10,5 +10,6 @@ export const EXEC_BACKEND = Symbol('ExecBackend');
 export const IMAGE_BACKEND = Symbol('ImageBackend');
 export const DISTRIBUTION_BACKEND = Symbol('DistributionBackend');
 export const VOLUME_BACKEND = Symbol('VolumeBackend');
+export const NETWORK_BACKEND = Symbol('NetworkBackend');
 export const SYSTEM_BACKEND = Symbol('SystemBackend');
 export const EVENTS_BACKEND = Symbol('EventsBackend');

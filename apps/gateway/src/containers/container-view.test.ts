@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { containerInspectView, containerSummaryView } from './container-view';
 import { containerMessage } from '../testing/messages';
+import { featuresFor } from '../versions/features';
 
 test('inspect: a created container shows Go zero times, null ExecIDs, dockerd\'s empty NetworkSettings and no sizes', () => {
   const v = containerInspectView(containerMessage('c1'));
@@ -48,4 +49,31 @@ test('ps: command quoting, labels, status text, network mode and networks', () =
   assert.deepEqual(v.HostConfig, { NetworkMode: 'bridge' });
   assert.deepEqual(v.NetworkSettings, { Networks: { bridge: { IPAddress: '' } } });
   assert.equal(v.Created, Math.floor(Date.parse('2026-12-03T10:00:00.5Z') / 1000));
+});
+
+test('ps: Ports from container-service\'s ports_json, [] when empty', () => {
+  const ports = [{ IP: '0.0.0.0', PrivatePort: 80, PublicPort: 8080, Type: 'tcp' }, { PrivatePort: 53, Type: 'udp' }];
+  assert.deepEqual(containerSummaryView(containerMessage('c4', { portsJson: JSON.stringify(ports) })).Ports, ports);
+  assert.deepEqual(containerSummaryView(containerMessage('c5', { portsJson: '' })).Ports, []);
+});
+
+test('inspect: before 1.45 user-network Aliases also hold the short ID and the hostname; the bridge\'s never', () => {
+  const id = 'f'.repeat(64);
+  const settings = {
+    Networks: {
+      bridge: { Aliases: null, DNSNames: null },
+      net1: { Aliases: ['db'], DNSNames: ['web', 'db', 'ffffffffffff'] },
+      net2: { Aliases: null, DNSNames: ['web', 'ffffffffffff'] },
+    },
+  };
+  const c = containerMessage(id, { networkSettingsJson: JSON.stringify(settings), configJson: JSON.stringify({ Image: 'busybox', Hostname: 'ffffffffffff' }) });
+  type Nets = Record<string, { Aliases: string[] | null; DNSNames: string[] | null }>;
+  const old = (containerInspectView(c, featuresFor('1.44')).NetworkSettings as { Networks: Nets }).Networks;
+  assert.deepEqual(old.net1!.Aliases, ['db', 'ffffffffffff']);
+  assert.deepEqual(old.net2!.Aliases, ['ffffffffffff']);
+  assert.equal(old.bridge!.Aliases, null);
+  const now = (containerInspectView(c, featuresFor('1.45')).NetworkSettings as { Networks: Nets }).Networks;
+  assert.deepEqual(now.net1!.Aliases, ['db']);
+  assert.equal(now.net2!.Aliases, null);
+  assert.deepEqual(now.net1!.DNSNames, ['web', 'db', 'ffffffffffff']);
 });

@@ -1,6 +1,7 @@
 import { emptyNetworkSettings, type ContainerConfig, type HostConfig, type NetworkSettings } from '@berth/engine-api';
 import type { container } from '@berth/proto';
 import { statusText } from './status-text';
+import type { ApiFeatures } from '../versions/features';
 
 /**
  * Docker's container views, rendered from container-service's declared
@@ -97,8 +98,37 @@ export function containerConfigOf(c: container.Container): StoredConfig {
   return parseJson<StoredConfig>(c.configJson, {});
 }
 
-/** `GET /containers/{id}/json`: ContainerInspectResponse; sizes only when asked (size_rw is -1 otherwise). */
-export function containerInspectView(c: container.Container): Record<string, unknown> {
+/** Networks that are not a user network's: their endpoints never had the legacy aliases. */
+function isUserNetwork(name: string): boolean {
+  return !['bridge', 'default', 'host', 'none'].includes(name) && !name.startsWith('container:');
+}
+
+/**
+ * NetworkSettings as the request's API version shows it. Stored in the
+ * newest shape; before 1.45 each user-network endpoint's Aliases also hold
+ * the short ID and the hostname, as dockerd added them (deduplicated, in
+ * that order after the user's own). Nothing else differs in the versions
+ * served (up to 1.50): dockerd 28 keeps the deprecated top-level fields
+ * (Bridge, HairpinMode, IPAddress...) until 1.52 removes them, and shows
+ * DNSNames and GwPriority whatever the version asked.
+ */
+export function networkSettingsView(c: container.Container, config: StoredConfig, features?: ApiFeatures): NetworkSettings {
+  const settings = c.networkSettingsJson === '' ? (emptyNetworkSettings() as NetworkSettings) : (JSON.parse(c.networkSettingsJson) as NetworkSettings);
+  if (features?.aliasesWithShortId && settings.Networks) {
+    for (const [name, ep] of Object.entries(settings.Networks)) {
+      if (!ep || !isUserNetwork(name)) continue;
+      ep.Aliases = [...new Set([...(ep.Aliases ?? []), c.id.slice(0, 12), config.Hostname ?? ''])];
+    }
+  }
+  return settings;
+}
+
+/**
+ * `GET /containers/{id}/json`: ContainerInspectResponse; sizes only when
+ * asked (size_rw is -1 otherwise); shaped for the request's API version
+ * when `features` is given (the newest shape otherwise).
+ */
+export function containerInspectView(c: container.Container, features?: ApiFeatures): Record<string, unknown> {
   const g = c.graphDriver;
   const view: Record<string, unknown> = {
     Id: c.id,
@@ -123,10 +153,11 @@ export function containerInspectView(c: container.Container): Record<string, unk
     GraphDriver: { Data: g ? { LowerDir: g.lowerDir, UpperDir: g.upperDir, WorkDir: g.workDir, MergedDir: g.mergedDir } : null, Name: 'overlay2' },
   };
   if (c.sizeRw >= 0) Object.assign(view, { SizeRw: c.sizeRw, SizeRootFs: c.sizeRootFs });
+  const config = containerConfigOf(c);
   return Object.assign(view, {
     Mounts: c.mounts.map(mountView),
-    Config: configView(containerConfigOf(c)),
-    NetworkSettings: c.networkSettingsJson === '' ? emptyNetworkSettings() : (JSON.parse(c.networkSettingsJson) as NetworkSettings),
+    Config: configView(config),
+    NetworkSettings: networkSettingsView(c, config, features),
   });
 }
 
@@ -145,7 +176,8 @@ export function containerSummaryView(c: container.Container): Record<string, unk
     ImageID: c.imageId,
     Command: commandLine(c),
     Created: Math.floor(Date.parse(c.created) / 1000),
-    Ports: [],
+    // [{IP?, PrivatePort, PublicPort?, Type}], as container-service lists them.
+    Ports: parseJson<unknown[]>(c.portsJson, []),
     Labels: c.labels,
   };
   if (c.sizeRw >= 0) Object.assign(view, { SizeRw: c.sizeRw, SizeRootFs: c.sizeRootFs });

@@ -6,7 +6,9 @@ import type { ContainerBackend, ContainerCreateRequest } from '../backends/conta
 import { CONTAINER_BACKEND } from '../backends/tokens';
 import { ContainerAttach } from '../hijack/attach.hijack';
 import { decodedBody } from '../server/body';
-import { queryBool } from '../server/request-context';
+import { Features, queryBool } from '../server/request-context';
+import type { ApiFeatures } from '../versions/features';
+import { applyNetworkingCompat } from '../containers/networking-compat';
 import { queryInt } from '../server/query';
 import { redactError } from '../server/redact';
 import { containerInspectView, containerSummaryView } from '../containers/container-view';
@@ -49,9 +51,16 @@ export class ContainersController {
 
   @Post('create')
   @HttpCode(201)
-  async create(@Req() req: FastifyRequest, @Query('name') name: string | undefined, @Query('platform') platform: string | undefined): Promise<Record<string, unknown>> {
-    const res = await this.containers.create(containerCreateRequest(decodedBody<ContainerCreateBody>(req, CONTAINER_CREATE), name, platform));
-    return { Id: res.id, Warnings: res.warnings };
+  async create(
+    @Req() req: FastifyRequest,
+    @Query('name') name: string | undefined,
+    @Query('platform') platform: string | undefined,
+    @Features() features: ApiFeatures,
+  ): Promise<Record<string, unknown>> {
+    const request = containerCreateRequest(decodedBody<ContainerCreateBody>(req, CONTAINER_CREATE), name, platform);
+    const warnings = applyNetworkingCompat(request, features);
+    const res = await this.containers.create(request);
+    return { Id: res.id, Warnings: [...res.warnings, ...warnings] };
   }
 
   @Post('prune')
@@ -62,10 +71,10 @@ export class ContainersController {
   }
 
   @Get(':id/json')
-  async inspect(@Param('id') id: string, @Query('size') size: string | undefined): Promise<Record<string, unknown>> {
+  async inspect(@Param('id') id: string, @Query('size') size: string | undefined, @Features() features: ApiFeatures): Promise<Record<string, unknown>> {
     const withSize = queryBool(size);
     const c = await this.containers.inspect({ id, size: withSize });
-    return containerInspectView(c);
+    return containerInspectView(c, features);
   }
 
   @Post(':id/rename')

@@ -7,10 +7,11 @@ import type { ContainerAttachBackend, ContainerBackend, ContainerCopyBackend, Co
 import type { ExecBackend } from '../backends/exec.backend';
 import type { DistributionBackend, ImageBackend } from '../backends/image.backend';
 import type { VolumeBackend } from '../backends/volume.backend';
+import type { NetworkBackend } from '../backends/network.backend';
 import type { EventsBackend, SystemBackend } from '../backends/system.backend';
 import {
   CONTAINER_ATTACH_BACKEND, CONTAINER_BACKEND, CONTAINER_COPY_BACKEND, CONTAINER_MONITOR_BACKEND,
-  DISTRIBUTION_BACKEND, EVENTS_BACKEND, EXEC_BACKEND, IMAGE_BACKEND, SYSTEM_BACKEND, VOLUME_BACKEND,
+  DISTRIBUTION_BACKEND, EVENTS_BACKEND, EXEC_BACKEND, IMAGE_BACKEND, NETWORK_BACKEND, SYSTEM_BACKEND, VOLUME_BACKEND,
 } from '../backends/tokens';
 
 /** The backends a test fakes; only the methods it expects to be called. */
@@ -23,6 +24,7 @@ export interface FakeBackends {
   images?: Partial<ImageBackend>;
   distribution?: Partial<DistributionBackend>;
   volumes?: Partial<VolumeBackend>;
+  networks?: Partial<NetworkBackend>;
   system?: Partial<SystemBackend>;
   events?: Partial<EventsBackend>;
 }
@@ -56,6 +58,7 @@ export function fakeApp(backends: FakeBackends = {}): Promise<NestFastifyApplica
     { provide: IMAGE_BACKEND, useValue: fake(backends.images) },
     { provide: DISTRIBUTION_BACKEND, useValue: fake(backends.distribution) },
     { provide: VOLUME_BACKEND, useValue: fake(backends.volumes) },
+    { provide: NETWORK_BACKEND, useValue: fake(backends.networks) },
     { provide: SYSTEM_BACKEND, useValue: fake(backends.system) },
     { provide: EVENTS_BACKEND, useValue: fake(backends.events) },
   ];

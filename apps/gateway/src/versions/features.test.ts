@@ -22,6 +22,12 @@ test('each flag changes at the version the API reference names', () => {
   flip('imageContainerConfig', '1.44', '1.45');
   flip('eventsImageCreate', '1.45', '1.46');
   flip('eventsLegacyFields', '1.51', '1.52');
+  flip('networkEnableIPv4', '1.47', '1.48');
+  flip('endpointGwPriority', '1.47', '1.48');
+  flip('createOnSeveralNetworks', '1.43', '1.44');
+  flip('endpointMacAddress', '1.43', '1.44');
+  flip('aliasesWithShortId', '1.44', '1.45');
+  flip('networkListContainers', '1.27', '1.28');
   assert.equal(featuresFor('1.51').eventsContentType, 'application/json');
   assert.equal(featuresFor('1.52').eventsContentType, 'application/x-ndjson');
   assert.deepEqual(

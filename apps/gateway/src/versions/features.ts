@@ -42,6 +42,18 @@ export interface ApiFeatures {
   execConsoleSize: boolean;
   /** 1.28: websocket attach sends binary frames (before: text). */
   websocketBinaryFrames: boolean;
+  /** 1.48: network create reads EnableIPv4 (before, the field is ignored and IPv4 is on). */
+  networkEnableIPv4: boolean;
+  /** 1.44: a container may be created on several networks (NetworkingConfig.EndpointsConfig). */
+  createOnSeveralNetworks: boolean;
+  /** 1.48: endpoint settings' GwPriority is read (before, every endpoint has priority 0). */
+  endpointGwPriority: boolean;
+  /** 1.44: MAC addresses are per endpoint; Config.MacAddress is migrated to the main network's endpoint. */
+  endpointMacAddress: boolean;
+  /** Before 1.45 inspect adds the short ID and the hostname to the Aliases of each user-network endpoint. */
+  aliasesWithShortId: boolean;
+  /** Before 1.28 the network list carries each network's Containers (later only an inspect does). */
+  networkListContainers: boolean;
 }
 
 export function featuresFor(version: string): ApiFeatures {
@@ -57,5 +69,11 @@ export function featuresFor(version: string): ApiFeatures {
     multiplexedStreamContentType: versionAtLeast(version, '1.42'),
     execConsoleSize: versionAtLeast(version, '1.42'),
     websocketBinaryFrames: versionAtLeast(version, '1.28'),
+    networkEnableIPv4: versionAtLeast(version, '1.48'),
+    createOnSeveralNetworks: versionAtLeast(version, '1.44'),
+    endpointGwPriority: versionAtLeast(version, '1.48'),
+    endpointMacAddress: versionAtLeast(version, '1.44'),
+    aliasesWithShortId: versionLessThan(version, '1.45'),
+    networkListContainers: versionLessThan(version, '1.28'),
   };
 }

@@ -168,6 +168,36 @@ export const CONTAINER_CREATE: GoType = struct('container.CreateRequest', {
   NetworkingConfig: struct('network.NetworkingConfig', { EndpointsConfig: mapOf(endpointSettings, 'map[string]*network.EndpointSettings') }),
 });
 
+const ipam = struct('network.IPAM', {
+  Driver: str,
+  Options: stringMap,
+  Config: sliceOf(struct('network.IPAMConfig', { Subnet: str, IPRange: str, Gateway: str, AuxiliaryAddresses: stringMap })),
+});
+
+/** POST /networks/create: network.CreateRequest (CreateOptions embedded, so its fields are the request's). */
+export const NETWORK_CREATE: GoType = struct('network.CreateRequest', {
+  Driver: str,
+  Scope: str,
+  EnableIPv4: goBool,
+  EnableIPv6: goBool,
+  IPAM: ipam,
+  Internal: goBool,
+  Attachable: goBool,
+  Ingress: goBool,
+  ConfigOnly: goBool,
+  ConfigFrom: struct('network.ConfigReference', { Network: str }),
+  Options: stringMap,
+  Labels: stringMap,
+  Name: str,
+  CheckDuplicate: goBool,
+});
+
+/** POST /networks/{id}/connect */
+export const NETWORK_CONNECT: GoType = struct('network.ConnectOptions', { Container: str, EndpointConfig: endpointSettings });
+
+/** POST /networks/{id}/disconnect */
+export const NETWORK_DISCONNECT: GoType = struct('network.DisconnectOptions', { Container: str, Force: goBool });
+
 /** POST /containers/{id}/update */
 export const CONTAINER_UPDATE: GoType = struct('container.UpdateConfig', { ...resourcesFields, RestartPolicy: restartPolicy });
 
