@@ -21,7 +21,7 @@ function setup() {
   const events: EventInput[] = [];
   const linked: string[] = [];
   const volumes = { link: async (id: string) => { linked.push(id); return { mounts: [], points: [] }; } };
-  const m = new ContainerManager(store, keeper, { publish: async (e) => { events.push(e); } }, logger, volumes, rig.paths, rig.lifecycle);
+  const m = new ContainerManager(store, keeper, { publish: async (e) => { events.push(e); } }, logger, volumes, rig.paths, rig.lifecycle, rig.networks);
   return { m, events, store, images, rig, linked };
 }
 

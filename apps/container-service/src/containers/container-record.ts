@@ -80,6 +80,8 @@ export interface ContainerRecord {
   ExecIDs?: string[];
   /** Mounts as planned at create, volume names settled (bookkeeping: never shown). */
   MountPlan?: ContainerMount[];
+  /** The network namespace of the running container (bookkeeping: `--network container:X` joins X's). */
+  NetnsPath?: string;
   /** Set by stop and by kill (dockerd's HasBeenManuallyStopped): unless-stopped stays down. */
   ManuallyStopped?: boolean;
 }

@@ -67,6 +67,9 @@ export class ContainerStarter {
         },
         (rec) => {
           rec.NetworkSettings = net.settings;
+          rec.NetnsPath = net.netnsPath;
+          // --network container:X: the hostname is X's (dockerd copies it into the config)
+          if (net.shared) rec.Config = { ...rec.Config, Hostname: net.shared.hostname.trim() };
           rec.ResolvConfPath = this.paths.resolvConf(id);
           rec.HostnamePath = this.paths.hostname(id);
           rec.HostsPath = this.paths.hosts(id);
