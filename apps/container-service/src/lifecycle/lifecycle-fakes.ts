@@ -152,6 +152,10 @@ export class FakeRootfs implements RootfsLink {
 export class FakeNetwork implements NetworkLink {
   failAttach?: Error;
   readonly attached = new Set<string>();
+  /** The records each attach was asked with. */
+  readonly attachedRecords: ContainerRecord[] = [];
+  /** What attach answers besides the defaults (a user network's embedded DNS, more networks). */
+  answer: Partial<NetworkAttachment> = {};
 
   constructor(private readonly steps: string[]) {}
 
@@ -159,7 +163,12 @@ export class FakeNetwork implements NetworkLink {
     this.steps.push('network.attach');
     if (this.failAttach) throw this.failAttach;
     this.attached.add(record.Id);
-    return { hostNetwork: false, netnsPath: `/run/netns/${record.Id}`, resolvConf: 'nameserver 192.0.2.53\n', ipAddress: '172.17.0.2', gateway: '172.17.0.1', settings: { IPAddress: '172.17.0.2', Gateway: '172.17.0.1', Networks: {} } };
+    this.attachedRecords.push(record);
+    return {
+      hostNetwork: false, netnsPath: `/run/netns/${record.Id}`, resolvConf: 'nameserver 192.0.2.53\n', ipAddress: '172.17.0.2', gateway: '172.17.0.1',
+      settings: { IPAddress: '172.17.0.2', Gateway: '172.17.0.1', Networks: {} },
+      ...this.answer,
+    };
   }
 
   async detach(id: string): Promise<void> {
@@ -183,7 +192,7 @@ export class FakeNetwork implements NetworkLink {
   async disconnect(id: string, network: string): Promise<Record<string, unknown>> {
     this.steps.push(`network.disconnect ${network}`);
     const nets = this.live.get(id) ?? {};
-    delete nets[network];
+    for (const [name, ep] of Object.entries(nets)) if (name === network || ep.NetworkID === network) delete nets[name];
     return { IPAddress: '172.17.0.2', Networks: { ...nets } };
   }
 }
