@@ -141,8 +141,8 @@ export class ContainerManager {
     if (exposed) config.ExposedPorts = exposed;
     const plan = [...planMounts(hostConfig, config.Volumes as Record<string, unknown> | null | undefined)];
     for (const m of this.volumesFrom(hostConfig.VolumesFrom)) if (!plan.some((p) => p.destination === m.destination)) plan.push(m);
-    // --network container:X takes X's hostname at start
-    if (!config.Hostname && !String(hostConfig.NetworkMode).startsWith('container:')) config.Hostname = hostConfig.NetworkMode === 'host' ? os.hostname() : id.slice(0, 12);
+    // (--network container:X takes X's hostname at start)
+    if (!config.Hostname) config.Hostname = hostConfig.NetworkMode === 'host' ? os.hostname() : id.slice(0, 12);
     const layerPaths = img.layerPaths;
     const base: Omit<ContainerRecord, 'Name'> = {
       Id: id,

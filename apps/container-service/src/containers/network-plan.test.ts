@@ -87,7 +87,7 @@ test('--network host discards published ports with a warning; none and host join
   const hc: Record<string, unknown> = { NetworkMode: 'host', PortBindings: { '80/tcp': [{ HostPort: '8080' }] } };
   const plan = await planNetworks({ config: {}, hostConfig: hc, endpointsConfig: {} }, new FakeResolver());
   assert.deepEqual(plan.warnings, ['Published ports are discarded when using host network mode']);
-  assert.deepEqual(hc.PortBindings, {});
+  assert.deepEqual(hc.PortBindings, { '80/tcp': [{ HostPort: '8080' }] }, 'kept in the record, as dockerd does; never published');
   assert.deepEqual(Object.keys(plan.endpoints), ['host']);
   await refused(planNetworks(input({ NetworkMode: 'host', Links: ['a'] }), new FakeResolver()), /^conflicting options: host type networking can't be used with links/);
   await refused(planNetworks(input({ NetworkMode: 'none' }, { bridge: {} }), new FakeResolver()), 'container cannot be connected to multiple networks with one of the networks in private (none) mode');

@@ -2,7 +2,7 @@ import { emptyNetworkSettings } from '@berth/engine-api';
 import { RpcError } from '@berth/rpc';
 import { status } from '@grpc/grpc-js';
 import { parseLink } from './links';
-import { portBindingsError, withBoundPortsExposed } from './port-specs';
+import { portBindingsError } from './port-specs';
 
 /**
  * A container's networks as create settles them (dockerd's
@@ -41,8 +41,6 @@ export interface NetworkPlan {
   /** NetworkSettings of the created container. */
   settings: Record<string, unknown>;
   warnings: string[];
-  /** Config.ExposedPorts with the published ports added. */
-  exposedPorts?: Record<string, object>;
 }
 
 function invalid(message: string): RpcError {
@@ -118,7 +116,6 @@ async function resolveNetwork(resolver: NetworkResolver, ref: string): Promise<N
  * Settles the networks of a container being created. `config` is the
  * request's Config before the image's is merged in (dockerd checks what the
  * user asked for); the host config's NetworkMode is already defaulted.
- * May change `hostConfig.PortBindings` (host networking discards them).
  */
 export async function planNetworks(input: NetworkPlanInput, resolver: NetworkResolver): Promise<NetworkPlan> {
   const { config, hostConfig: hc } = input;
@@ -151,13 +148,12 @@ export async function planNetworks(input: NetworkPlanInput, resolver: NetworkRes
       );
     }
     if (mode === 'host' && (nonEmpty(hc.PortBindings) || hc.PublishAllPorts === true)) {
-      // dockerd drops them with a warning: the host's own ports are the container's.
+      // dockerd keeps them in the record but publishes nothing: the host's own ports are the container's
       warnings.push('Published ports are discarded when using host network mode');
-      hc.PortBindings = {};
     }
     const net = await resolveNetwork(resolver, mode);
     const endpoints = { [mode]: createdEndpoint(requested[mode], net.id) };
-    return { endpoints, settings: createdSettings(endpoints), warnings, exposedPorts: withBoundPortsExposed(config.ExposedPorts as never, hc.PortBindings as never) };
+    return { endpoints, settings: createdSettings(endpoints), warnings };
   }
 
   const primary = await resolveNetwork(resolver, mode);
@@ -191,5 +187,5 @@ export async function planNetworks(input: NetworkPlanInput, resolver: NetworkRes
     if (net.name === primary.name && nonEmpty(config.MacAddress) && !nonEmpty(req.MacAddress)) req.MacAddress = config.MacAddress;
     endpoints[net.name] = createdEndpoint(req, net.id);
   }
-  return { endpoints, settings: createdSettings(endpoints), warnings, exposedPorts: withBoundPortsExposed(config.ExposedPorts as never, hc.PortBindings as never) };
+  return { endpoints, settings: createdSettings(endpoints), warnings };
 }

@@ -67,13 +67,15 @@ export function summaryMessage(r: ContainerRecord, size = NO_SIZE): container.Co
 }
 
 /**
- * HostConfig as inspect shows it: dockerd lists a default-bridge link as
- * `/b:/a/alias` (from its link graph, so a rename shows the new name).
+ * HostConfig as inspect shows it. dockerd rebuilds Links from its link
+ * graph: a default-bridge link as `/b:/a/alias` (a rename shows the new
+ * name), null otherwise (on a user network links live in the endpoint).
  */
 function hostConfigView(r: ContainerRecord): ContainerRecord['HostConfig'] {
-  const links = r.HostConfig.Links as string[] | null | undefined;
-  if (!links || links.length === 0 || String(r.HostConfig.NetworkMode || 'bridge') !== 'bridge') return r.HostConfig;
-  return { ...r.HostConfig, Links: links.map((l) => inspectLink(r.Name, parseLink(l))) };
+  const links = (r.HostConfig.Links as string[] | null | undefined) ?? [];
+  const bridge = String(r.HostConfig.NetworkMode || 'bridge') === 'bridge';
+  const view: Record<string, unknown> = { ...r.HostConfig, Links: bridge && links.length > 0 ? links.map((l) => inspectLink(r.Name, parseLink(l))) : null };
+  return view as ContainerRecord['HostConfig'];
 }
 
 /** What `GET /containers/{id}/json` shows of a container. */

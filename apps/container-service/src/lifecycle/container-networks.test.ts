@@ -54,7 +54,7 @@ describe('--network container:X', () => {
     t.after(() => rig.close());
     const a = rig.add({ Name: 'a', Config: { Hostname: 'ahost' } });
     await rig.lifecycle.start(a);
-    const b = rig.add({ Name: 'b', HostConfig: { NetworkMode: 'container:a' }, Config: { Hostname: '' } });
+    const b = rig.add({ Name: 'b', HostConfig: { NetworkMode: 'container:a' }, Config: { Hostname: 'bbbbbbbbbbbb' } });
     rig.steps.length = 0;
     await rig.lifecycle.start(b);
     assert.ok(!rig.steps.includes('network.attach'));
@@ -71,10 +71,10 @@ describe('--network container:X', () => {
   test('X must be running (409, dockerd words); X unknown is 404', async (t) => {
     const rig = lifecycleRig();
     t.after(() => rig.close());
-    rig.add({ Name: 'a' });
+    const a = rig.add({ Name: 'a' });
     const b = rig.add({ HostConfig: { NetworkMode: 'container:a' } });
     await assert.rejects(rig.lifecycle.start(b), (err: Error & { code: number }) => {
-      assert.equal(err.message, 'cannot join network of a non running container: a');
+      assert.equal(err.message, `cannot join network of a non running container: ${a}`);
       assert.equal(err.code, status.FAILED_PRECONDITION);
       return true;
     });

@@ -39,11 +39,11 @@ export class NetworkJoin {
     const x = requireContainer(this.store, target);
     if (x.Id === r.Id) throw RpcError.invalidArgument('cannot join own network');
     if (x.State.Status !== 'running' && x.State.Status !== 'paused') {
-      throw RpcError.conflict(`cannot join network of a non running container: ${target}`);
+      throw RpcError.conflict(`cannot join network of a non running container: ${x.Id}`);
     }
     const hostNetwork = String(x.HostConfig.NetworkMode) === 'host';
     const netnsPath = x.NetnsPath || (x.NetworkSettings as { SandboxKey?: string } | undefined)?.SandboxKey || undefined;
-    if (!hostNetwork && !netnsPath) throw RpcError.conflict(`cannot join network of a non running container: ${target}`);
+    if (!hostNetwork && !netnsPath) throw RpcError.conflict(`cannot join network of a non running container: ${x.Id}`);
     const hostname = (x.Config.Hostname as string | undefined) || x.Id.slice(0, 12);
     return {
       netnsPath: hostNetwork ? undefined : netnsPath,
