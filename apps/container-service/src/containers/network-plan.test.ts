@@ -17,8 +17,8 @@ async function refused(p: Promise<unknown>, message: string | RegExp, code = 3):
 }
 
 test('the default bridge: its endpoint with the network id and no addresses, as inspect shows a created container', async () => {
-  const plan = await planNetworks(input({}), new FakeResolver());
-  assert.deepEqual(Object.keys(plan.endpoints), ['bridge']);
+  const plan = await planNetworks(input({}, { default: { Aliases: null } }), new FakeResolver());
+  assert.deepEqual(Object.keys(plan.endpoints), ['bridge'], 'the CLI keys it "default"');
   const ep = plan.endpoints.bridge;
   assert.equal(ep.NetworkID, 'b'.repeat(64));
   assert.equal(ep.IPAddress, '');

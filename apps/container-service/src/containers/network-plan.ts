@@ -120,7 +120,8 @@ async function resolveNetwork(resolver: NetworkResolver, ref: string): Promise<N
 export async function planNetworks(input: NetworkPlanInput, resolver: NetworkResolver): Promise<NetworkPlan> {
   const { config, hostConfig: hc } = input;
   const mode = String(hc.NetworkMode || 'bridge');
-  const requested = input.endpointsConfig ?? {};
+  // the CLI keys the default network's settings by the mode it sent: "default" is the bridge
+  const requested = Object.fromEntries(Object.entries(input.endpointsConfig ?? {}).map(([k, v]) => [k === 'default' || k === '' ? 'bridge' : k, v]));
   const warnings: string[] = [];
   const bindingError = portBindingsError(hc.PortBindings as never);
   if (bindingError) throw invalid(bindingError);
