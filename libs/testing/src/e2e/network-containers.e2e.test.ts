@@ -170,9 +170,9 @@ describe('published ports', () => {
 
   test('-P publishes every exposed port on a free port; docker port names it; stop releases it', async () => {
     await ok(['run', '-d', '--name', 'pall', '-P', '--expose', '8080', 'busybox', ...httpd('hello-all', 8080)]);
-    const out = (await ok(['port', 'pall', '8080/tcp'])).trim().split('\n');
-    const m = /^0\.0\.0\.0:(\d+)$/.exec(out[0]);
-    assert.ok(m, `docker port: ${out.join(', ')}`);
+    const out = (await ok(['port', 'pall', '8080/tcp'])).trim();
+    const m = /^0\.0\.0\.0:(\d+)$/m.exec(out);
+    assert.ok(m, `docker port: ${out}`);
     const res = await eventually('GET -P port', () => get(`http://127.0.0.1:${m![1]}/`));
     assert.equal(res.body, 'hello-all\n');
     assert.match((await ok(['ps', '--filter', 'name=pall', '--format', '{{.Ports}}'])).trim(), new RegExp(`0\\.0\\.0\\.0:${m![1]}->8080/tcp`));
