@@ -82,6 +82,8 @@ export interface ContainerRecord {
   MountPlan?: ContainerMount[];
   /** The network namespace of the running container (bookkeeping: `--network container:X` joins X's). */
   NetnsPath?: string;
+  /** The legacy links' variables given at the last start (bookkeeping: execs get them too, as in dockerd). */
+  LinkEnv?: string[];
   /** Set by stop and by kill (dockerd's HasBeenManuallyStopped): unless-stopped stays down. */
   ManuallyStopped?: boolean;
 }

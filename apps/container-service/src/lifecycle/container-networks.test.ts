@@ -34,6 +34,8 @@ describe('legacy links at start', () => {
     // the container's own variable wins
     assert.ok(env.includes('DATA_PORT=mine'));
     assert.ok(!env.includes('DATA_PORT=tcp://172.17.0.3:5432'));
+    // kept for execs, which get them too
+    assert.ok(rig.store.get(web)!.record.LinkEnv?.includes('DATA_NAME=/web/data'));
     void db;
   });
 
@@ -160,5 +162,23 @@ describe('connect and disconnect', () => {
     await assert.rejects(rig.lifecycle.connectNetwork(none, 'net2', {}), { message: 'container cannot be connected to multiple networks with one of the networks in private (none) mode' });
     await assert.rejects(rig.lifecycle.connectNetwork(plain, 'bridge', { Aliases: ['x'] }), { message: 'network-scoped alias is supported only for containers in user defined networks' });
     await assert.rejects(rig.lifecycle.connectNetwork(plain, 'nosuch', {}), { message: 'network nosuch not found' });
+  });
+});
+
+describe('inspect after start', () => {
+  test("what the container asked of an endpoint shows where network-service's answer left it null", async (t) => {
+    const rig = lifecycleRig();
+    t.after(() => rig.close());
+    rig.network.answer = { settings: { Networks: { net1: { IPAddress: '10.65.1.2', Aliases: null, IPAMConfig: null, Links: ['kept:answer'] } } } };
+    const id = rig.add({
+      HostConfig: { NetworkMode: 'net1' },
+      NetworkingConfig: { EndpointsConfig: { net1: createdEndpoint({ Aliases: ['web'], IPAMConfig: { IPv4Address: '10.65.1.2' }, Links: ['db:data'] }, 'x') } },
+    });
+    await rig.lifecycle.start(id);
+    const ep = (rig.store.get(id)!.record.NetworkSettings?.Networks as Record<string, Record<string, unknown>>).net1;
+    assert.deepEqual(ep.Aliases, ['web']);
+    assert.deepEqual(ep.IPAMConfig, { IPv4Address: '10.65.1.2' });
+    assert.deepEqual(ep.Links, ['kept:answer']);
+    assert.equal(ep.IPAddress, '10.65.1.2');
   });
 });

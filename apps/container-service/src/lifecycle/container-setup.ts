@@ -26,6 +26,8 @@ export type UndoSteps = (() => Promise<void>)[];
 export interface PreparedStart {
   bundle: string;
   net: NetworkAttachment;
+  /** The legacy links' environment variables (empty without links). */
+  linkEnv: string[];
 }
 
 /**
@@ -80,7 +82,8 @@ export class ContainerSetup {
     mark('volumes');
 
     await this.writeEtcFiles(r, net, links);
-    const env = mergeLinkEnv(links.flatMap((t) => linkEnv(r.Name, t)), (r.Config.Env as string[] | null | undefined) ?? []);
+    const linkVars = links.flatMap((t) => linkEnv(r.Name, t));
+    const env = mergeLinkEnv(linkVars, (r.Config.Env as string[] | null | undefined) ?? []);
     let withLinks: ContainerRecord = links.length > 0 ? { ...r, Config: { ...r.Config, Env: env } } : r;
     if (net.shared) withLinks = { ...withLinks, Config: { ...withLinks.Config, Hostname: net.shared.hostname.trim() } };
     let spec;
@@ -104,7 +107,7 @@ export class ContainerSetup {
     fs.mkdirSync(bundle, { recursive: true });
     writeFileAtomic(path.join(bundle, 'config.json'), JSON.stringify(spec));
     mark('bundle');
-    return { bundle, net };
+    return { bundle, net, linkEnv: linkVars };
   }
 
   /** /etc/hosts, /etc/hostname and /etc/resolv.conf as the container will see them (bind-mounted from the container's dir). */

@@ -5,7 +5,7 @@ import type { ContainerRecord } from '../containers/container-record';
 import { containerModeTarget, createdEndpoint, NetworkInfo, NetworkResolver, StoredEndpoint } from '../containers/network-plan';
 import { ownNames, withHostsEntry, withoutHostsEntry } from './etc-files';
 import type { LifecycleRecords } from './lifecycle-records';
-import type { NetworkLink } from './network-link';
+import { withRequestedSettings, type NetworkLink } from './network-link';
 
 const SHARED = 'container sharing network namespace with another container or host cannot be connected to any other network';
 const HOST = 'container cannot be disconnected from host network or connected to host network';
@@ -70,7 +70,7 @@ export class NetworkChanges {
     this.records.update(id, (rec) => ({
       ...rec,
       NetworkingConfig: { ...rec.NetworkingConfig, EndpointsConfig: { ...endpointsOf(rec), [net.name]: endpoint } as never },
-      NetworkSettings: settings as never,
+      NetworkSettings: withRequestedSettings(settings, { ...endpointsOf(rec), [net.name]: endpoint }) as never,
     }));
     const ip = ((settings.Networks ?? {}) as Record<string, { IPAddress?: string }>)[net.name]?.IPAddress ?? '';
     if (ip !== '') this.editHosts(r, (hosts) => withHostsEntry(hosts, ip, ownNames((r.Config.Hostname as string) || r.Id.slice(0, 12), r.Config.Domainname as string | undefined)));
@@ -107,7 +107,7 @@ export class NetworkChanges {
     this.records.update(id, (rec) => {
       const eps = endpointsOf(rec);
       delete eps[name];
-      return { ...rec, NetworkingConfig: { ...rec.NetworkingConfig, EndpointsConfig: eps as never }, NetworkSettings: settings as never };
+      return { ...rec, NetworkingConfig: { ...rec.NetworkingConfig, EndpointsConfig: eps as never }, NetworkSettings: withRequestedSettings(settings, eps) as never };
     });
     if (ip !== '') this.editHosts(r, (hosts) => withoutHostsEntry(hosts, ip));
   }

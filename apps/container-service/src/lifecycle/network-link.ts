@@ -51,3 +51,25 @@ export function stoppedNetworkSettings(settings: Record<string, unknown> | undef
   }
   return out;
 }
+
+/** What a container asked of each endpoint; shown in inspect as asked. */
+const REQUESTED = ['IPAMConfig', 'Links', 'Aliases', 'DriverOpts'] as const;
+
+/**
+ * The settings network-service answered, with what the container asked of
+ * each endpoint (IPAMConfig, Links, Aliases, DriverOpts) filled in where the
+ * answer left it null: inspect shows them as dockerd does, whatever the
+ * answer carried.
+ */
+export function withRequestedSettings(settings: Record<string, unknown>, endpoints: Record<string, Record<string, unknown>> | undefined): Record<string, unknown> {
+  const networks = settings.Networks as Record<string, Record<string, unknown>> | undefined;
+  if (!networks || !endpoints) return settings;
+  const out: Record<string, Record<string, unknown>> = {};
+  for (const [name, ep] of Object.entries(networks)) {
+    const asked = endpoints[name];
+    const e = { ...ep };
+    if (asked) for (const k of REQUESTED) if ((e[k] === undefined || e[k] === null) && asked[k] !== undefined && asked[k] !== null) e[k] = asked[k];
+    out[name] = e;
+  }
+  return { ...settings, Networks: out };
+}
