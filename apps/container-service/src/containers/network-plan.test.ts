@@ -90,5 +90,6 @@ test('--network host discards published ports with a warning; none and host join
   assert.deepEqual(hc.PortBindings, { '80/tcp': [{ HostPort: '8080' }] }, 'kept in the record, as dockerd does; never published');
   assert.deepEqual(Object.keys(plan.endpoints), ['host']);
   await refused(planNetworks(input({ NetworkMode: 'host', Links: ['a'] }), new FakeResolver()), /^conflicting options: host type networking can't be used with links/);
+  await refused(planNetworks(input({ NetworkMode: 'host' }, { host: { MacAddress: '02:42:ac:11:00:09' } }), new FakeResolver()), 'conflicting options: mac-address and the network mode');
   await refused(planNetworks(input({ NetworkMode: 'none' }, { bridge: {} }), new FakeResolver()), 'container cannot be connected to multiple networks with one of the networks in private (none) mode');
 });

@@ -140,7 +140,8 @@ export async function planNetworks(input: NetworkPlanInput, resolver: NetworkRes
     if (nonEmpty(hc.Links)) {
       if (mode === 'host') throw invalid("conflicting options: host type networking can't be used with links. This would result in undefined behavior");
     }
-    if (mode === 'host' && nonEmpty(config.MacAddress)) throw invalid('conflicting options: mac-address and the network mode');
+    const mac = nonEmpty(config.MacAddress) || Object.values(requested).some((e) => nonEmpty(e?.MacAddress));
+    if (mode === 'host' && mac) throw invalid('conflicting options: mac-address and the network mode');
     if (Object.keys(requested).some((k) => k !== mode)) {
       throw invalid(
         mode === 'none'
