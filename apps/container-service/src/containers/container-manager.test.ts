@@ -96,6 +96,8 @@ describe('ContainerManager', () => {
     assert.deepEqual(host.warnings, ['Published ports are discarded when using host network mode']);
     const shared = await m.create({ ...base, name: 'ss', config: {}, hostConfig: { NetworkMode: 'container:web' } });
     assert.equal(m.inspect(shared.id).Config.Hostname, shared.id.slice(0, 12), 'its own until it starts, as dockerd shows it');
+    assert.equal(m.inspect(shared.id).HostConfig.NetworkMode, `container:${id}`, 'the shared namespace named by id');
+    await assert.rejects(m.create({ ...base, name: 'tt', config: {}, hostConfig: { NetworkMode: 'container:nosuch' } }), { message: 'No such container: nosuch' });
   });
 
   test('the summary Ports from a running container\'s NetworkSettings.Ports', () => {

@@ -26,7 +26,7 @@ import { writeInitLayer } from '../rootfs/init-layer';
 import type { ContainerImages, LeasedImage } from '../images/image-lease-keeper';
 import { parseSecurityOpt, SecurityOptError } from '../runtime/security-opt';
 import { unimplementedOption } from './unimplemented-options';
-import { NetworkResolver, planNetworks } from './network-plan';
+import { containerModeTarget, NetworkResolver, planNetworks } from './network-plan';
 import { parseLink } from './links';
 import { withBoundPortsExposed } from './port-specs';
 
@@ -137,6 +137,9 @@ export class ContainerManager {
       this.networks,
     );
     this.checkLinks(hostConfig);
+    // dockerd names the shared namespace's container by its id from create on (and refuses one that does not exist)
+    const sharedWith = containerModeTarget(hostConfig.NetworkMode);
+    if (sharedWith !== undefined) hostConfig.NetworkMode = `container:${this.resolve(sharedWith).record.Id}`;
     const exposed = withBoundPortsExposed(config.ExposedPorts as never, hostConfig.PortBindings as never);
     if (exposed) config.ExposedPorts = exposed;
     const plan = [...planMounts(hostConfig, config.Volumes as Record<string, unknown> | null | undefined)];

@@ -38,6 +38,7 @@ export class NetworkJoin {
     if (target === undefined) return this.network.attach(r);
     const x = requireContainer(this.store, target);
     if (x.Id === r.Id) throw RpcError.invalidArgument('cannot join own network');
+    if (x.State.Status === 'restarting') throw RpcError.conflict(`container ${target} is restarting, wait until the container is running`);
     if (x.State.Status !== 'running' && x.State.Status !== 'paused') {
       throw RpcError.conflict(`cannot join network of a non running container: ${x.Id}`);
     }
