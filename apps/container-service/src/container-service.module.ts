@@ -71,7 +71,7 @@ const providers: Provider[] = [
     useFactory: (
       store: ContainerStore, paths: ContainerPaths, runtime: ContainerRuntime, rootfs: RootfsManager, volumes: VolumeLinks,
       net: NetworkLink, attach: AttachWaiters, exits: ContainerExits, events: EventSink, logger: Logger, observer: LifecycleObserver,
-    ) => new ContainerLifecycle({ store, paths, runtime, rootfs, volumes, network: net, attach, exits, events, logger: logger.child({ part: 'lifecycle' }), observer }),
+    ) => new ContainerLifecycle({ store, paths, runtime, rootfs, volumes, network: net, networks: net as GrpcNetworkLink, attach, exits, events, logger: logger.child({ part: 'lifecycle' }), observer }),
     inject: [ContainerStore, ContainerPaths, CONTAINER_RUNTIME, RootfsManager, VolumeLinks, NETWORK_LINK, AttachWaiters, ContainerExits, EVENTS, LOGGER, LIFECYCLE_OBSERVER],
   },
   {
@@ -81,8 +81,9 @@ const providers: Provider[] = [
   },
   {
     provide: ContainerManager,
-    useFactory: (s: ContainerStore, i: ImageLeaseKeeper, e: EventSink, l: Logger, v: VolumeLinks, p: ContainerPaths, lc: ContainerLifecycle) => new ContainerManager(s, i, e, l, v, p, lc),
-    inject: [ContainerStore, ImageLeaseKeeper, EVENTS, LOGGER, VolumeLinks, ContainerPaths, ContainerLifecycle],
+    useFactory: (s: ContainerStore, i: ImageLeaseKeeper, e: EventSink, l: Logger, v: VolumeLinks, p: ContainerPaths, lc: ContainerLifecycle, n: NetworkLink) =>
+      new ContainerManager(s, i, e, l, v, p, lc, n as GrpcNetworkLink),
+    inject: [ContainerStore, ImageLeaseKeeper, EVENTS, LOGGER, VolumeLinks, ContainerPaths, ContainerLifecycle, NETWORK_LINK],
   },
   { provide: ContainerLogs, useFactory: (m: ContainerManager, p: ContainerPaths, x: ContainerExits) => new ContainerLogs(m, p, x), inject: [ContainerManager, ContainerPaths, ContainerExits] },
   {

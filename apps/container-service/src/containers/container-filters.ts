@@ -1,6 +1,7 @@
 import { Filters, TimestampError, parseTimestamp, unixTimeToMillis } from '@berth/engine-api';
 import { RpcError } from '@berth/rpc';
 import type { ContainerRecord } from './container-record';
+import { portFilterKeys, portKey } from './port-specs';
 
 /** dockerd's acceptedPsFilterTags. */
 export const LIST_FILTERS = ['ancestor', 'before', 'exited', 'health', 'id', 'isolation', 'is-task', 'label', 'name', 'status', 'publish', 'expose', 'since', 'volume', 'network'] as const;
@@ -31,6 +32,18 @@ export function checkListFilters(filters: Filters): void {
   filters.validate(LIST_FILTERS);
   for (const s of filters.get('status')) if (!STATES.includes(s)) throw RpcError.invalidArgument(`invalid filter 'status=${s}'`);
   for (const e of filters.get('exited')) if (!/^-?\d+$/.test(e)) throw RpcError.invalidArgument(`invalid filter 'exited=${e}'`);
+  for (const key of ['publish', 'expose']) portKeysOf(filters, key);
+}
+
+/** The port keys a `publish=` or `expose=` filter names (every value's, ranges spelled out). */
+function portKeysOf(filters: Filters, key: string): Set<string> {
+  const out = new Set<string>();
+  for (const v of filters.get(key)) {
+    const keys = portFilterKeys(key, v);
+    if (typeof keys === 'string') throw RpcError.invalidArgument(keys);
+    for (const k of keys) out.add(k);
+  }
+  return out;
 }
 
 /**
@@ -40,6 +53,8 @@ export function checkListFilters(filters: Filters): void {
 export function listPredicate(q: ListQuery, bounds: { beforeSeq?: number; sinceSeq?: number }): (c: { seq: number; record: ContainerRecord }) => boolean {
   const f = q.filters;
   const running = (r: ContainerRecord) => r.State.Status === 'running' || r.State.Status === 'paused' || r.State.Status === 'restarting';
+  const publish = portKeysOf(f, 'publish');
+  const expose = portKeysOf(f, 'expose');
   const all = q.all || f.contains('status') || q.limit > 0 || bounds.beforeSeq !== undefined || bounds.sinceSeq !== undefined;
   return ({ seq, record }) => {
     if (!all && !running(record)) return false;
@@ -55,16 +70,16 @@ export function listPredicate(q: ListQuery, bounds: { beforeSeq?: number; sinceS
     if (f.contains('is-task') && f.getBool('is-task', false)) return false;
     if (!f.exactMatch('isolation', 'default')) return false;
     if (f.contains('network') || f.contains('volume') || f.contains('publish') || f.contains('expose')) {
-      if (f.get('expose').length > 0 && !f.get('expose').some((p) => Object.keys(record.Config.ExposedPorts ?? {}).includes(p.includes('/') ? p : `${p}/tcp`))) return false;
+      if (expose.size > 0 && !Object.keys(record.Config.ExposedPorts ?? {}).some((p) => expose.has(portKey(p)))) return false;
       if (f.get('volume').length > 0) {
         const mounts = record.Mounts ?? [];
         if (!f.get('volume').some((v) => mounts.some((m) => m.Destination === v || (m.Name ? m.Name === v : m.Source === v)))) return false;
       }
-      if (f.get('publish').length > 0) return false;
+      if (publish.size > 0 && !Object.keys((record.HostConfig.PortBindings ?? {}) as Record<string, unknown>).some((p) => publish.has(portKey(p)))) return false;
       if (f.get('network').length > 0) {
-        const mode = String(record.HostConfig.NetworkMode ?? 'bridge');
         const networks = Object.entries((record.NetworkSettings?.Networks ?? {}) as Record<string, { NetworkID?: string }>);
-        const hit = f.get('network').some((n) => n === mode || networks.some(([name, ep]) => name === n || (ep.NetworkID ?? '').startsWith(n)));
+        // dockerd's list.go: the network's name, or a prefix of its id
+        const hit = f.get('network').some((n) => networks.some(([name, ep]) => name === n || (ep.NetworkID ?? '') !== '' && (ep.NetworkID ?? '').startsWith(n)));
         if (!hit) return false;
       }
     }

@@ -8,6 +8,7 @@ import { ContainerManager, rfc3339Nano } from './container-manager';
 import { ImageLeaseKeeper } from '../images/image-lease-keeper';
 import { FakeImageService } from '../images/lease-test-helpers';
 import { lifecycleRig } from '../lifecycle/lifecycle-fakes';
+import { inspectMessage, summaryMessage } from '../grpc/container-message';
 
 
 function setup() {
@@ -21,7 +22,7 @@ function setup() {
   const events: EventInput[] = [];
   const linked: string[] = [];
   const volumes = { link: async (id: string) => { linked.push(id); return { mounts: [], points: [] }; } };
-  const m = new ContainerManager(store, keeper, { publish: async (e) => { events.push(e); } }, logger, volumes, rig.paths, rig.lifecycle);
+  const m = new ContainerManager(store, keeper, { publish: async (e) => { events.push(e); } }, logger, volumes, rig.paths, rig.lifecycle, rig.networks);
   return { m, events, store, images, rig, linked };
 }
 
@@ -68,6 +69,44 @@ describe('ContainerManager', () => {
     assert.deepEqual(m.summary(), { containers: 2, running: 0, paused: 0, stopped: 2 });
     assert.deepEqual((await m.prune([])).deleted.sort(), [a.id, b.id].sort());
     assert.equal(m.summary().containers, 0);
+  });
+
+  test('create with networks, ports and links: stored endpoints, exposed ports, inspect views', async () => {
+    const { m, rig } = setup();
+    const net1 = rig.networks.add('net1');
+    const { id, warnings } = await m.create({
+      ...base, name: 'web', config: {},
+      hostConfig: { NetworkMode: 'net1', PortBindings: { '80/tcp': [{ HostIp: '127.0.0.1', HostPort: '8080' }] } },
+      networkingConfig: { EndpointsConfig: { net1: { Aliases: ['alias-web'] } } },
+    });
+    assert.deepEqual(warnings, []);
+    const r = m.inspect(id);
+    assert.deepEqual(Object.keys(r.NetworkingConfig.EndpointsConfig ?? {}), ['net1']);
+    assert.equal((r.NetworkSettings?.Networks as Record<string, { NetworkID: string }>).net1.NetworkID, net1.id);
+    assert.deepEqual(r.Config.ExposedPorts, { '80/tcp': {} });
+    const summary = summaryMessage(r);
+    assert.equal(summary.portsJson, '[]', 'a created container publishes nothing yet');
+    await assert.rejects(m.create({ ...base, name: 'xx', config: {}, hostConfig: { NetworkMode: 'nosuch' } }), { message: 'network nosuch not found' });
+    await assert.rejects(m.create({ ...base, name: 'yy', config: {}, hostConfig: { Links: ['nosuch:db'] } }), { message: 'could not get container for nosuch: No such container: nosuch' });
+    assert.throws(() => m.inspect('xx'));
+    assert.throws(() => m.inspect('yy'));
+    const linked = await m.create({ ...base, name: 'client', config: {}, hostConfig: { Links: ['web:db'] } });
+    assert.deepEqual(JSON.parse(inspectMessage(m.inspect(linked.id)).hostConfigJson).Links, ['/web:/client/db']);
+    const host = await m.create({ ...base, name: 'hh', config: {}, hostConfig: { NetworkMode: 'host', PortBindings: { '80/tcp': [{ HostPort: '1' }] } } });
+    assert.deepEqual(host.warnings, ['Published ports are discarded when using host network mode']);
+    const shared = await m.create({ ...base, name: 'ss', config: {}, hostConfig: { NetworkMode: 'container:web' } });
+    assert.equal(m.inspect(shared.id).Config.Hostname, shared.id.slice(0, 12), 'its own until it starts, as dockerd shows it');
+    assert.equal(m.inspect(shared.id).HostConfig.NetworkMode, `container:${id}`, 'the shared namespace named by id');
+    await assert.rejects(m.create({ ...base, name: 'tt', config: {}, hostConfig: { NetworkMode: 'container:nosuch' } }), { message: 'No such container: nosuch' });
+  });
+
+  test('the summary Ports from a running container\'s NetworkSettings.Ports', () => {
+    const { m, rig } = setup();
+    const id = rig.add({ NetworkSettings: { Ports: { '80/tcp': [{ HostIp: '0.0.0.0', HostPort: '8080' }], '443/tcp': null } } });
+    assert.deepEqual(JSON.parse(summaryMessage(m.inspect(id)).portsJson), [
+      { IP: '0.0.0.0', PrivatePort: 80, PublicPort: 8080, Type: 'tcp' },
+      { PrivatePort: 443, Type: 'tcp' },
+    ]);
   });
 
   test('RFC3339Nano trims trailing zeros', () => {

@@ -26,6 +26,9 @@ import { writeInitLayer } from '../rootfs/init-layer';
 import type { ContainerImages, LeasedImage } from '../images/image-lease-keeper';
 import { parseSecurityOpt, SecurityOptError } from '../runtime/security-opt';
 import { unimplementedOption } from './unimplemented-options';
+import { containerModeTarget, NetworkResolver, planNetworks } from './network-plan';
+import { parseLink } from './links';
+import { withBoundPortsExposed } from './port-specs';
 
 export { rfc3339Nano };
 
@@ -90,6 +93,8 @@ export class ContainerManager {
     private readonly paths: ContainerPaths,
     /** The lifecycle removes containers (it tears down what runs). */
     private readonly lifecycle: ContainerRemoval,
+    /** network-service: the networks a create names must exist. */
+    private readonly networks: NetworkResolver,
   ) {}
 
   private emit(action: string, record: ContainerRecord, extra: Record<string, string> = {}): void {
@@ -127,8 +132,19 @@ export class ContainerManager {
       throw err;
     }
     applyHostConfigDefaults(hostConfig);
+    const net = await planNetworks(
+      { config: input.config as Record<string, unknown>, hostConfig: hostConfig as Record<string, unknown>, endpointsConfig: input.networkingConfig?.EndpointsConfig as never },
+      this.networks,
+    );
+    this.checkLinks(hostConfig);
+    // dockerd names the shared namespace's container by its id from create on (and refuses one that does not exist)
+    const sharedWith = containerModeTarget(hostConfig.NetworkMode);
+    if (sharedWith !== undefined) hostConfig.NetworkMode = `container:${this.resolve(sharedWith).record.Id}`;
+    const exposed = withBoundPortsExposed(config.ExposedPorts as never, hostConfig.PortBindings as never);
+    if (exposed) config.ExposedPorts = exposed;
     const plan = [...planMounts(hostConfig, config.Volumes as Record<string, unknown> | null | undefined)];
     for (const m of this.volumesFrom(hostConfig.VolumesFrom)) if (!plan.some((p) => p.destination === m.destination)) plan.push(m);
+    // (--network container:X takes X's hostname at start)
     if (!config.Hostname) config.Hostname = hostConfig.NetworkMode === 'host' ? os.hostname() : id.slice(0, 12);
     const layerPaths = img.layerPaths;
     const base: Omit<ContainerRecord, 'Name'> = {
@@ -140,7 +156,8 @@ export class ContainerManager {
       Image: img.id,
       Config: config,
       HostConfig: hostConfig,
-      NetworkingConfig: input.networkingConfig,
+      NetworkingConfig: { EndpointsConfig: net.endpoints as NetworkingConfig['EndpointsConfig'] },
+      NetworkSettings: net.settings as ContainerRecord['NetworkSettings'],
       // dockerd records the image's os, also when --platform named an architecture.
       Platform: image.os,
       State: { Status: 'created' },
@@ -183,7 +200,28 @@ export class ContainerManager {
       }
     }
     this.emit('create', record);
-    return { id, warnings: [] };
+    return { id, warnings: net.warnings };
+  }
+
+  /**
+   * dockerd's registerLinks: on the default bridge every linked container
+   * must exist (its running is checked at start), and not use the host's network.
+   */
+  private checkLinks(hc: HostConfig): void {
+    const mode = String(hc.NetworkMode ?? 'bridge');
+    if (mode !== 'bridge') return;
+    for (const spec of (hc.Links as string[] | null | undefined) ?? []) {
+      const { name } = parseLink(spec);
+      let child: ContainerRecord;
+      try {
+        child = this.resolve(name).record;
+      } catch (err) {
+        throw RpcError.invalidArgument(`could not get container for ${name}: ${(err as Error).message}`);
+      }
+      if (String(child.HostConfig.NetworkMode) === 'host') {
+        throw RpcError.invalidArgument("conflicting options: host type networking can't be used with links. This would result in undefined behavior");
+      }
+    }
   }
 
   /** A create that failed half-way leaves neither record nor files. */

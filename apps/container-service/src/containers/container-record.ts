@@ -80,6 +80,10 @@ export interface ContainerRecord {
   ExecIDs?: string[];
   /** Mounts as planned at create, volume names settled (bookkeeping: never shown). */
   MountPlan?: ContainerMount[];
+  /** The network namespace of the running container (bookkeeping: `--network container:X` joins X's). */
+  NetnsPath?: string;
+  /** The legacy links' variables given at the last start (bookkeeping: execs get them too, as in dockerd). */
+  LinkEnv?: string[];
   /** Set by stop and by kill (dockerd's HasBeenManuallyStopped): unless-stopped stays down. */
   ManuallyStopped?: boolean;
 }

@@ -17,7 +17,8 @@ test('an option Berth does not implement is refused, naming its flag', () => {
   assert.match(unimplementedOption({ IpcMode: 'host' } as HostConfig)!, /^--ipc /);
   assert.match(unimplementedOption({ BlkioWeight: 300 } as HostConfig)!, /^--blkio-weight /);
   assert.match(unimplementedOption({ MemorySwappiness: 10 } as HostConfig)!, /^--memory-swappiness /);
-  assert.match(unimplementedOption({ PortBindings: { '80/tcp': [{ HostPort: '8080' }] } } as unknown as HostConfig)!, /^--publish /);
+  // Published ports and links are Berth's since issue 10.
+  assert.equal(unimplementedOption({ PortBindings: { '80/tcp': [{ HostPort: '8080' }] }, PublishAllPorts: true, Links: ['a:b'] } as unknown as HostConfig), undefined);
   assert.equal(unimplementedOption({ Runtime: 'kata' } as HostConfig), 'unknown or invalid runtime name: kata');
   assert.match(unimplementedUpdate({ BlkioWeight: 500 })!, /^--blkio-weight /);
   assert.equal(unimplementedUpdate({ Memory: 1 << 24, BlkioWeight: 0 }), undefined);

@@ -47,10 +47,6 @@ const OPTIONS: Option[] = [
   { field: 'DeviceCgroupRules', flag: '--device-cgroup-rule', asks: nonEmptyList },
   { field: 'DeviceRequests', flag: '--gpus', asks: nonEmptyList },
   { field: 'StorageOpt', flag: '--storage-opt', asks: nonEmptyMap },
-  // Published ports and legacy links come with user networks (issue 10).
-  { field: 'PortBindings', flag: '--publish', asks: nonEmptyMap },
-  { field: 'PublishAllPorts', flag: '--publish-all', asks: (v) => v === true },
-  { field: 'Links', flag: '--link', asks: nonEmptyList },
 ];
 
 /** The refusal for the first option Berth does not implement, or undefined. */

@@ -132,7 +132,8 @@ export class ExecManager {
       containerId: record.Id,
       entrypoint: cmd[0],
       args: cmd.slice(1),
-      env: execEnvironment(record.Config, tty, config.Env ?? []),
+      // a legacy link's variables come before the container's own, which win (dockerd's CreateDaemonEnvironment)
+      env: execEnvironment({ ...record.Config, Env: [...(record.LinkEnv ?? []), ...(record.Config.Env ?? [])] }, tty, config.Env ?? []),
       workingDir: config.WorkingDir || record.Config.WorkingDir || '',
       user: config.User || record.Config.User || '',
       tty,

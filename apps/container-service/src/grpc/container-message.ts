@@ -1,6 +1,8 @@
 import type { container } from '@berth/proto';
 import type { MountPoint } from '../containers/container-record';
 import type { ContainerRecord } from '../containers/container-record';
+import { inspectLink, parseLink } from '../containers/links';
+import { PortMap, portsSummary } from '../containers/port-specs';
 
 /**
  * The declared messages of the ContainerService contract, made from the
@@ -60,8 +62,20 @@ export function summaryMessage(r: ContainerRecord, size = NO_SIZE): container.Co
     labels: labelsOf(r),
     networkMode: (r.HostConfig.NetworkMode as string | undefined) ?? 'bridge',
     networksJson: r.NetworkSettings?.Networks ? JSON.stringify(r.NetworkSettings.Networks) : '',
-    portsJson: '[]',
+    portsJson: JSON.stringify(portsSummary((r.NetworkSettings as { Ports?: PortMap } | undefined)?.Ports)),
   };
+}
+
+/**
+ * HostConfig as inspect shows it. dockerd rebuilds Links from its link
+ * graph: a default-bridge link as `/b:/a/alias` (a rename shows the new
+ * name), null otherwise (on a user network links live in the endpoint).
+ */
+function hostConfigView(r: ContainerRecord): ContainerRecord['HostConfig'] {
+  const links = (r.HostConfig.Links as string[] | null | undefined) ?? [];
+  const bridge = String(r.HostConfig.NetworkMode || 'bridge') === 'bridge';
+  const view: Record<string, unknown> = { ...r.HostConfig, Links: bridge && links.length > 0 ? links.map((l) => inspectLink(r.Name, parseLink(l))) : null };
+  return view as ContainerRecord['HostConfig'];
 }
 
 /** What `GET /containers/{id}/json` shows of a container. */
@@ -73,7 +87,7 @@ export function inspectMessage(r: ContainerRecord, size = NO_SIZE): container.Co
     hostnamePath: r.HostnamePath ?? '',
     hostsPath: r.HostsPath ?? '',
     configJson: JSON.stringify(r.Config),
-    hostConfigJson: JSON.stringify(r.HostConfig),
+    hostConfigJson: JSON.stringify(hostConfigView(r)),
     networkSettingsJson: r.NetworkSettings ? JSON.stringify(r.NetworkSettings) : '',
     graphDriver: r.GraphDriver
       ? { lowerDir: r.GraphDriver.LowerDir, upperDir: r.GraphDriver.UpperDir, workDir: r.GraphDriver.WorkDir, mergedDir: r.GraphDriver.MergedDir }

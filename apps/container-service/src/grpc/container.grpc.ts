@@ -2,7 +2,6 @@ import { Inject, Injectable } from '@nestjs/common';
 import { container } from '@berth/proto';
 import type { ContainerUpdateRequest, HostConfig, NetworkingConfig } from '@berth/engine-api';
 import { RpcError, ServiceBinding, unary } from '@berth/rpc';
-import { status } from '@grpc/grpc-js';
 import type { Logger } from '@berth/logging';
 import type { ContainerConfig } from '../containers/config-merge';
 import { ContainerManager } from '../containers/container-manager';
@@ -118,9 +117,14 @@ export class ContainerGrpcController {
         lc.resize(idOf(req.id), req.height, req.width);
         return {};
       }, l),
-      // Issue 10 in progress: container-side connect/disconnect land with the container-service work.
-      connectNetwork: unary(async () => { throw new RpcError(status.UNIMPLEMENTED, 'not implemented yet'); }, l),
-      disconnectNetwork: unary(async () => { throw new RpcError(status.UNIMPLEMENTED, 'not implemented yet'); }, l),
+      connectNetwork: unary(async (req: container.ConnectContainerNetworkRequest) => {
+        await lc.connectNetwork(idOf(req.container), req.network, parseObject(req.endpointConfigJson, 'endpoint config'));
+        return {};
+      }, l),
+      disconnectNetwork: unary(async (req: container.DisconnectContainerNetworkRequest) => {
+        await lc.disconnectNetwork(idOf(req.container), req.network, req.force);
+        return {};
+      }, l),
       update: unary(async (req: container.UpdateContainerRequest) => ({ warnings: await lc.update(idOf(req.id), parseObject<ContainerUpdateRequest>(req.updateJson, 'update config')) }), l),
       attach: this.attach.handle,
     };

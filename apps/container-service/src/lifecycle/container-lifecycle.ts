@@ -18,6 +18,8 @@ import { ExitSignals } from './exit-signals';
 import type { LifecycleObserver } from './lifecycle-observer';
 import { isActive, LifecycleRecords } from './lifecycle-records';
 import type { NetworkLink } from './network-link';
+import { NetworkChanges } from './network-changes';
+import type { NetworkResolver } from '../containers/network-plan';
 import { RestartSchedule } from './restart-schedule';
 import type { RootfsLink } from './rootfs-link';
 import { ContainerStateChanges } from './state-changes';
@@ -35,6 +37,8 @@ export interface LifecycleDeps {
   rootfs: RootfsLink;
   volumes: VolumeMounts;
   network: NetworkLink;
+  /** network-service's InspectNetwork: connect and disconnect name networks. */
+  networks: NetworkResolver;
   attach: AttachLink;
   exits: ContainerExits;
   events: EventSink;
@@ -59,6 +63,7 @@ export class ContainerLifecycle {
   private readonly remover: ContainerRemover;
   private readonly updater: ContainerUpdater;
   private readonly restorer: ContainerRestorer;
+  private readonly networkChanges: NetworkChanges;
   private readonly logger: Logger;
 
   constructor(d: LifecycleDeps) {
@@ -69,10 +74,11 @@ export class ContainerLifecycle {
     const teardown = new ContainerTeardown(d.runtime, d.network, d.volumes, d.rootfs, observer, d.logger);
     this.stateChanges = new ContainerStateChanges(this.records, this.lock, d.runtime, this.restarts, exitSignals);
     this.remover = new ContainerRemover(this.records, this.lock, d.paths, d.runtime, teardown, this.stateChanges, this.restarts, d.attach, d.rootfs, d.volumes, this.waiters, d.exits, observer);
-    const setup = new ContainerSetup(d.paths, d.rootfs, d.network, d.volumes);
+    const setup = new ContainerSetup(d.paths, d.rootfs, d.network, d.volumes, d.store);
     const starter = new ContainerStarter(this.records, d.paths, setup, d.runtime, d.attach, this.remover, observer, d.logger);
     this.monitor = new ContainerMonitor(this.records, this.lock, d.runtime, starter, teardown, this.restarts, this.remover, exitSignals, this.waiters, d.exits, d.logger);
     this.updater = new ContainerUpdater(this.records, this.lock, d.paths, d.runtime);
+    this.networkChanges = new NetworkChanges(this.records, d.network, d.networks, d.paths);
     this.restorer = new ContainerRestorer(this.records, this.lock, d.runtime, this.monitor, d.rootfs, d.volumes, observer, d.logger);
   }
 
@@ -129,6 +135,15 @@ export class ContainerLifecycle {
 
   remove(id: string, force: boolean, removeVolumes: boolean): Promise<void> {
     return this.remover.remove(id, force, removeVolumes);
+  }
+
+  /** `docker network connect`: `endpointConfig` is the request's EndpointConfig. */
+  connectNetwork(id: string, network: string, endpointConfig: Record<string, unknown>): Promise<void> {
+    return this.lock.run(id, () => this.networkChanges.connect(id, network, endpointConfig));
+  }
+
+  disconnectNetwork(id: string, network: string, force: boolean): Promise<void> {
+    return this.lock.run(id, () => this.networkChanges.disconnect(id, network, force));
   }
 
   update(id: string, body: ContainerUpdateRequest): Promise<string[]> {

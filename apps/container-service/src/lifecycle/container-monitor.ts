@@ -84,6 +84,7 @@ export class ContainerMonitor {
       s.FinishedAt = rfc3339Nano();
     }, (rec) => {
       rec.NetworkSettings = stoppedNetworkSettings(rec.NetworkSettings);
+      rec.NetnsPath = undefined;
     });
     if (oom) this.records.emit('oom', finished);
     this.records.emit('die', finished, { exitCode: String(exitCode), execDuration: String(Math.max(0, Math.round(ranMs / 1000))) });

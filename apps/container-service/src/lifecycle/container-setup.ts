@@ -15,6 +15,10 @@ import { specInputFor } from './spec-input';
 import { StartUserError } from './start-failure';
 import { makeWorkingDir } from './workdir';
 import type { VolumeMounts } from './volume-mounts';
+import type { ContainerStore } from '../containers/container-store';
+import { linkEnv, linkHostsLine, LinkTarget, mergeLinkEnv } from '../containers/links';
+import { linkTargets } from './link-targets';
+import { NetworkJoin } from './network-join';
 
 /** Steps that undo what a start set up, run in reverse when a later step fails. */
 export type UndoSteps = (() => Promise<void>)[];
@@ -22,6 +26,8 @@ export type UndoSteps = (() => Promise<void>)[];
 export interface PreparedStart {
   bundle: string;
   net: NetworkAttachment;
+  /** The legacy links' environment variables (empty without links). */
+  linkEnv: string[];
 }
 
 /**
@@ -30,21 +36,28 @@ export interface PreparedStart {
  * the OCI bundle. What it set up is pushed on `undo` as soon as it exists.
  */
 export class ContainerSetup {
+  private readonly join: NetworkJoin;
+
   constructor(
     private readonly paths: ContainerPaths,
     private readonly rootfs: RootfsLink,
     private readonly network: NetworkLink,
     private readonly volumes: VolumeMounts,
-  ) {}
+    private readonly store: ContainerStore,
+  ) {
+    this.join = new NetworkJoin(store, paths, network);
+  }
 
   async prepare(r: ContainerRecord, undo: UndoSteps, mark: (what: string) => void = () => undefined): Promise<PreparedStart> {
     const id = r.Id;
     const hc = r.HostConfig;
     const plan = mountPlan(r);
+    // dockerd refuses a link to a stopped container before anything is set up
+    const links = linkTargets(this.store, r);
     // The overlay and the network namespace do not depend on each other.
-    const [rootfsRes, netRes] = await Promise.allSettled([this.rootfs.acquire(id, r.LayerPaths ?? []), this.network.attach(r)]);
+    const [rootfsRes, netRes] = await Promise.allSettled([this.rootfs.acquire(id, r.LayerPaths ?? []), this.join.attach(r)]);
     if (rootfsRes.status === 'fulfilled') undo.push(() => this.rootfs.release(id));
-    if (netRes.status === 'fulfilled') undo.push(() => this.network.detach(id));
+    if (netRes.status === 'fulfilled' && this.join.attaches(r)) undo.push(() => this.network.detach(id));
     if (rootfsRes.status === 'rejected') throw rootfsRes.reason;
     if (netRes.status === 'rejected') throw netRes.reason;
     const rootfs = rootfsRes.value;
@@ -68,11 +81,15 @@ export class ContainerSetup {
     undo.push(() => this.volumes.unmountAll(id, plan));
     mark('volumes');
 
-    await this.writeEtcFiles(r, net);
+    await this.writeEtcFiles(r, net, links);
+    const linkVars = links.flatMap((t) => linkEnv(r.Name, t));
+    const env = mergeLinkEnv(linkVars, (r.Config.Env as string[] | null | undefined) ?? []);
+    let withLinks: ContainerRecord = links.length > 0 ? { ...r, Config: { ...r.Config, Env: env } } : r;
+    if (net.shared) withLinks = { ...withLinks, Config: { ...withLinks.Config, Hostname: net.shared.hostname.trim() } };
     let spec;
     try {
       spec = buildOciSpec(
-        specInputFor(r, {
+        specInputFor(withLinks, {
           rootfs,
           user,
           mounts,
@@ -90,24 +107,44 @@ export class ContainerSetup {
     fs.mkdirSync(bundle, { recursive: true });
     writeFileAtomic(path.join(bundle, 'config.json'), JSON.stringify(spec));
     mark('bundle');
-    return { bundle, net };
+    return { bundle, net, linkEnv: linkVars };
   }
 
   /** /etc/hosts, /etc/hostname and /etc/resolv.conf as the container will see them (bind-mounted from the container's dir). */
-  private async writeEtcFiles(r: ContainerRecord, net: NetworkAttachment): Promise<void> {
+  private async writeEtcFiles(r: ContainerRecord, net: NetworkAttachment, links: LinkTarget[]): Promise<void> {
     const id = r.Id;
     const hc = r.HostConfig;
+    fs.mkdirSync(this.paths.dir(id), { recursive: true });
+    if (net.shared) {
+      // --network container:X: X's files as they are
+      writeFileAtomic(this.paths.hosts(id), net.shared.hosts);
+      writeFileAtomic(this.paths.hostname(id), net.shared.hostname);
+      writeFileAtomic(this.paths.resolvConf(id), net.shared.resolvConf);
+      return;
+    }
     const hostname = r.Config.Hostname || id.slice(0, 12);
     const extraHosts = (hc.ExtraHosts as string[] | null) ?? [];
     const hosts = net.hostNetwork
       ? hostNetworkHostsFile(await readTextFile('/etc/hosts'), extraHosts, net.gateway)
-      : hostsFile({ hostname, domainname: r.Config.Domainname, ipAddress: net.ipAddress, extraHosts, hostGateway: net.gateway });
-    fs.mkdirSync(this.paths.dir(id), { recursive: true });
+      : hostsFile({
+          hostname,
+          domainname: r.Config.Domainname,
+          ipAddress: net.ipAddress,
+          moreAddresses: otherAddresses(net),
+          extraHosts,
+          hostGateway: net.gateway,
+          linkLines: links.map(linkHostsLine),
+        });
     writeFileAtomic(this.paths.hosts(id), hosts);
     writeFileAtomic(this.paths.hostname(id), hostnameFile(hostname));
-    writeFileAtomic(
-      this.paths.resolvConf(id),
-      resolvConf(net.resolvConf, (hc.Dns as string[] | null) ?? [], (hc.DnsSearch as string[] | null) ?? [], (hc.DnsOptions as string[] | null) ?? []),
-    );
+    // With the embedded DNS the nameserver stays its own: network-service forwards to HostConfig.Dns.
+    const dns = net.embeddedDns ? [] : ((hc.Dns as string[] | null) ?? []);
+    writeFileAtomic(this.paths.resolvConf(id), resolvConf(net.resolvConf, dns, (hc.DnsSearch as string[] | null) ?? [], (hc.DnsOptions as string[] | null) ?? []));
   }
+}
+
+/** The container's addresses on its other networks (the first is net.ipAddress). */
+function otherAddresses(net: NetworkAttachment): string[] {
+  const networks = Object.values((net.settings.Networks ?? {}) as Record<string, { IPAddress?: string }>);
+  return networks.map((n) => n.IPAddress ?? '').filter((ip) => ip !== '' && ip !== net.ipAddress);
 }

@@ -8,6 +8,7 @@ import type { ContainerSetup, UndoSteps } from './container-setup';
 import type { LifecycleObserver } from './lifecycle-observer';
 import type { LifecycleRecords } from './lifecycle-records';
 import { startFailureOf } from './start-failure';
+import { withRequestedSettings } from './network-link';
 
 /** What a failed start of an AutoRemove container needs: its removal (the lock is held). */
 export interface LockedRemoval {
@@ -39,7 +40,7 @@ export class ContainerStarter {
     try {
       const marks: [string, number][] = [['begin', Date.now()]];
       const mark = (what: string) => marks.push([what, Date.now()]);
-      const { bundle, net } = await this.setup.prepare(r, undo, mark);
+      const { bundle, net, linkEnv } = await this.setup.prepare(r, undo, mark);
       const created = await this.runtime.create({
         id,
         bundle,
@@ -66,7 +67,11 @@ export class ContainerStarter {
           if (s.Health) s.Health = { Status: 'starting', FailingStreak: 0, Log: [] };
         },
         (rec) => {
-          rec.NetworkSettings = net.settings;
+          rec.NetworkSettings = withRequestedSettings(net.settings, rec.NetworkingConfig?.EndpointsConfig as never) as never;
+          rec.NetnsPath = net.netnsPath;
+          rec.LinkEnv = linkEnv.length > 0 ? linkEnv : undefined;
+          // --network container:X: the hostname is X's (dockerd copies it into the config)
+          if (net.shared) rec.Config = { ...rec.Config, Hostname: net.shared.hostname.trim() };
           rec.ResolvConfPath = this.paths.resolvConf(id);
           rec.HostnamePath = this.paths.hostname(id);
           rec.HostsPath = this.paths.hosts(id);

@@ -17,6 +17,10 @@ export interface HostsInput {
   /** HostConfig.ExtraHosts: `name:ip` (or `name=ip`); `host-gateway` is replaced by `hostGateway`. */
   extraHosts?: string[];
   hostGateway?: string;
+  /** Legacy links on the default bridge: ready `IP\tnames` lines, after the extra hosts. */
+  linkLines?: string[];
+  /** Addresses on further networks, each given the container's names too. */
+  moreAddresses?: string[];
 }
 
 /** `name:ip` entries; dockerd splits at the first `:` (IPv6 addresses keep theirs) and accepts `=`. */
@@ -39,11 +43,29 @@ export function hostsFile(input: HostsInput): string {
     const { name, ip } = parseExtraHost(e, input.hostGateway);
     lines.push(`${ip}\t${name}`);
   }
-  if (input.ipAddress) {
-    const names = input.domainname ? `${input.hostname}.${input.domainname} ${input.hostname}` : input.hostname;
-    lines.push(`${input.ipAddress}\t${names}`);
-  }
+  lines.push(...(input.linkLines ?? []));
+  const names = ownNames(input.hostname, input.domainname);
+  for (const ip of [input.ipAddress, ...(input.moreAddresses ?? [])]) if (ip) lines.push(`${ip}\t${names}`);
   return lines.join('\n') + '\n';
+}
+
+/** The names a container's own address line carries. */
+export function ownNames(hostname: string, domainname?: string): string {
+  return domainname ? `${hostname}.${domainname} ${hostname}` : hostname;
+}
+
+/** /etc/hosts after a live connect: one more own-address line (dockerd's sandbox adds the new endpoint's). */
+export function withHostsEntry(content: string, ip: string, names: string): string {
+  const base = content === '' || content.endsWith('\n') ? content : `${content}\n`;
+  return `${base}${ip}\t${names}\n`;
+}
+
+/** /etc/hosts after a live disconnect: the lines for that address go. */
+export function withoutHostsEntry(content: string, ip: string): string {
+  return content
+    .split('\n')
+    .filter((l) => l.split('\t')[0] !== ip)
+    .join('\n');
 }
 
 /** With `--network host` the container sees the host's hosts file plus its extra hosts. */

@@ -19,6 +19,8 @@ import type { RootfsLink } from './rootfs-link';
 import type { ResolvedMount } from './spec-input';
 import type { ContainerMount } from './volume-links';
 import type { VolumeMounts } from './volume-mounts';
+import { RpcError } from '@berth/rpc';
+import type { NetworkInfo, NetworkResolver } from '../containers/network-plan';
 
 /** A runtime whose processes exit when told to (`exit`) or on a signal they do not ignore. */
 export class FakeRuntime implements ContainerRuntime {
@@ -150,6 +152,10 @@ export class FakeRootfs implements RootfsLink {
 export class FakeNetwork implements NetworkLink {
   failAttach?: Error;
   readonly attached = new Set<string>();
+  /** The records each attach was asked with. */
+  readonly attachedRecords: ContainerRecord[] = [];
+  /** What attach answers besides the defaults (a user network's embedded DNS, more networks). */
+  answer: Partial<NetworkAttachment> = {};
 
   constructor(private readonly steps: string[]) {}
 
@@ -157,12 +163,57 @@ export class FakeNetwork implements NetworkLink {
     this.steps.push('network.attach');
     if (this.failAttach) throw this.failAttach;
     this.attached.add(record.Id);
-    return { hostNetwork: false, netnsPath: `/run/netns/${record.Id}`, resolvConf: 'nameserver 192.0.2.53\n', ipAddress: '172.17.0.2', gateway: '172.17.0.1', settings: { IPAddress: '172.17.0.2', Gateway: '172.17.0.1', Networks: {} } };
+    this.attachedRecords.push(record);
+    return {
+      hostNetwork: false, netnsPath: `/run/netns/${record.Id}`, resolvConf: 'nameserver 192.0.2.53\n', ipAddress: '172.17.0.2', gateway: '172.17.0.1',
+      settings: { IPAddress: '172.17.0.2', Gateway: '172.17.0.1', Networks: {} },
+      ...this.answer,
+    };
   }
 
   async detach(id: string): Promise<void> {
     this.steps.push('network.detach');
     this.attached.delete(id);
+  }
+
+  failConnect?: Error;
+  /** The settings each live connect or disconnect answers, as network-service would. */
+  readonly live = new Map<string, Record<string, Record<string, unknown>>>();
+
+  async connect(record: ContainerRecord, networkName: string, endpoint: Record<string, unknown>): Promise<Record<string, unknown>> {
+    this.steps.push(`network.connect ${networkName}`);
+    if (this.failConnect) throw this.failConnect;
+    const nets = this.live.get(record.Id) ?? {};
+    nets[networkName] = { ...endpoint, IPAddress: `10.65.0.${Object.keys(nets).length + 2}`, EndpointID: 'e'.repeat(64) };
+    this.live.set(record.Id, nets);
+    return { IPAddress: '172.17.0.2', Networks: { ...nets } };
+  }
+
+  async disconnect(id: string, network: string): Promise<Record<string, unknown>> {
+    this.steps.push(`network.disconnect ${network}`);
+    const nets = this.live.get(id) ?? {};
+    for (const [name, ep] of Object.entries(nets)) if (name === network || ep.NetworkID === network) delete nets[name];
+    return { IPAddress: '172.17.0.2', Networks: { ...nets } };
+  }
+}
+
+/** network-service's InspectNetwork over a fixed set: bridge, host, none and what a test adds. */
+export class FakeResolver implements NetworkResolver {
+  readonly known = new Map<string, NetworkInfo>([
+    ['bridge', { id: 'b'.repeat(64), name: 'bridge' }],
+    ['host', { id: 'h'.repeat(64), name: 'host' }],
+    ['none', { id: 'n'.repeat(64), name: 'none' }],
+  ]);
+
+  add(name: string, id = `${name}${'0'.repeat(64)}`.slice(0, 64)): NetworkInfo {
+    const info = { id, name };
+    this.known.set(name, info);
+    return info;
+  }
+
+  async inspect(ref: string): Promise<NetworkInfo> {
+    for (const n of this.known.values()) if (n.name === ref || n.id === ref || (ref.length > 0 && n.id.startsWith(ref))) return n;
+    throw RpcError.notFound(`network ${ref} not found`);
   }
 }
 
@@ -202,11 +253,12 @@ export interface LifecycleRig {
   runtime: FakeRuntime;
   rootfs: FakeRootfs;
   network: FakeNetwork;
+  networks: FakeResolver;
   steps: string[];
   events: EventInput[];
   observed: string[];
   /** Inserts a container record (status `created` unless told) and returns its id. */
-  add(fields?: { HostConfig?: Record<string, unknown>; Config?: Record<string, unknown>; State?: ContainerRecord['State'] }): string;
+  add(fields?: { HostConfig?: Record<string, unknown>; Config?: Record<string, unknown>; State?: ContainerRecord['State']; NetworkingConfig?: Record<string, unknown>; NetworkSettings?: Record<string, unknown>; Name?: string }): string;
   status(id: string): string | undefined;
   actions(): string[];
   close(): void;
@@ -225,23 +277,24 @@ export function lifecycleRig(extra: LifecycleObserver = {}): LifecycleRig {
   const runtime = new FakeRuntime(steps);
   const rootfs = new FakeRootfs(root, steps);
   const network = new FakeNetwork(steps);
+  const networks = new FakeResolver();
   const observer: LifecycleObserver = allOf({
     started: (r) => observed.push(`started ${r.Id}`),
     restored: (r) => observed.push(`restored ${r.Id}`),
     stopped: (id) => observed.push(`stopped ${id}`),
   }, extra);
   const build = () => new ContainerLifecycle({
-    store, paths, runtime, rootfs, network, volumes: new FakeVolumes(steps), attach: new FakeAttach(steps), exits: new ContainerExits(),
+    store, paths, runtime, rootfs, network, networks, volumes: new FakeVolumes(steps), attach: new FakeAttach(steps), exits: new ContainerExits(),
     events: { publish: async (e) => { events.push(e); } }, logger: createLogger('test', 'error'), observer,
   });
   const rig: LifecycleRig = {
     lifecycle: build(),
-    store, paths, runtime, rootfs, network, steps, events, observed,
+    store, paths, runtime, rootfs, network, networks, steps, events, observed,
     add(fields = {}) {
       const id = `${(++counter).toString(16).padStart(8, '0')}${'c'.repeat(56)}`;
       store.insert({
         Id: id,
-        Name: `c${counter}`,
+        Name: fields.Name ?? `c${counter}`,
         Created: new Date().toISOString(),
         Path: 'sh',
         Args: [],
@@ -249,7 +302,8 @@ export function lifecycleRig(extra: LifecycleObserver = {}): LifecycleRig {
         Image: `sha256:${'a'.repeat(64)}`,
         Config: { Cmd: ['sh'], Image: 'busybox', ...fields.Config },
         HostConfig: { NetworkMode: 'bridge', RestartPolicy: { Name: 'no', MaximumRetryCount: 0 }, ...fields.HostConfig },
-        NetworkingConfig: {},
+        NetworkingConfig: fields.NetworkingConfig ?? {},
+        NetworkSettings: fields.NetworkSettings,
         Platform: 'linux',
         State: fields.State ?? { Status: 'created' },
         RestartCount: 0,
@@ -274,7 +328,7 @@ export function restartService(rig: LifecycleRig): void {
   rig.lifecycle.close();
   rig.runtime.dropWatchers();
   (rig as { lifecycle: ContainerLifecycle }).lifecycle = new ContainerLifecycle({
-    store: rig.store, paths: rig.paths, runtime: rig.runtime, rootfs: rig.rootfs, network: rig.network,
+    store: rig.store, paths: rig.paths, runtime: rig.runtime, rootfs: rig.rootfs, network: rig.network, networks: rig.networks,
     volumes: new FakeVolumes(rig.steps), attach: new FakeAttach(rig.steps), exits: new ContainerExits(),
     events: { publish: async (e) => { rig.events.push(e); } }, logger: createLogger('test', 'error'),
     observer: { restored: (r) => rig.observed.push(`restored ${r.Id}`), stopped: (id) => rig.observed.push(`stopped ${id}`) },

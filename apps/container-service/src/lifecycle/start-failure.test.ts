@@ -34,6 +34,12 @@ test('an unknown user, a refused request and anything else', () => {
   const refused = RpcError.invalidArgument('invalid mount config');
   assert.deepEqual(startFailureOf(refused), { exitCode: 128, error: refused });
 
+  // network-service's refusal over gRPC: its status and words, not grpc-js's "13 INTERNAL: ..." message
+  const remote = Object.assign(new Error('13 INTERNAL: Bind for 0.0.0.0:8080 failed: port is already allocated'), { code: status.INTERNAL, details: 'Bind for 0.0.0.0:8080 failed: port is already allocated' });
+  const wire = startFailureOf(remote);
+  assert.equal(wire.error.message, 'Bind for 0.0.0.0:8080 failed: port is already allocated');
+  assert.equal(wire.error.code, status.INTERNAL);
+
   const plain = startFailureOf(new Error('mount failed'));
   assert.equal(plain.exitCode, 128);
   assert.equal(plain.error.code, status.INTERNAL);

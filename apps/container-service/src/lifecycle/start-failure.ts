@@ -1,4 +1,4 @@
-import { RpcError } from '@berth/rpc';
+import { isServiceError, RpcError } from '@berth/rpc';
 import { RuntimeCreateError } from './container-runtime';
 import { startFailure, type StartFailure } from '../runtime/start-failure';
 
@@ -21,6 +21,8 @@ export function runtimeStartFailure(message: string): StartFailure {
 export function startFailureOf(err: unknown): StartFailure {
   if (err instanceof StartUserError) return runtimeStartFailure(`unable to start container process: ${err.runtimeMessage}`);
   if (err instanceof RpcError) return { exitCode: 128, error: err };
+  // another service's refusal (network-service: a port already allocated) keeps its status and its words, without gRPC's "13 INTERNAL: "
+  if (isServiceError(err)) return { exitCode: 128, error: new RpcError(err.code, err.details) };
   if (err instanceof RuntimeCreateError) return runtimeStartFailure(err.message);
   return { exitCode: 128, error: RpcError.internal(err instanceof Error ? err.message : String(err)) };
 }

@@ -369,7 +369,7 @@ test('options Berth does not implement are refused at create, never run without'
     [['--ipc', 'host'], /--ipc \(HostConfig\.IpcMode\) is not supported by Berth yet/],
     [['--blkio-weight', '300'], /--blkio-weight \(HostConfig\.BlkioWeight\) is not supported by Berth yet/],
     [['--memory-swappiness', '10'], /--memory-swappiness \(HostConfig\.MemorySwappiness\) is not supported by Berth yet/],
-    [['-p', '8080:80'], /--publish \(HostConfig\.PortBindings\) is not supported by Berth yet/],
+    [['--cpu-rt-runtime', '950000'], /--cpu-rt-runtime \(HostConfig\.CpuRealtimeRuntime\) is not supported by Berth yet/],
     [['--runtime', 'kata'], /unknown or invalid runtime name: kata/],
   ] as const) {
     assert.match(await fails(['run', '--rm', ...args, 'busybox', 'true']), message);
