@@ -41,11 +41,18 @@ after(async () => {
 
 const sh = (cmd: string, args: string[]): string => execFileSync(cmd, args, { encoding: 'utf8' });
 
+interface Link {
+  master?: string;
+  kind: string;
+  /** Berth marks what it makes with `berth:<instance tag>`. */
+  alias?: string;
+}
+
 /** Host interfaces by name, with their master (bridge) when enslaved. */
-function links(): Map<string, { master?: string; kind: string }> {
-  const out = new Map<string, { master?: string; kind: string }>();
+function links(): Map<string, Link> {
+  const out = new Map<string, Link>();
   for (const l of JSON.parse(sh('ip', ['-d', '-j', 'link', 'show'])) as Array<Record<string, any>>) {
-    out.set(l.ifname as string, { master: l.master as string | undefined, kind: (l.linkinfo?.info_kind as string | undefined) ?? '' });
+    out.set(l.ifname as string, { master: l.master as string | undefined, kind: (l.linkinfo?.info_kind as string | undefined) ?? '', alias: l.ifalias as string | undefined });
   }
   return out;
 }
@@ -155,6 +162,9 @@ test('30 containers on three networks, removed, then the networks: no bridge, ve
   assert.deepEqual(bridges.filter((b) => after.has(b!)), [], 'bridges left');
   assert.deepEqual(veths.filter((v) => after.has(v)), [], 'veths left');
   for (const n of NETWORKS) assert.equal(interfaceWithAddress(n.prefix), undefined, `an address of ${n.subnet} is left on the host`);
+  // Of what Berth marked as this instance's (the tag is the default bridge's name), only that bridge may remain.
+  const instanceTag = berth.env.BERTH_BRIDGE_NAME;
+  assert.deepEqual([...after].filter(([name, l]) => l.alias === `berth:${instanceTag}` && name !== instanceTag).map(([name]) => name), [], 'interfaces of the instance left');
 
   // Namespaces: none under the run root, none for a container in the host's list.
   for (const k of sandboxes) assert.ok(!fs.existsSync(k), `${k} left`);
