@@ -52,12 +52,19 @@ interface Run {
   stderr: string;
 }
 
-/** docker-compose in the project directory, DOCKER_HOST on this Berth. */
+/**
+ * docker-compose in the project directory, DOCKER_HOST on this Berth.
+ * COMPOSE_API_VERSION=1.41: unpinned, docker-py takes the server's newest API
+ * version, and from 1.45 on image inspect has no ContainerConfig, which Compose
+ * 1.29 reads when it recreates a container (KeyError: 'ContainerConfig', the
+ * same against dockerd 25 and later). 1.41 is what Debian's dockerd 20.10 beside
+ * this Compose speaks, and docker-py 5's own default.
+ */
 function compose(args: string[], env: Record<string, string> = {}, timeoutMs = 120_000): Promise<Run> {
   return new Promise((resolve, reject) => {
     const child = spawn(COMPOSE_BIN, ['--ansi', 'never', '-p', project, ...args], {
       cwd: dir,
-      env: dockerEnv({ host: berth.dockerHost, configDir: berth.dockerConfig }, { COMPOSE_HTTP_TIMEOUT: '120', ...env }),
+      env: dockerEnv({ host: berth.dockerHost, configDir: berth.dockerConfig }, { COMPOSE_HTTP_TIMEOUT: '120', COMPOSE_API_VERSION: '1.41', ...env }),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
