@@ -97,7 +97,9 @@ describe('testcontainers 10', () => {
       await server.stop();
       await network.stop();
     }
-    assert.equal((await dockerOk(berth, ['ps', '-a', '-q'])).trim(), '');
+    for (const c of [client, server]) {
+      assert.equal((await dockerOk(berth, ['ps', '-a', '-q', '--filter', `id=${c.getId()}`])).trim(), '', `${c.getId()} removed`);
+    }
     assert.doesNotMatch(await dockerOk(berth, ['network', 'ls', '--format', '{{.Name}}']), new RegExp(`^${netName}$`, 'm'));
   });
 });
