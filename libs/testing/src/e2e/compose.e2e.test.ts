@@ -154,6 +154,8 @@ describe('docker-compose 1.29', () => {
   test('exec writes the index into the volume; client fetches it from web by service name; the host through the port', async () => {
     await composeOk(['exec', '-T', 'web', 'sh', '-c', SEED_VOLUME], published);
     assert.equal(await composeOk(['exec', '-T', 'client', 'wget', '-qO-', 'http://web/'], published), 'hello-compose\n');
+    // And the other way: the publishing service reaches the other by its service name.
+    assert.match(await composeOk(['exec', '-T', 'web', 'ping', '-c', '1', '-W', '2', 'client'], published), /1 packets received/);
     const fromHost = await httpGet(`http://127.0.0.1:${port}/`);
     assert.deepEqual(fromHost, { status: 200, body: 'hello-compose\n' });
     const webHost = (await composeOk(['exec', '-T', 'web', 'hostname'], published)).trim();
