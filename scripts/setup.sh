@@ -10,6 +10,7 @@ APT_PACKAGES=(
   iproute2 util-linux procps tini                    # namespaces and veths, unshare/nsenter, docker top, --init
   redis-server                                       # the private Redis of the launcher
   busybox-static docker-registry skopeo              # test fixtures and the test registry
+  docker-compose                                     # the Compose end-to-end test (Compose 1.29)
   protobuf-compiler                                  # libs/proto's build
   attr xz-utils zstd bzip2                            # layer extraction: xattrs, compressed layers
   openssl curl jq
