@@ -4,12 +4,14 @@ import type { BerthConfig } from '@berth/config';
 import type { Logger } from '@berth/logging';
 import type { EventSink } from '@berth/events';
 import { loadNetworkConfig, NetworkConfig } from './config/network-config';
+import { EmbeddedDns } from './dns/embedded-dns';
 import type { DnsListeners, DnsNameSource } from './dns/name-source';
+import { IptablesPortPublisher } from './ports/iptables-port-publisher';
 import type { PortPublisher } from './ports/port-publisher';
 import { NetworkGrpcController } from './grpc/network.grpc';
 import { BridgeNetworks } from './networks/bridge-networks';
 import { NetworkCatalog } from './networks/network-catalog';
-import { NetworkManager, noPorts } from './networks/network-manager';
+import { NetworkManager } from './networks/network-manager';
 import { NetworkStore } from './networks/network-store';
 import { StoreNameSource } from './networks/store-name-source';
 import { DefaultBridge } from './wiring/bridge';
@@ -19,19 +21,6 @@ import { CONFIG, DNS_LISTENERS, EVENTS, LOGGER, PORT_PUBLISHER } from './tokens'
 
 const NETWORK_CONFIG = Symbol('NetworkConfig');
 const NAME_SOURCE = Symbol('DnsNameSource');
-
-/** Placeholder: replaced at merge by EmbeddedDns (src/dns/embedded-dns.ts), same arguments. Answers nothing. */
-class PlaceholderDns implements DnsListeners {
-  constructor(readonly source: DnsNameSource, readonly logger: Logger, readonly options: { generation?: () => unknown } = {}) {}
-  async listen(): Promise<void> {}
-  async unlisten(): Promise<void> {}
-  async close(): Promise<void> {}
-}
-
-/** Placeholder: replaced at merge by IptablesPortPublisher (src/ports/iptables-port-publisher.ts). Publishes nothing. */
-function placeholderPorts(_opts: { stateDir: string; tag: string; logger: Logger }): PortPublisher {
-  return noPorts;
-}
 
 /** network-service's graph, built by Nest's injector from the inputs main.ts gives it. */
 @Module({})
@@ -50,12 +39,12 @@ export class NetworkServiceModule {
           provide: DNS_LISTENERS,
           inject: [NAME_SOURCE, LOGGER, NetworkStore],
           // generation: the store's change stamp, so the server may memoise answers between changes.
-          useFactory: (source: DnsNameSource, log: Logger, store: NetworkStore) => new PlaceholderDns(source, log, { generation: () => store.changeStamp() }),
+          useFactory: (source: DnsNameSource, log: Logger, store: NetworkStore) => new EmbeddedDns(source, log, { generation: () => store.changeStamp() }),
         },
         {
           provide: PORT_PUBLISHER,
           inject: [NETWORK_CONFIG, LOGGER],
-          useFactory: (n: NetworkConfig, log: Logger) => placeholderPorts({ stateDir: n.stateDir, tag: n.bridgeName, logger: log }),
+          useFactory: (n: NetworkConfig, log: Logger) => new IptablesPortPublisher({ stateDir: n.stateDir, tag: n.bridgeName, logger: log }),
         },
         {
           provide: BridgeNetworks,
