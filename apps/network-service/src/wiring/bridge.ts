@@ -1,9 +1,17 @@
 import * as fs from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import { Ipv4Subnet, formatIpv4, formatSubnet, gatewayOf } from '../ipam/ipv4';
 import { CommandError, runCommand } from '@berth/host';
 import { RpcError } from '@berth/rpc';
 import { deleteRulesWithComment, ruleComment } from './iptables';
 import { BridgeRules, Firewall } from './firewall';
+
+/** A random locally administered unicast MAC. */
+function randomMac(): string {
+  const b = randomBytes(6);
+  b[0] = (b[0] & 0xfe) | 0x02;
+  return [...b].map((x) => x.toString(16).padStart(2, '0')).join(':');
+}
 
 export function interfaceExists(name: string): boolean {
   return fs.existsSync(`/sys/class/net/${name}`);
@@ -29,7 +37,10 @@ export async function ensureBridge(spec: BridgeSpec, firewall: Firewall): Promis
     throw RpcError.conflict(`interface ${spec.bridge} exists and is not a bridge`);
   }
   if (!interfaceExists(spec.bridge)) {
-    await runCommand('ip', ['link', 'add', 'name', spec.bridge, ...(spec.mtu ? ['mtu', String(spec.mtu)] : []), 'type', 'bridge']).catch((err: unknown) => {
+    // An explicit MAC, as dockerd gives its bridges: without one the bridge takes the lowest MAC of
+    // its ports and changes it when that port goes, and the containers' cached ARP entry for the
+    // gateway (DNS server, default route) then points nowhere until it goes stale.
+    await runCommand('ip', ['link', 'add', 'name', spec.bridge, 'address', randomMac(), ...(spec.mtu ? ['mtu', String(spec.mtu)] : []), 'type', 'bridge']).catch((err: unknown) => {
       // Another replica made it first.
       if (!(err instanceof CommandError && /exists/i.test(err.stderr))) throw err;
     });
