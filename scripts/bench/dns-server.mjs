@@ -15,7 +15,8 @@
 // Through a veth, as a container asks (root; makes and removes its own
 // namespace and veth pair in 10.62.x.x):
 //   node scripts/bench/dns-server.mjs --netns [seconds] [window] [rounds]
-// Env: BENCH_SOURCE=table|store|store-cached (where names come from: a Map,
+// Env: BENCH_KIND=echo (--netns: the bare echo instead of the server);
+// BENCH_SOURCE=table|store|store-cached (where names come from: a Map,
 // network-service's SQLite endpoint table, or that table behind the cache
 // network-service puts in front of it); BENCH_ENDPOINTS=N containers.
 import { execFileSync, fork } from 'node:child_process';
@@ -79,7 +80,7 @@ async function storeSource() {
       { plan, requested: '' },
     );
   }
-  return { source: new StoreNameSource(store), generation: SOURCE === 'store-cached' ? () => store.changeToken() : undefined };
+  return { source: new StoreNameSource(store), generation: SOURCE === 'store-cached' ? () => store.changeStamp() : undefined };
 }
 
 async function serve(kind, address) {
@@ -175,6 +176,13 @@ async function check(address, port) {
   return reply;
 }
 
+/** The reply to "c1 A" as the server encodes it: what the bare echo server sends back. */
+function fixedReply() {
+  const { DnsAnswerer } = require(path.join(dnsDist, 'dns-answerer.js'));
+  const { parseQuery } = require(path.join(dnsDist, 'dns-message.js'));
+  return new DnsAnswerer({ lookup: () => ['10.62.0.6'], reverse: () => undefined, upstreams: () => [] }).answer(parseQuery(encodeQuery(1, 'c1', TYPE_A)), CLIENT, 512);
+}
+
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 async function main() {
@@ -182,10 +190,7 @@ async function main() {
   const window = Number(process.argv[3] ?? 64);
   const rounds = Number(process.argv[4] ?? 3);
   const address = `127.0.0.${10 + Math.floor(Math.random() * 200)}`;
-  // The same reply bytes from a server that does nothing but echo them.
-  const { DnsAnswerer } = require(path.join(dnsDist, 'dns-answerer.js'));
-  const { parseQuery } = require(path.join(dnsDist, 'dns-message.js'));
-  const fixed = new DnsAnswerer({ lookup: () => ['10.62.0.6'], reverse: () => undefined, upstreams: () => [] }).answer(parseQuery(encodeQuery(1, 'c5', TYPE_A)), CLIENT, 512);
+  const fixed = fixedReply();
   const dns = await startServer('dns', address);
   const echo = await startServer('echo', `127.0.0.${Number(address.split('.')[3]) + 1}`, { BENCH_ECHO_REPLY: fixed.toString('hex') });
   const samples = { embeddedDns: [], bareDgramEcho: [] };
@@ -233,13 +238,19 @@ async function throughNetns() {
     ip('-n', ns, 'addr', 'add', `${inner}/24`, 'dev', `bdn${tag}`);
     ip('-n', ns, 'link', 'set', `bdn${tag}`, 'up');
     ip('-n', ns, 'link', 'set', 'lo', 'up');
-    server = await startServer('dns', host, { BENCH_CLIENT: inner });
+    server = await startServer(process.env.BENCH_KIND ?? 'dns', host, { BENCH_CLIENT: inner, BENCH_ECHO_REPLY: fixedReply().toString('hex') });
     const samples = [];
+    if ((process.env.BENCH_KIND ?? 'dns') === 'dns') {
+      // The answer must be right before it is counted: ask once from the namespace.
+      const probe = execFileSync('ip', ['netns', 'exec', ns, process.execPath, fileURLToPath(import.meta.url), '--probe', `${host}:${server.port}`, 'c1']);
+      const reply = JSON.parse(probe.toString());
+      if (reply.rcode !== 0 || reply.answers.length !== 1) throw new Error(`c1 did not resolve: ${probe}`);
+    }
     for (let r = 0; r < rounds; r++) {
       const out = execFileSync('ip', ['netns', 'exec', ns, process.execPath, fileURLToPath(import.meta.url), '--against', `${host}:${server.port}`, 'c1', String(seconds), String(window)]);
       samples.push(JSON.parse(out.toString()).queriesPerSecond);
     }
-    console.log(JSON.stringify({ path: 'netns -> veth -> host address', source: SOURCE, endpoints: NAMES, seconds, window, rounds, queriesPerSecond: median(samples), samples }));
+    console.log(JSON.stringify({ path: 'netns -> veth -> host address', server: process.env.BENCH_KIND ?? 'dns', source: SOURCE, endpoints: NAMES, seconds, window, rounds, queriesPerSecond: median(samples), samples }));
   } finally {
     server?.child.kill();
     try {
@@ -255,7 +266,29 @@ async function throughNetns() {
   }
 }
 
-if (process.argv[2] === '--netns') {
+/** One query from this namespace's address, the reply printed as JSON. */
+async function probe() {
+  const [address, port = '53'] = process.argv[3].split(':');
+  const socket = dgram.createSocket('udp4');
+  await new Promise((resolve) => socket.bind(0, resolve));
+  const reply = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('no reply')), 2000);
+    socket.once('message', (m) => {
+      clearTimeout(timer);
+      resolve(parseReply(m));
+    });
+    socket.send(encodeQuery(7, process.argv[4], TYPE_A), Number(port), address);
+  });
+  socket.close();
+  console.log(JSON.stringify(reply));
+}
+
+if (process.argv[2] === '--probe') {
+  probe().catch((err) => {
+    console.error(err);
+    process.exit(1);
+  });
+} else if (process.argv[2] === '--netns') {
   throughNetns().catch((err) => {
     console.error(err);
     process.exit(1);
