@@ -151,9 +151,14 @@ describe('containers on a user network', () => {
     const ports = await create({}, { PortBindings: { 'abc/tcp': [] } });
     assert.equal(ports.status, 400);
     assert.equal(ports.json<{ message: string }>().message, 'invalid port specification: "abc"');
-    const none = await berth.request('POST', '/containers/create', { Image: 'busybox', HostConfig: { NetworkMode: 'nosuch' } });
-    assert.equal(none.status, 404);
-    assert.equal(none.json<{ message: string }>().message, 'network nosuch not found');
+    // an unknown network is no refusal at create (the CLI would read a 404 as a missing image): the start fails
+    const none = await berth.request('POST', '/containers/create?name=nonet', { Image: 'busybox', HostConfig: { NetworkMode: 'nosuch' } });
+    assert.equal(none.status, 201);
+    const start = await berth.request('POST', '/containers/nonet/start');
+    assert.equal(start.status, 404);
+    assert.equal(start.json<{ message: string }>().message, 'network nosuch not found');
+    assert.equal((await inspect('nonet')).State.Status, 'created');
+    await ok(['rm', 'nonet']);
   });
 });
 
