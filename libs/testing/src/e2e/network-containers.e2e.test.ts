@@ -136,6 +136,10 @@ describe('containers on a user network', () => {
     assert.match(await fails(['run', '--rm', '--network', 'container:stopped', 'busybox', 'true']), /cannot join network of a non running container: [0-9a-f]{64}/);
     assert.match(await fails(['run', '--rm', '--network', 'container:aa', '-p', '80', 'busybox', 'true']), /conflicting options: port publishing and the container type network mode/);
     assert.match(await fails(['run', '--rm', '--network', 'container:aa', '--dns', '1.1.1.1', 'busybox', 'true']), /conflicting options: dns and the network mode/);
+    // an unknown one: the start's refusal, not the create's (which would make the CLI pull)
+    const unknown = await fails(['run', '--rm', '--network', 'container:nosuch', 'busybox', 'true']);
+    assert.match(unknown, /No such container: nosuch/);
+    assert.doesNotMatch(unknown, /Unable to find image/);
     await ok(['rm', 'stopped']);
   });
 
