@@ -73,3 +73,9 @@ test('port map: exposed-only ports are null, bound ones list their addresses in 
     '9000/tcp': [{ HostIp: '127.0.0.1', HostPort: '19000' }],
   });
 });
+
+test('host port "0" asks for any free port, as an empty one does (Testcontainers sends it)', () => {
+  const plan = planBindings({ bindings: [{ containerPort: '80/tcp', hostIp: '', hostPort: '0' }], publishAll: false, exposed: [] }, false);
+  assert.equal(plan.length, 1);
+  assert.equal(plan[0].hostPorts, null);
+});

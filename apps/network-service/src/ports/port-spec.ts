@@ -88,7 +88,8 @@ function planOne(b: PortBindingRequest, ipv6: boolean): PlannedBinding[] {
   const { ports, proto } = parsePortKey(b.containerPort);
   const hostIps = hostIpsFor(b.hostIp ?? '', ipv6);
   const hostText = (b.hostPort ?? '').trim();
-  const hostRange = hostText === '' ? null : parsePortRange(hostText, 'hostPort');
+  // "0" asks for any free port, as an empty one does (dockerd; Testcontainers sends it).
+  const hostRange = hostText === '' || hostText === '0' ? null : parsePortRange(hostText, 'hostPort');
   const count = ports.end - ports.start + 1;
   const out: PlannedBinding[] = [];
   if (count === 1) {
