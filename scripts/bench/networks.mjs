@@ -16,7 +16,7 @@
 // measures fork and exec.
 // Everything made (namespaces, veths, containers, networks, dockerd and its
 // iptables chains, Berth) is removed at the end, also on failure or Ctrl-C.
-// Addresses: 10.66.236.0/22 and the pool 10.66.240.0/21; host ports 45000-45999.
+// Addresses: three free /24s of 10.66.228-239 and the pool 10.66.240.0/21; host ports 45000-45999.
 // Env: BENCH_MIB (per transfer, default 1024), BENCH_RUNS (transfers per path,
 // default 5), BENCH_STARTS (docker runs per mode, default 10), BENCH_LOOKUPS
 // (per round, default 2000), BENCH_DOCKERD=0 (Berth only), BENCH_BERTH=0 (dockerd only).
@@ -38,9 +38,23 @@ const STARTS = Number(process.env.BENCH_STARTS ?? 10);
 const LOOKUPS = Number(process.env.BENCH_LOOKUPS ?? 2000);
 const tag = crypto.randomBytes(2).toString('hex');
 
-const FLOOR = { a: `bnA${tag}`, b: `bnB${tag}`, va: `bva${tag}`, vb: `bvb${tag}`, ipA: '10.66.239.1', ipB: '10.66.239.2' };
-const CLIENT = { ns: `bnC${tag}`, vc: `bvc${tag}`, vh: `bvh${tag}`, hostIp: '10.66.238.1', nsIp: '10.66.238.2' };
-const SUBNETS = { Berth: '10.66.236.0/24', dockerd: '10.66.237.0/24' };
+/**
+ * Three /24s of 10.66.228-239 that no route or address on the host uses now
+ * (another run of this script, a test's network): the floor pair and the client
+ * namespace share the first, Berth's and dockerd's user networks get one each.
+ */
+function freeOctets(n) {
+  const out = (args) => spawnSync('ip', args, { encoding: 'utf8' }).stdout ?? '';
+  const used = `${out(['-4', 'route', 'show', 'table', 'all'])}\n${out(['-4', 'addr'])}`;
+  const free = [];
+  for (let x = 228; x <= 239 && free.length < n; x++) if (!used.includes(`10.66.${x}.`)) free.push(x);
+  if (free.length < n) throw new Error('no free /24 left in 10.66.228-239 (is another run going?)');
+  return free;
+}
+const [pairs, berthNet, dockerdNet] = freeOctets(3);
+const FLOOR = { a: `bnA${tag}`, b: `bnB${tag}`, va: `bva${tag}`, vb: `bvb${tag}`, ipA: `10.66.${pairs}.1`, ipB: `10.66.${pairs}.2` };
+const CLIENT = { ns: `bnC${tag}`, vc: `bvc${tag}`, vh: `bvh${tag}`, hostIp: `10.66.${pairs}.5`, nsIp: `10.66.${pairs}.6` };
+const SUBNETS = { Berth: `10.66.${berthNet}.0/24`, dockerd: `10.66.${dockerdNet}.0/24` };
 const POOL = 'base=10.66.240.0/21,size=24';
 
 // ---- processes ---------------------------------------------------------------

@@ -137,9 +137,11 @@ export class ContainerManager {
       this.networks,
     );
     this.checkLinks(hostConfig);
-    // dockerd names the shared namespace's container by its id from create on (and refuses one that does not exist)
+    // dockerd names the shared namespace's container by its id from create on; an unknown one fails the start
+    // (a 404 at create would make the CLI pull the image)
     const sharedWith = containerModeTarget(hostConfig.NetworkMode);
-    if (sharedWith !== undefined) hostConfig.NetworkMode = `container:${this.resolve(sharedWith).record.Id}`;
+    const owner = sharedWith === undefined ? undefined : this.findQuietly(sharedWith);
+    if (owner) hostConfig.NetworkMode = `container:${owner.Id}`;
     const exposed = withBoundPortsExposed(config.ExposedPorts as never, hostConfig.PortBindings as never);
     if (exposed) config.ExposedPorts = exposed;
     const plan = [...planMounts(hostConfig, config.Volumes as Record<string, unknown> | null | undefined)];
@@ -245,6 +247,14 @@ export class ContainerManager {
       }
     }
     return out;
+  }
+
+  private findQuietly(ref: string): ContainerRecord | undefined {
+    try {
+      return this.resolve(ref).record;
+    } catch {
+      return undefined;
+    }
   }
 
   /** dockerd's GetContainer: full id, then name, then unique id prefix. */

@@ -51,9 +51,14 @@ test('user networks: every EndpointsConfig network resolved, the NetworkMode fir
   assert.deepEqual(plan.endpoints.net2.Aliases, ['two']);
 });
 
-test('an unknown network is 404 "network X not found"', async () => {
-  await refused(planNetworks(input({ NetworkMode: 'nosuch' }), new FakeResolver()), 'network nosuch not found', 5);
-  await refused(planNetworks(input({}, { nosuch: {} }), new FakeResolver()), 'network nosuch not found', 5);
+test('an unknown network waits for the start, as dockerd does: the endpoint as named, no id', async () => {
+  const plan = await planNetworks(input({ NetworkMode: 'nosuch' }, { other: { Aliases: ['x'] } }), new FakeResolver());
+  assert.deepEqual(Object.keys(plan.endpoints), ['nosuch', 'other']);
+  assert.equal(plan.endpoints.nosuch.NetworkID, '');
+  assert.deepEqual(plan.endpoints.other.Aliases, ['x']);
+  // anything else network-service answers is the create's answer
+  const broken = { inspect: async () => { throw Object.assign(new Error('ambiguous'), { code: 3 }); } };
+  await refused(planNetworks(input({ NetworkMode: 'ab' }), broken), 'ambiguous');
 });
 
 test("dockerd's refusals on the default bridge", async () => {

@@ -8,8 +8,9 @@ import { portBindingsError } from './port-specs';
  * A container's networks as create settles them (dockerd's
  * verifyNetworkingConfig, validateNetContainerMode and registerLinks): the
  * NetworkMode and every EndpointsConfig network resolved through
- * network-service, dockerd's refusals, and the endpoint settings inspect
- * shows of a created container.
+ * network-service (an ambiguous prefix is refused, an unknown name waits for
+ * the start), dockerd's refusals, and the endpoint settings inspect shows of
+ * a created container.
  */
 
 /** What create needs to know of a network. */
@@ -102,12 +103,18 @@ function containerModeConflict(config: Record<string, unknown>, hc: Record<strin
   return undefined;
 }
 
-/** For bridge, host and none a failing lookup is not the user's problem: they always exist. */
+/**
+ * A network as the container names it. dockerd does not refuse an unknown
+ * network at create (the CLI would take a 404 there for a missing image and
+ * try to pull): the endpoint keeps the name as given, with no id, and the
+ * start fails with "network X not found".
+ */
 async function resolveNetwork(resolver: NetworkResolver, ref: string): Promise<NetworkInfo> {
   try {
     return await resolver.inspect(ref);
   } catch (err) {
-    if (PREDEFINED.includes(ref) && (err as { code?: number }).code === status.UNIMPLEMENTED) return { id: '', name: ref };
+    const code = (err as { code?: number }).code;
+    if (code === status.NOT_FOUND || (PREDEFINED.includes(ref) && code === status.UNIMPLEMENTED)) return { id: '', name: ref };
     throw err;
   }
 }

@@ -1,12 +1,17 @@
 /**
  * The resolv.conf of a container on a user network: the embedded DNS (on the
  * network's gateway; dockerd's is 127.0.0.11) as the only nameserver, with
- * the host's search and options lines, as dockerd writes it. The host's
+ * the host's search lines and its options plus `ndots:0` unless the host sets
+ * ndots — dockerd adds the resolver's own option so that single-label names
+ * (container names) go to the embedded DNS as they are. The host's
  * nameservers are where the embedded DNS forwards other names.
  */
 export function embeddedResolvConf(host: string, dnsAddress: string): string {
-  const kept = host.split('\n').filter((line) => /^\s*(search|domain|options)\s/.test(line)).map((l) => l.trim());
-  return [`nameserver ${dnsAddress}`, ...kept].join('\n') + '\n';
+  const lines = host.split('\n').map((l) => l.trim());
+  const search = lines.filter((l) => /^(search|domain)\s/.test(l));
+  const options = lines.filter((l) => /^options\s/.test(l)).flatMap((l) => l.split(/\s+/).slice(1));
+  if (!options.some((o) => o.startsWith('ndots:'))) options.push('ndots:0');
+  return [`nameserver ${dnsAddress}`, ...search, `options ${options.join(' ')}`].join('\n') + '\n';
 }
 
 /** The host's nameservers (what the embedded DNS forwards to when a container has no --dns). */

@@ -134,7 +134,7 @@ test('create, attach two containers that reach each other, isolation from anothe
   assert.equal(ra.ipAddress, `10.61.${block + 1}.2`);
   assert.equal(rb.ipAddress, `10.61.${block + 1}.3`);
   assert.equal(ra.embeddedDns, true);
-  assert.equal(ra.resolvConf, `nameserver ${i1.ipam[0].gateway}\nsearch example.test\noptions edns0\n`);
+  assert.equal(ra.resolvConf, `nameserver ${i1.ipam[0].gateway}\nsearch example.test\noptions edns0 ndots:0\n`);
   assert.equal(publishes[0].containerIp, ra.ipAddress);
   assert.equal(publishes[0].bridge, `br-${net1.id.slice(0, 12)}`);
   assert.deepEqual(ra.settings.Ports, { '80/tcp': [{ HostIp: '0.0.0.0', HostPort: '18080' }] });

@@ -42,8 +42,8 @@ volumes:
 /** Written by `exec` into the volume: the CGI script that tells which replica answered. */
 const SEED_VOLUME = String.raw`mkdir -p /www/cgi-bin && echo hello-compose > /www/index.html && printf '#!/bin/sh\necho Content-Type: text/plain\necho\nhostname\n' > /www/cgi-bin/who && chmod +x /www/cgi-bin/who`;
 
-/** One `docker-compose exec` with a request inside: about a second; 10 s is a hang. */
-const PROMPT_MS = 10_000;
+/** One `docker-compose exec` with a request inside: a second or two, more on a loaded host; a stale neighbour entry stalls it 30-75 s. */
+const PROMPT_MS = 15_000;
 
 let berth: Berth;
 let dir: string;

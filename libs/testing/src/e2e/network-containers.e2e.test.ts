@@ -62,54 +62,54 @@ async function eventually<T>(what: string, fn: () => Promise<T>, ms = 10_000): P
 
 describe('containers on a user network', () => {
   before(async () => {
-    await ok(['run', '-d', '--name', 'a', '--network', net1, 'busybox', 'sleep', '600']);
-    await ok(['run', '-d', '--name', 'b', '--network', net1, '--network-alias', 'alias-b', 'busybox', ...httpd('hello-b', 8080)]);
+    await ok(['run', '-d', '--name', 'aa', '--network', net1, 'busybox', 'sleep', '600']);
+    await ok(['run', '-d', '--name', 'bb', '--network', net1, '--network-alias', 'alias-b', 'busybox', ...httpd('hello-b', 8080)]);
   });
 
   test('reach each other by name and by alias; inspect shows the endpoint', async () => {
-    assert.match(await ok(['exec', 'a', 'ping', '-c1', '-W2', 'b']), /1 packets received/);
-    assert.equal(await eventually('wget b', () => ok(['exec', 'a', 'wget', '-qO-', 'http://b:8080/'])), 'hello-b\n');
-    assert.equal(await ok(['exec', 'a', 'wget', '-qO-', 'http://alias-b:8080/']), 'hello-b\n');
-    const b = await inspect('b');
+    assert.match(await ok(['exec', 'aa', 'ping', '-c1', '-W2', 'bb']), /1 packets received/);
+    assert.equal(await eventually('wget b', () => ok(['exec', 'aa', 'wget', '-qO-', 'http://bb:8080/'])), 'hello-b\n');
+    assert.equal(await ok(['exec', 'aa', 'wget', '-qO-', 'http://alias-b:8080/']), 'hello-b\n');
+    const b = await inspect('bb');
     const ep = b.NetworkSettings.Networks[net1];
     assert.ok(ep, 'Networks has the user network');
     assert.deepEqual(ep.Aliases.includes('alias-b'), true);
     assert.match(ep.IPAddress, new RegExp(`^10\\.65\\.${octet}\\.\\d+$`));
     assert.match(ep.NetworkID, /^[0-9a-f]{64}$/);
     assert.equal(b.NetworkSettings.IPAddress, '', 'the legacy top-level address is for the default bridge only');
-    assert.match(await ok(['exec', 'b', 'cat', '/etc/hosts']), new RegExp(`^${ep.IPAddress.replace(/\./g, '\\.')}\\t${b.Config.Hostname}$`, 'm'));
+    assert.match(await ok(['exec', 'bb', 'cat', '/etc/hosts']), new RegExp(`^${ep.IPAddress.replace(/\./g, '\\.')}\\t${b.Config.Hostname}$`, 'm'));
   });
 
   test('a container on another network can neither resolve nor reach them; unknown names fail fast', async () => {
-    const bIp = (await inspect('b')).NetworkSettings.Networks[net1].IPAddress as string;
-    const res = await berth.docker(['run', '--rm', '--network', net2, 'busybox', 'sh', '-c', `nslookup b; echo rc=$?; ping -c1 -W1 ${bIp} >/dev/null; echo ping=$?`]);
+    const bIp = (await inspect('bb')).NetworkSettings.Networks[net1].IPAddress as string;
+    const res = await berth.docker(['run', '--rm', '--network', net2, 'busybox', 'sh', '-c', `nslookup bb; echo rc=$?; ping -c1 -W1 ${bIp} >/dev/null; echo ping=$?`]);
     assert.match(res.stdout, /rc=1/);
     assert.match(res.stdout, /ping=1/);
     const started = Date.now();
-    const nx = await berth.docker(['exec', 'a', 'nslookup', 'nosuch']);
+    const nx = await berth.docker(['exec', 'aa', 'nslookup', 'nosuch']);
     assert.notEqual(nx.code, 0);
     assert.ok(Date.now() - started < 2500, `nslookup of an unknown name took ${Date.now() - started} ms`);
   });
 
   test('ps: the network filter by name and id prefix', async () => {
-    const id = (await inspect('a')).NetworkSettings.Networks[net1].NetworkID as string;
+    const id = (await inspect('aa')).NetworkSettings.Networks[net1].NetworkID as string;
     const names = async (f: string) => (await ok(['ps', '--filter', f, '--format', '{{.Names}}'])).trim().split('\n').filter(Boolean).sort();
-    assert.deepEqual(await names(`network=${net1}`), ['a', 'b']);
-    assert.deepEqual(await names(`network=${id.slice(0, 12)}`), ['a', 'b']);
+    assert.deepEqual(await names(`network=${net1}`), ['aa', 'bb']);
+    assert.deepEqual(await names(`network=${id.slice(0, 12)}`), ['aa', 'bb']);
     assert.deepEqual(await names(`network=${net2}`), []);
   });
 
   test('connect gives a running container an interface at once; disconnect takes it away', async () => {
-    await ok(['network', 'connect', net2, 'a']);
-    const addr = await ok(['exec', 'a', 'ip', '-o', '-4', 'addr']);
+    await ok(['network', 'connect', net2, 'aa']);
+    const addr = await ok(['exec', 'aa', 'ip', '-o', '-4', 'addr']);
     assert.match(addr, new RegExp(`eth1\\s+inet 10\\.65\\.${octet + 1}\\.`));
-    const a = await inspect('a');
+    const a = await inspect('aa');
     assert.deepEqual(Object.keys(a.NetworkSettings.Networks).sort(), [net1, net2].sort());
-    assert.match(await fails(['network', 'connect', net2, 'a']), new RegExp(`endpoint with name a already exists in network ${net2}`));
-    await ok(['network', 'disconnect', net2, 'a']);
-    assert.doesNotMatch(await ok(['exec', 'a', 'ip', '-o', '-4', 'addr']), /eth1/);
-    assert.deepEqual(Object.keys((await inspect('a')).NetworkSettings.Networks), [net1]);
-    assert.match(await fails(['network', 'disconnect', net2, 'a']), /is not connected to (the )?network/);
+    assert.match(await fails(['network', 'connect', net2, 'aa']), new RegExp(`endpoint with name aa already exists in network ${net2}`));
+    await ok(['network', 'disconnect', net2, 'aa']);
+    assert.doesNotMatch(await ok(['exec', 'aa', 'ip', '-o', '-4', 'addr']), /eth1/);
+    assert.deepEqual(Object.keys((await inspect('aa')).NetworkSettings.Networks), [net1]);
+    assert.match(await fails(['network', 'disconnect', net2, 'aa']), /is not connected to (the )?network/);
   });
 
   test('connect on a created container is applied at its start', async () => {
@@ -123,25 +123,46 @@ describe('containers on a user network', () => {
     await ok(['rm', '-f', 'later']);
   });
 
-  test('--network container:a shares its interfaces; it must run', async () => {
-    const mine = await ok(['exec', 'a', 'ip', '-o', '-4', 'addr', 'show', 'eth0']);
-    const theirs = await ok(['run', '--rm', '--network', 'container:a', 'busybox', 'ip', '-o', '-4', 'addr', 'show', 'eth0']);
+  test('--network container:aa shares its interfaces; it must run', async () => {
+    const mine = await ok(['exec', 'aa', 'ip', '-o', '-4', 'addr', 'show', 'eth0']);
+    const theirs = await ok(['run', '--rm', '--network', 'container:aa', 'busybox', 'ip', '-o', '-4', 'addr', 'show', 'eth0']);
     assert.equal(theirs.split(/\s+/)[3], mine.split(/\s+/)[3]);
-    await ok(['run', '-d', '--name', 'side', '--network', 'container:a', 'busybox', 'sleep', '600']);
+    await ok(['run', '-d', '--name', 'side', '--network', 'container:aa', 'busybox', 'sleep', '600']);
     const side = await inspect('side');
     assert.deepEqual(side.NetworkSettings.Networks, {});
-    assert.equal((await ok(['exec', 'side', 'hostname'])).trim(), (await ok(['exec', 'a', 'hostname'])).trim());
+    assert.equal((await ok(['exec', 'side', 'hostname'])).trim(), (await ok(['exec', 'aa', 'hostname'])).trim());
     await ok(['rm', '-f', 'side']);
     await ok(['create', '--name', 'stopped', 'busybox', 'true']);
     assert.match(await fails(['run', '--rm', '--network', 'container:stopped', 'busybox', 'true']), /cannot join network of a non running container: [0-9a-f]{64}/);
-    assert.match(await fails(['run', '--rm', '--network', 'container:a', '-p', '80', 'busybox', 'true']), /conflicting options: port publishing and the container type network mode/);
-    assert.match(await fails(['run', '--rm', '--network', 'container:a', '--dns', '1.1.1.1', 'busybox', 'true']), /conflicting options: dns and the network mode/);
+    assert.match(await fails(['run', '--rm', '--network', 'container:aa', '-p', '80', 'busybox', 'true']), /conflicting options: port publishing and the container type network mode/);
+    assert.match(await fails(['run', '--rm', '--network', 'container:aa', '--dns', '1.1.1.1', 'busybox', 'true']), /conflicting options: dns and the network mode/);
+    // an unknown one: the start's refusal, not the create's (which would make the CLI pull)
+    const unknown = await fails(['run', '--rm', '--network', 'container:nosuch', 'busybox', 'true']);
+    assert.match(unknown, /No such container: nosuch/);
+    assert.doesNotMatch(unknown, /Unable to find image/);
     await ok(['rm', 'stopped']);
   });
 
-  test("aliases and --ip on the default bridge are refused in dockerd's words", async () => {
-    assert.match(await fails(['run', '--rm', '--network-alias', 'x', 'busybox', 'true']), /network-scoped alias is supported only for containers in user defined networks/);
-    assert.match(await fails(['run', '--rm', '--ip', '172.17.9.9', 'busybox', 'true']), /user specified IP address is supported on user defined networks only/);
+  test("aliases and --ip on the default bridge are refused in dockerd's words (the API: the CLI refuses them itself)", async () => {
+    const create = (endpoint: object, hostConfig: object = {}) =>
+      berth.request('POST', '/containers/create', { Image: 'busybox', Cmd: ['true'], HostConfig: hostConfig, NetworkingConfig: { EndpointsConfig: { bridge: endpoint } } });
+    const alias = await create({ Aliases: ['x'] });
+    assert.equal(alias.status, 400);
+    assert.equal(alias.json<{ message: string }>().message, 'network-scoped alias is supported only for containers in user defined networks');
+    const ip = await create({ IPAMConfig: { IPv4Address: '172.17.9.9' } });
+    assert.equal(ip.status, 400);
+    assert.equal(ip.json<{ message: string }>().message, 'user specified IP address is supported on user defined networks only');
+    const ports = await create({}, { PortBindings: { 'abc/tcp': [] } });
+    assert.equal(ports.status, 400);
+    assert.equal(ports.json<{ message: string }>().message, 'invalid port specification: "abc"');
+    // an unknown network is no refusal at create (the CLI would read a 404 as a missing image): the start fails
+    const none = await berth.request('POST', '/containers/create?name=nonet', { Image: 'busybox', HostConfig: { NetworkMode: 'nosuch' } });
+    assert.equal(none.status, 201);
+    const start = await berth.request('POST', '/containers/nonet/start');
+    assert.equal(start.status, 404);
+    assert.equal(start.json<{ message: string }>().message, 'network nosuch not found');
+    assert.equal((await inspect('nonet')).State.Status, 'created');
+    await ok(['rm', 'nonet']);
   });
 });
 

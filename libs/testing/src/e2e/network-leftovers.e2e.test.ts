@@ -196,7 +196,9 @@ test('30 containers on three networks, removed, then the networks: no bridge, ve
 
   // And nothing new on the host outside Berth's roots.
   const changes = watch.changes();
-  assert.deepEqual(changes.newMounts, [], 'mounts left on the host');
+  // `ip netns add` by anyone on the machine mounts under /run/netns: this
+  // instance's would name its containers, which the namespace check above covers.
+  assert.deepEqual(changes.newMounts.filter((m) => !/^\/(var\/)?run\/netns\//.test(m)), [], 'mounts left on the host');
   assert.deepEqual(changes.newEntries, [], 'files left on the host');
 });
 
