@@ -14,11 +14,11 @@ fs.writeFileSync(path.join(dir, 'resolv.conf'), 'nameserver 10.255.0.53\nsearch 
 function setUp() {
   const store = new NetworkStore(path.join(dir, `${Math.random()}.db`));
   const nets: Record<string, { id: string; plan: ReturnType<typeof addressPlan> }> = {};
-  for (const [name, third] of [['front', 1], ['back', 2]] as const) {
+  for (const [name, third] of [['front', 1], ['back', 2], ['sealed', 3]] as const) {
     const id = String(third).repeat(64);
     const ipam = { subnet: `10.61.${third}.0/24`, ipRange: '', gateway: `10.61.${third}.1`, auxAddresses: {} };
     store.createNetwork({
-      name, id, driver: 'bridge', created: '', scope: 'local', internal: false, attachable: false, ingress: false, enableIpv4: true, enableIpv6: false,
+      name, id, driver: 'bridge', created: '', scope: 'local', internal: name === 'sealed', attachable: false, ingress: false, enableIpv4: true, enableIpv6: false,
       ipamDriver: 'default', ipamOptions: {}, options: {}, labels: {}, configOnly: false, configFrom: '', bridge: `br-${name}`,
     }, () => [ipam]);
     nets[name] = { id, plan: addressPlan(ipam) };
@@ -66,5 +66,16 @@ test('names resolve only among containers sharing a user network; shared aliases
   assert.deepEqual(names.lookup('10.61.1.4', 'web'), ['10.61.1.2']);
   join(ID('e'), 'web_3', 'front', { aliases: ['web'] });
   assert.deepEqual(names.lookup('10.61.1.4', 'web'), ['10.61.1.2', '10.61.1.3']);
+  store.close();
+});
+
+test('nothing is forwarded for a container whose networks are all Internal; one more network that reaches out brings the upstreams back', () => {
+  const { store, join, names } = setUp();
+  join(ID('f'), 'inside', 'sealed', { dns: ['10.61.9.9'] }); // 10.61.3.2
+  join(ID('g'), 'peer', 'sealed');                          // 10.61.3.3
+  assert.deepEqual(names.upstreams('10.61.3.2'), []);
+  assert.deepEqual(names.lookup('10.61.3.2', 'peer'), ['10.61.3.3'], 'names on the internal network still resolve');
+  join(ID('f'), 'inside', 'front');
+  assert.deepEqual(names.upstreams('10.61.3.2'), ['10.61.9.9']);
   store.close();
 });

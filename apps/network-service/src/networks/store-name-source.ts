@@ -15,6 +15,8 @@ interface Snapshot {
   names: Map<string, Map<string, string[]>>;
   networks: Map<string, NetworkRecord>;
   dns: Map<string, string[]>;
+  /** Containers with an endpoint on a network that reaches outside (not Internal; the default bridge counts). */
+  external: Set<string>;
 }
 
 function push<K, V>(m: Map<K, V[]>, k: K, v: V): void {
@@ -41,9 +43,12 @@ export class StoreNameSource implements DnsNameSource {
   private current(): Snapshot {
     const stamp = this.store.changeStamp();
     if (this.snapshot?.stamp === stamp) return this.snapshot;
-    const networks = new Map(this.store.networks().filter((n) => !isPredefined(n.name)).map((n) => [n.id, n]));
-    const snap: Snapshot = { stamp, byAddress: new Map(), byContainer: new Map(), names: new Map(), networks, dns: new Map() };
+    const all = this.store.networks();
+    const networks = new Map(all.filter((n) => !isPredefined(n.name)).map((n) => [n.id, n]));
+    const internal = new Set(all.filter((n) => n.internal).map((n) => n.id));
+    const snap: Snapshot = { stamp, byAddress: new Map(), byContainer: new Map(), names: new Map(), networks, dns: new Map(), external: new Set() };
     for (const e of this.store.allEndpoints()) {
+      if (!internal.has(e.networkId)) snap.external.add(e.containerId);
       const n = networks.get(e.networkId);
       if (!n || e.address === undefined) continue;
       push(snap.byAddress, e.address, e);
@@ -116,6 +121,8 @@ export class StoreNameSource implements DnsNameSource {
   upstreams(client: string): string[] {
     const snap = this.current();
     const c = this.client(snap, client);
+    // dockerd forwards nothing for a container whose networks are all Internal: it has no way out.
+    if (c && !snap.external.has(c.containerId)) return [];
     const own = c ? snap.dns.get(c.containerId) : undefined;
     if (own) return own;
     const now = Date.now();
