@@ -26,6 +26,18 @@ function bool(options: Record<string, string>, key: string, fallback: boolean): 
   throw RpcError.invalidArgument(`failed to parse ${key} value: invalid syntax`);
 }
 
+const BUILT = new Set([OPT_BRIDGE_NAME, OPT_MTU, OPT_MASQUERADE, OPT_ICC, OPT_HOST_BINDING]);
+
+/**
+ * At create: keys of Docker's own namespace that Berth does not apply are
+ * refused rather than stored and ignored; other keys are the user's own data
+ * and kept, as dockerd keeps them.
+ */
+export function refuseUnbuiltOptions(options: Record<string, string>): void {
+  const unbuilt = Object.keys(options).find((k) => k.startsWith('com.docker.network.') && !BUILT.has(k));
+  if (unbuilt) throw RpcError.invalidArgument(`network option ${unbuilt} is not supported by Berth yet`);
+}
+
 /** Reads and checks the options (dockerd refuses what it cannot parse at create). */
 export function bridgeOptions(options: Record<string, string>): BridgeOptions {
   const bridgeName = options[OPT_BRIDGE_NAME] ?? '';

@@ -5,7 +5,7 @@ import { RpcError } from '@berth/rpc';
 import { AddressPool, hostRouteSubnets, nextFreeSubnet, overlaps } from '../ipam/subnet-pools';
 import { IpamConfigInput, NetworkIpam, parseCidr, validateIpamConfig } from '../ipam/network-ipam';
 import { formatIpv4, formatSubnet, gatewayOf, Ipv4Subnet } from '../ipam/ipv4';
-import { bridgeOptions, OPT_BRIDGE_NAME, OPT_HOST_BINDING, OPT_ICC, OPT_MASQUERADE, OPT_MTU } from './bridge-options';
+import { bridgeOptions, refuseUnbuiltOptions, OPT_BRIDGE_NAME, OPT_HOST_BINDING, OPT_ICC, OPT_MASQUERADE, OPT_MTU } from './bridge-options';
 import type { BridgeNetworks } from './bridge-networks';
 import { listPredicate, prunePredicate } from './network-filters';
 import { findNetwork } from './network-resolver';
@@ -75,6 +75,7 @@ export class NetworkCatalog {
     if (req.ingress) throw RpcError.invalidArgument('ingress networks need swarm mode, which Berth does not have');
     if (req.configOnly || req.configFrom) throw RpcError.invalidArgument('config-only networks (ConfigOnly, ConfigFrom) are not supported by Berth yet');
     if (req.scope && req.scope !== 'local') throw RpcError.invalidArgument(`scope ${req.scope} is not supported by Berth: networks are local`);
+    refuseUnbuiltOptions(req.options);
     const opts = bridgeOptions(req.options);
     const explicit = validateIpamConfig(req.ipamConfig);
     if (this.store.network(name)) throw RpcError.conflict(`network with name ${name} already exists`);

@@ -26,6 +26,7 @@ export interface EndpointRequest {
   links?: string[];
   driverOpts?: Record<string, string>;
   gwPriority?: number;
+  linkLocalIps?: string[];
 }
 
 export interface PortBindingInput {
@@ -226,6 +227,10 @@ export class NetworkManager {
       if (!this.bridges.wiring(p.network) || p.network.ipam[0]?.auto) throw RpcError.invalidArgument('user specified IP address is supported only when connecting to networks with user configured subnets');
     }
     if (r.ipv6Address) throw RpcError.invalidArgument('IPv6 is not supported by Berth yet (IPAMConfig.IPv6Address)');
+    if ((r.linkLocalIps?.length ?? 0) > 0) throw RpcError.invalidArgument('link-local addresses are not supported by Berth yet (IPAMConfig.LinkLocalIPs)');
+    // The bridge driver's own endpoint options (sysctls, interface name) would change the wiring: none is built.
+    const driverOpt = Object.keys(r.driverOpts ?? {}).find((k) => k.startsWith('com.docker.network.endpoint.'));
+    if (driverOpt) throw RpcError.invalidArgument(`driver option ${driverOpt} is not supported by Berth yet`);
     if (r.macAddress && !MAC.test(r.macAddress)) throw RpcError.invalidArgument(`invalid MAC address: ${r.macAddress}`);
     if ((p.network.name === 'host' || p.network.name === 'none') && r.macAddress) throw RpcError.invalidArgument('conflicting options: mac-address and the network mode');
   }
