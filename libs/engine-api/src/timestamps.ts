@@ -1,3 +1,4 @@
+import { ApiError } from './errors';
 import { DurationError, parseGoDuration } from './durations';
 
 /** A point in time as dockerd passes it around: seconds since the epoch and the nanoseconds after them. */
@@ -163,4 +164,14 @@ export function unixTimeToNanos(t: UnixTime): number {
 /** Seconds since the epoch with the nanoseconds as a fraction. */
 export function unixTimeToSeconds(t: UnixTime): number {
   return t.seconds + t.nanos / 1e9;
+}
+
+/** A prune's `until` filter (a timestamp, an RFC 3339 date or a duration before now) in milliseconds; a bad one is a 400. */
+export function untilMillis(value: string, now: number = Date.now()): number {
+  try {
+    return unixTimeToMillis(parseTimestamp(value, now));
+  } catch (err) {
+    if (err instanceof TimestampError) throw new ApiError(400, err.message);
+    throw err;
+  }
 }

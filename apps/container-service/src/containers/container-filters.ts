@@ -1,4 +1,4 @@
-import { Filters, TimestampError, parseTimestamp, unixTimeToMillis } from '@berth/engine-api';
+import { Filters, untilMillis } from '@berth/engine-api';
 import { RpcError } from '@berth/rpc';
 import type { ContainerRecord } from './container-record';
 import { portFilterKeys, portKey } from './port-specs';
@@ -87,19 +87,10 @@ export function listPredicate(q: ListQuery, bounds: { beforeSeq?: number; sinceS
   };
 }
 
-/** dockerd's `until` for prune (a timestamp, RFC 3339 date or a duration before now), in milliseconds. */
-export function parseUntil(value: string, now = Date.now()): number {
-  try {
-    return unixTimeToMillis(parseTimestamp(value, now));
-  } catch (err) {
-    if (err instanceof TimestampError) throw RpcError.invalidArgument(err.message);
-    throw err;
-  }
-}
 
 export function prunePredicate(filters: Filters, now = Date.now()): (r: ContainerRecord) => boolean {
   filters.validate(PRUNE_FILTERS);
-  const until = filters.get('until').map((u) => parseUntil(u, now));
+  const until = filters.get('until').map((u) => untilMillis(u, now));
   return (r) => {
     if (r.State.Status === 'running' || r.State.Status === 'paused' || r.State.Status === 'restarting') return false;
     const labels = r.Config.Labels ?? {};

@@ -1,4 +1,4 @@
-import { Filters, TimestampError, parseTimestamp, unixTimeToMillis } from '@berth/engine-api';
+import { Filters, untilMillis } from '@berth/engine-api';
 import { RpcError } from '@berth/rpc';
 import { isPredefined, NetworkRecord } from './network-store';
 
@@ -36,20 +36,11 @@ export function listPredicate(filters: Filters, endpointCount: (n: NetworkRecord
   };
 }
 
-/** dockerd's `until` (a timestamp, an RFC 3339 date or a duration before now), in milliseconds. */
-export function parseUntil(value: string, now = Date.now()): number {
-  try {
-    return unixTimeToMillis(parseTimestamp(value, now));
-  } catch (err) {
-    if (err instanceof TimestampError) throw RpcError.invalidArgument(err.message);
-    throw err;
-  }
-}
 
 /** `POST /networks/prune`: custom networks without endpoints, created before `until`, matching label / not label!. */
 export function prunePredicate(filters: Filters, endpointCount: (n: NetworkRecord) => number, now = Date.now()): (n: NetworkRecord) => boolean {
   filters.validate(PRUNE_FILTERS);
-  const until = filters.get('until').map((u) => parseUntil(u, now));
+  const until = filters.get('until').map((u) => untilMillis(u, now));
   return (n) => {
     if (isPredefined(n.name) || endpointCount(n) > 0) return false;
     if (!filters.matchKVList('label', n.labels)) return false;
